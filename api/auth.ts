@@ -1,0 +1,69 @@
+// Authentication by bearer API key, and the authorisation helpers every router uses.
+import type { RequestHandler, Response } from 'express';
+import type { PrismaClient } from '../lib/db/database';
+import { hashApiKey } from '../lib/keys';
+import type { Role } from '../workflows/domain/brief';
+import { ApiError, forbidden } from './errors';
+
+export interface Caller {
+  memberId: string;
+  role: Role;
+  partyId: string;
+  partyKind: string;
+  name: string;
+  keyId: string;
+}
+
+const LAST_USED_GRANULARITY_MS = 60_000;
+
+export function authenticate(prisma: PrismaClient): RequestHandler {
+  return async (req, res, next) => {
+    const header = req.get('authorization') ?? '';
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (!match) throw new ApiError('unauthenticated', 'send Authorization: Bearer <key>');
+    const key = await prisma.apiKey.findUnique({
+      where: { hash: hashApiKey(match[1]) },
+      include: { member: { include: { party: true } } },
+    });
+    if (!key || key.revokedAt) throw new ApiError('unauthenticated', 'the API key is not valid');
+    const now = Date.now();
+    if (!key.lastUsedAt || now - key.lastUsedAt.getTime() > LAST_USED_GRANULARITY_MS) {
+      await prisma.apiKey.update({ where: { id: key.id }, data: { lastUsedAt: new Date(now) } });
+    }
+    const caller: Caller = {
+      memberId: key.member.id,
+      role: key.member.role,
+      partyId: key.member.partyId,
+      partyKind: key.member.party.kind,
+      name: key.member.name,
+      keyId: key.id,
+    };
+    res.locals.caller = caller;
+    next();
+  };
+}
+
+export function callerOf(res: Response): Caller {
+  const caller = res.locals.caller as Caller | undefined;
+  if (!caller) throw new ApiError('unauthenticated', 'send Authorization: Bearer <key>');
+  return caller;
+}
+
+/** Allows the route only for the given roles (403 otherwise). */
+export function requireRole(res: Response, ...roles: Role[]): Caller {
+  const caller = callerOf(res);
+  if (!roles.includes(caller.role)) throw forbidden(`this needs one of the roles: ${roles.join(', ')}`);
+  return caller;
+}
+
+/**
+ * Admins and managers see every party's briefs, and so do watchers of the e-commerce team;
+ * everyone else sees only their own party's.
+ */
+export function seesAllParties(caller: Caller): boolean {
+  return caller.role === 'admin' || caller.role === 'manager' || (caller.role === 'watcher' && caller.partyKind === 'ecommerce');
+}
+
+export function canSeeParty(caller: Caller, partyId: string): boolean {
+  return seesAllParties(caller) || caller.partyId === partyId;
+}

@@ -1,0 +1,98 @@
+// Configuration: one schema over the environment, parsed once at start. The defaults are
+// those of the embedded mode; README.md lists the same table.
+import path from 'node:path';
+import { z } from 'zod';
+import { PRIORITIES, type ClockName, type Priority } from '../workflows/domain/brief';
+import { parseDuration } from '../workflows/domain/duration';
+
+const duration = z.string().refine((value) => parseDuration(value) !== undefined, 'an ISO 8601 duration such as PT4H');
+const perPriority = z.object(Object.fromEntries(PRIORITIES.map((p) => [p, duration])) as Record<Priority, typeof duration>);
+
+export const DEFAULT_SLA_TARGETS: Record<ClockName, Record<Priority, string>> = {
+  acknowledge: { P1: 'PT1H', P2: 'PT4H', P3: 'P1D', P4: 'P2D' },
+  deliver: { P1: 'P1D', P2: 'P3D', P3: 'P5D', P4: 'P10D' },
+  review: { P1: 'PT4H', P2: 'P1D', P3: 'P2D', P4: 'P3D' },
+};
+
+const slaTargets = z
+  .string()
+  .transform((text, ctx) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be JSON' });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.object({ acknowledge: perPriority.partial().optional(), deliver: perPriority.partial().optional(), review: perPriority.partial().optional() }));
+
+const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
+
+const EnvSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HANDOFF_DATA_DIR: z.string().default('./data'),
+  HANDOFF_PUBLIC_URL: z.preprocess(emptyAsUndefined, z.url().optional()),
+  DATABASE_URL: z.preprocess(emptyAsUndefined, z.string().regex(/^postgres(ql)?:\/\//, 'a postgresql:// URL').optional()),
+  TEMPORAL_ADDRESS: z.preprocess(emptyAsUndefined, z.string().optional()),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().default('handoff'),
+  TEMPORAL_CLI_PATH: z.preprocess(emptyAsUndefined, z.string().optional()),
+  SMTP_URL: z.preprocess(emptyAsUndefined, z.string().regex(/^smtps?:\/\//, 'an smtp:// or smtps:// URL').optional()),
+  SMTP_FROM: z.string().default('Handoff <handoff@localhost>'),
+  HANDOFF_BOOTSTRAP_ADMIN_KEY: z.preprocess(emptyAsUndefined, z.string().min(24, 'at least 24 characters').optional()),
+  HANDOFF_SEED_DEMO: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+  HANDOFF_SLA_TARGETS: z.preprocess(emptyAsUndefined, slaTargets.optional()),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface Config {
+  port: number;
+  dataDir: string;
+  publicUrl: string;
+  databaseUrl: string | undefined;
+  temporal: { address: string | undefined; namespace: string; taskQueue: string; cliPath: string | undefined };
+  smtp: { url: string | undefined; from: string };
+  bootstrapAdminKey: string | undefined;
+  seedDemo: boolean;
+  slaTargets: Record<ClockName, Record<Priority, string>>;
+  logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    throw new ConfigError(`invalid configuration: ${problems}`);
+  }
+  const e = parsed.data;
+  const overrides = e.HANDOFF_SLA_TARGETS ?? {};
+  return {
+    port: e.PORT,
+    dataDir: path.resolve(e.HANDOFF_DATA_DIR),
+    publicUrl: e.HANDOFF_PUBLIC_URL ?? `http://localhost:${e.PORT}`,
+    databaseUrl: e.DATABASE_URL,
+    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE, cliPath: e.TEMPORAL_CLI_PATH },
+    smtp: { url: e.SMTP_URL, from: e.SMTP_FROM },
+    bootstrapAdminKey: e.HANDOFF_BOOTSTRAP_ADMIN_KEY,
+    seedDemo: e.HANDOFF_SEED_DEMO,
+    slaTargets: {
+      acknowledge: { ...DEFAULT_SLA_TARGETS.acknowledge, ...overrides.acknowledge },
+      deliver: { ...DEFAULT_SLA_TARGETS.deliver, ...overrides.deliver },
+      review: { ...DEFAULT_SLA_TARGETS.review, ...overrides.review },
+    },
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+/** Production processes need their dependencies named explicitly. */
+export function requireProductionConfig(config: Config): void {
+  const missing = [
+    config.databaseUrl ? undefined : 'DATABASE_URL',
+    config.temporal.address ? undefined : 'TEMPORAL_ADDRESS',
+  ].filter(Boolean);
+  if (missing.length) throw new ConfigError(`${missing.join(' and ')} must be set to run the API or the worker on its own (use npm start for the embedded mode)`);
+}

@@ -1,0 +1,130 @@
+// Assembles a running Handoff from its parts: database, Temporal (an address or a dev server
+// of its own), worker and API. The entry points and the integration tests all start here.
+import path from 'node:path';
+import type { Server } from 'node:http';
+import type { Worker } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import { createMailer } from '../activities/notify';
+import { createApp } from '../api/app';
+import { createWorker } from '../worker/worker';
+import type { Config } from './config';
+import { openDatabase, type Database } from './db/database';
+import { bootstrapAdmin, seedDemoDirectory, type DemoKey } from './directory-setup';
+import { close, listen, portOf } from './http-server';
+import type { Logger } from './logger';
+import { startDevServer, type DevServer } from './temporal/dev-server';
+import { connectTemporal, type TemporalClients } from './temporal/runtime';
+
+export interface HandoffOptions {
+  config: Config;
+  logger: Logger;
+  api: boolean;
+  worker: boolean;
+  /** Apply pending migrations and set up the directory (bootstrap admin, demo seed). */
+  prepareDatabase: boolean;
+  /** Production workers load the prebuilt workflow bundle. */
+  preferWorkflowBundle?: boolean;
+  /** An already open database (tests share one between processes' parts). */
+  db?: Database;
+}
+
+export interface RunningHandoff {
+  config: Config;
+  db: Database;
+  temporal: TemporalClients;
+  devServer?: DevServer;
+  url?: string;
+  demoKeys: DemoKey[];
+  stop(): Promise<void>;
+}
+
+export async function startHandoff(options: HandoffOptions): Promise<RunningHandoff> {
+  const { config, logger } = options;
+  const stack: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stack.reverse()) {
+      await stop().catch((err: unknown) => logger.error({ err: String(err) }, 'error while stopping'));
+    }
+  };
+  try {
+    const db =
+      options.db ?? (await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: path.join(config.dataDir, 'pglite') }));
+    if (!options.db) stack.push(() => db.close());
+
+    let demoKeys: DemoKey[] = [];
+    if (options.prepareDatabase) {
+      const applied = await db.migrate();
+      if (applied.length) logger.info({ applied }, 'database migrated');
+      const empty = (await db.prisma.party.count()) === 0;
+      if (config.bootstrapAdminKey && (await bootstrapAdmin(db.prisma, config.bootstrapAdminKey))) {
+        logger.info('bootstrap admin created from HANDOFF_BOOTSTRAP_ADMIN_KEY');
+      }
+      if (empty && config.seedDemo) demoKeys = await seedDemoDirectory(db.prisma);
+    }
+
+    let devServer: DevServer | undefined;
+    let address = config.temporal.address;
+    if (!address) {
+      devServer = await startDevServer({
+        dataDir: path.join(config.dataDir, 'temporal'),
+        namespace: config.temporal.namespace,
+        cliPath: config.temporal.cliPath,
+        ui: true,
+      });
+      stack.push(() => devServer!.stop());
+      address = devServer.address;
+      logger.info({ address, ui: devServer.uiUrl }, 'Temporal dev server started');
+    }
+    const temporal = await connectTemporal(address, config.temporal.namespace, { worker: options.worker });
+    stack.push(() => temporal.close());
+
+    if (options.worker) {
+      const mailer = createMailer({ smtpUrl: config.smtp.url, from: config.smtp.from, outboxDir: path.join(config.dataDir, 'outbox') });
+      stack.push(async () => mailer.close());
+      const worker: Worker = await createWorker({
+        connection: temporal.workerConnection,
+        namespace: config.temporal.namespace,
+        taskQueue: config.temporal.taskQueue,
+        activities: createActivities({ prisma: db.prisma, mailer, logger: logger.child({ component: 'activities' }), publicUrl: config.publicUrl }),
+        preferBundle: options.preferWorkflowBundle,
+      });
+      const running = worker.run();
+      stack.push(async () => {
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+        await running;
+      });
+      running.catch((err: unknown) => logger.fatal({ err: String(err) }, 'worker stopped'));
+      logger.info({ taskQueue: config.temporal.taskQueue }, 'worker running');
+    }
+
+    let url: string | undefined;
+    if (options.api) {
+      const app = createApp({ db, temporal: temporal.client, config, logger });
+      const server: Server = await listen(app, config.port);
+      stack.push(() => close(server));
+      url = `http://localhost:${portOf(server)}`;
+      logger.info({ url }, 'API listening');
+    }
+
+    return { config, db, temporal, devServer, url, demoKeys, stop: stopAll };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+/** Stops the process cleanly on SIGINT/SIGTERM. */
+export function stopOnSignals(handoff: { stop(): Promise<void> }, logger: Logger): void {
+  let stopping = false;
+  const onSignal = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    handoff.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+}

@@ -1,0 +1,19 @@
+// `npm run start:worker`: a worker alone, for production (add more to scale out).
+import { loadConfig, requireProductionConfig } from '../lib/config';
+import { startHandoff, stopOnSignals } from '../lib/handoff';
+import { createLogger } from '../lib/logger';
+import { forwardTemporalLogs } from '../lib/temporal/runtime';
+
+async function main() {
+  const config = loadConfig();
+  requireProductionConfig(config);
+  const logger = createLogger(config.logLevel);
+  forwardTemporalLogs(logger);
+  const handoff = await startHandoff({ config, logger, api: false, worker: true, prepareDatabase: false, preferWorkflowBundle: true });
+  stopOnSignals(handoff, logger);
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

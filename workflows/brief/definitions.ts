@@ -1,0 +1,41 @@
+// The messages a brief workflow accepts and answers, defined beside it and shared with the API.
+import type { UpdateDefinition } from '@temporalio/common';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { Actor, BriefInput, BriefState, BriefView } from '../domain/brief';
+import type { ActionName, ActionPayloads } from '../domain/transitions';
+
+export interface ActionRequest<A extends ActionName = ActionName> {
+  actor: Actor;
+  payload: ActionPayloads[A];
+}
+
+export const actionUpdates: Record<ActionName, UpdateDefinition<BriefView, [ActionRequest]>> = {
+  acknowledge: defineUpdate('acknowledge'),
+  decline: defineUpdate('decline'),
+  askClarification: defineUpdate('askClarification'),
+  answerClarification: defineUpdate('answerClarification'),
+  deliver: defineUpdate('deliver'),
+  approve: defineUpdate('approve'),
+  requestChanges: defineUpdate('requestChanges'),
+  cancel: defineUpdate('cancel'),
+  comment: defineUpdate('comment'),
+};
+
+/** Waits until everything the brief has done so far is recorded, then returns the brief. */
+export const syncUpdate = defineUpdate<BriefView>('sync');
+
+export const briefQuery = defineQuery<BriefView>('brief');
+
+export interface EscalationAcknowledgement {
+  escalationId: string;
+  memberId: string;
+}
+export const escalationAcknowledgedSignal = defineSignal<[EscalationAcknowledgement]>('escalationAcknowledged');
+
+export interface BriefWorkflowInput {
+  brief: BriefInput;
+  /** Carried over by continue-as-new. */
+  state?: BriefState;
+  /** Continue as new once history holds this many events, besides whenever the server suggests it. */
+  continueAsNewAfterEvents?: number;
+}

@@ -1,0 +1,155 @@
+// One workflow per brief. Participant actions arrive as updates whose validators consult the
+// pure state machine, so illegal actions never enter history. A main loop fires SLA clocks at
+// their exact instants and records every event into the read model; a second loop sends the
+// notifications, so a slow mail server never holds up the brief.
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  log,
+  proxyActivities,
+  setHandler,
+  uuid4,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { BriefActivities } from '../../activities/types';
+import { audienceFor } from '../domain/audience';
+import type { BriefState, TimelineEvent } from '../domain/brief';
+import { isTerminal } from '../domain/brief';
+import { fireDueClocks, isOverdue, nextClockDeadline, viewBrief } from '../domain/sla';
+import { ActionRejected, applyAction, checkAction, emit, initialState } from '../domain/transitions';
+import type { ActionName } from '../domain/transitions';
+import {
+  actionUpdates,
+  briefQuery,
+  escalationAcknowledgedSignal,
+  syncUpdate,
+  type ActionRequest,
+  type BriefWorkflowInput,
+} from './definitions';
+
+const NOTIFY_MAX_ATTEMPTS = 8;
+
+const { recordEvents } = proxyActivities<BriefActivities>({
+  startToCloseTimeout: '30 seconds',
+  // The read model must catch up eventually: keep retrying while the database is away.
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+const { notify } = proxyActivities<BriefActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: NOTIFY_MAX_ATTEMPTS },
+});
+
+export async function briefWorkflow(input: BriefWorkflowInput): Promise<ReturnType<typeof viewBrief>> {
+  const state: BriefState = input.state ?? initialState(input.brief, Date.now());
+  const toRecord: TimelineEvent[] = input.state ? [] : [...state.timeline];
+  const toNotify: TimelineEvent[] = [];
+  let recordedSeq = input.state ? state.seq : 0;
+  let notifying = false;
+  let finished = false;
+
+  const waitUntilRecorded = async (seq: number) => {
+    await condition(() => recordedSeq >= seq);
+    return viewBrief(state, Date.now());
+  };
+
+  for (const name of Object.keys(actionUpdates) as ActionName[]) {
+    setHandler(
+      actionUpdates[name],
+      async (request: ActionRequest) => {
+        const events = applyAction(state, name, request.payload, request.actor, Date.now());
+        toRecord.push(...events);
+        return waitUntilRecorded(state.seq);
+      },
+      {
+        validator: (request: ActionRequest) => {
+          try {
+            checkAction(state, name, request.actor);
+          } catch (err) {
+            if (err instanceof ActionRejected) throw ApplicationFailure.create({ type: err.kind, message: err.message, nonRetryable: true });
+            throw err;
+          }
+        },
+      },
+    );
+  }
+  setHandler(syncUpdate, () => waitUntilRecorded(state.seq));
+  setHandler(briefQuery, () => viewBrief(state, Date.now()));
+  setHandler(escalationAcknowledgedSignal, ({ escalationId, memberId }) => {
+    toRecord.push(emit(state, 'escalation_acknowledged', memberId, Date.now(), { escalationId }));
+  });
+
+  const shouldContinueAsNew = () => {
+    const info = workflowInfo();
+    return (
+      info.continueAsNewSuggested ||
+      (input.continueAsNewAfterEvents !== undefined && info.historyLength >= input.continueAsNewAfterEvents)
+    );
+  };
+  const idle = () => toRecord.length === 0 && toNotify.length === 0 && !notifying && allHandlersFinished();
+
+  const notificationLoop = async () => {
+    for (;;) {
+      await condition(() => toNotify.length > 0 || finished);
+      const event = toNotify.shift();
+      if (!event) return;
+      const audience = audienceFor(event);
+      if (audience.length === 0) continue;
+      notifying = true;
+      try {
+        const { id, title, partyId, managerId, reviewerId, priority, dueAt } = state.brief;
+        await notify({
+          workflowId: workflowInfo().workflowId,
+          event,
+          audience,
+          brief: { id, title, partyId, managerId, reviewerId, priority, status: state.status, dueAt },
+          maxAttempts: NOTIFY_MAX_ATTEMPTS,
+        });
+      } catch (err) {
+        // The activity records a final failure itself; a brief never fails over a notification.
+        log.warn('notification gave up', { seq: event.seq, type: event.type, error: String(err) });
+      } finally {
+        notifying = false;
+      }
+    }
+  };
+  const notifications = notificationLoop();
+
+  for (;;) {
+    toRecord.push(...fireDueClocks(state, Date.now(), uuid4));
+
+    if (toRecord.length > 0) {
+      const batch = toRecord.splice(0, toRecord.length);
+      const nextDue = nextClockDeadline(state);
+      await recordEvents({
+        workflowId: workflowInfo().workflowId,
+        events: batch,
+        state,
+        overdue: isOverdue(state),
+        nextDueAt: nextDue === undefined || isTerminal(state.status) ? null : new Date(nextDue).toISOString(),
+      });
+      recordedSeq = batch[batch.length - 1].seq;
+      toNotify.push(...batch);
+      continue;
+    }
+
+    if (isTerminal(state.status) && allHandlersFinished()) break;
+
+    if (shouldContinueAsNew() && idle()) {
+      finished = true;
+      await notifications;
+      await continueAsNew<typeof briefWorkflow>({ ...input, brief: state.brief, state });
+    }
+
+    const deadline = nextClockDeadline(state);
+    const wake = () => toRecord.length > 0 || (isTerminal(state.status) && allHandlersFinished()) || (shouldContinueAsNew() && idle());
+    if (deadline === undefined) await condition(wake);
+    else await condition(wake, Math.max(1, deadline - Date.now()));
+  }
+
+  finished = true;
+  await notifications;
+  return viewBrief(state, Date.now());
+}

@@ -1,0 +1,159 @@
+// The brief: its vocabulary and the shape of its live state. Pure data, shared by the
+// workflow, the activities (which persist it) and the API (which renders it).
+
+export const PRIORITIES = ['P1', 'P2', 'P3', 'P4'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+
+export const ROLES = ['admin', 'manager', 'member', 'watcher'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const CLOCKS = ['acknowledge', 'deliver', 'review'] as const;
+export type ClockName = (typeof CLOCKS)[number];
+
+export const STATUSES = [
+  'awaiting_ack',
+  'in_progress',
+  'clarification_requested',
+  'in_review',
+  'changes_requested',
+  'approved',
+  'declined',
+  'cancelled',
+] as const;
+export type BriefStatus = (typeof STATUSES)[number];
+
+export const TERMINAL_STATUSES: readonly BriefStatus[] = ['approved', 'declined', 'cancelled'];
+
+export function isTerminal(status: BriefStatus): boolean {
+  return TERMINAL_STATUSES.includes(status);
+}
+
+/** Who performs an action. Resolved by the API from the caller's key. */
+export interface Actor {
+  memberId: string;
+  role: Role;
+  partyId: string;
+}
+
+export type TargetsMs = Record<ClockName, number>;
+
+/** What the brief was created with. */
+export interface BriefInput {
+  id: string;
+  title: string;
+  description: string;
+  partyId: string;
+  managerId: string;
+  reviewerId: string | null;
+  priority: Priority;
+  dueAt: string | null;
+  deliverables: string[];
+  /** Target of each clock in milliseconds; deliver is used when the brief has no dueAt and for revisions. */
+  targetsMs: TargetsMs;
+}
+
+export type ClockPhase = 'pending' | 'running' | 'paused' | 'done' | 'stopped';
+export type ClockState = 'pending' | 'running' | 'paused' | 'met' | 'breached' | 'stopped';
+
+export interface Clock {
+  phase: ClockPhase;
+  targetMs: number;
+  /** How often this clock has been started: the review clock restarts with every delivery. */
+  round: number;
+  startedAt: string | null;
+  /** Time counted before the current running stretch. */
+  accumulatedMs: number;
+  runningSince: string | null;
+  dueAt: string | null;
+  warnedAt: string | null;
+  breachedAt: string | null;
+  completedAt: string | null;
+}
+
+export interface TimelineEvent {
+  seq: number;
+  type: BriefEventType;
+  /** Member id of whoever acted, or null for the system (clocks). */
+  actor: string | null;
+  at: string;
+  data: Record<string, unknown>;
+}
+
+export interface DeliveryVersion {
+  version: number;
+  summary: string;
+  links: string[];
+  submittedBy: string;
+  submittedAt: string;
+}
+
+export interface Clarification {
+  question: string;
+  askedBy: string;
+  askedAt: string;
+  returnTo: BriefStatus;
+}
+
+export interface BriefState {
+  brief: BriefInput;
+  status: BriefStatus;
+  revision: number;
+  deliveries: DeliveryVersion[];
+  clocks: Record<ClockName, Clock>;
+  openClarification: Clarification | null;
+  timeline: TimelineEvent[];
+  seq: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export const EVENT_TYPES = [
+  'brief_created',
+  'acknowledged',
+  'declined',
+  'clarification_requested',
+  'clarification_answered',
+  'delivered',
+  'changes_requested',
+  'approved',
+  'cancelled',
+  'comment_added',
+  'sla_warning',
+  'sla_breached',
+  'escalation_raised',
+  'escalation_acknowledged',
+] as const;
+export type BriefEventType = (typeof EVENT_TYPES)[number];
+
+/** The brief as the API shows it. */
+export interface BriefView {
+  id: string;
+  title: string;
+  description: string;
+  partyId: string;
+  managerId: string;
+  reviewerId: string | null;
+  priority: Priority;
+  status: BriefStatus;
+  revision: number;
+  dueAt: string | null;
+  deliverables: string[];
+  deliveries: DeliveryVersion[];
+  clarification: Clarification | null;
+  sla: Record<ClockName, ClockView>;
+  timeline: TimelineEvent[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ClockView {
+  state: ClockState;
+  dueAt: string | null;
+  targetMs: number;
+  elapsedMs: number;
+  remainingMs: number;
+  startedAt: string | null;
+  warnedAt: string | null;
+  breachedAt: string | null;
+  completedAt: string | null;
+}

@@ -1,0 +1,4 @@
+/** The workflow id of a brief; the one place that derives it. */
+export function briefWorkflowId(briefId: string): string {
+  return `brief-${briefId}`;
+}
