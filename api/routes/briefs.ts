@@ -67,6 +67,8 @@ export const ACTION_ROUTES: Record<ActionName, string> = {
 };
 
 const IdParams = z.object({ id: z.string().min(1).max(100) });
+/** How long a call to Temporal may take before the API answers 503. */
+const START_DEADLINE_MS = 5_000;
 const UPDATE_DEADLINE_MS = 30_000;
 
 interface Cursor {
@@ -88,7 +90,7 @@ export function briefsRouter({ db, temporal, config }: ApiDeps): Router {
   const { prisma } = db;
   const router = Router();
 
-  const withDeadline = <T>(fn: () => Promise<T>) => temporal.connection.withDeadline(Date.now() + UPDATE_DEADLINE_MS, fn);
+  const withDeadline = <T>(fn: () => Promise<T>, ms = UPDATE_DEADLINE_MS) => temporal.connection.withDeadline(Date.now() + ms, fn);
 
   /** The brief's row if the caller may see it; 404 otherwise, whether it exists or not. */
   async function visibleBrief(caller: Caller, id: string) {
@@ -121,11 +123,15 @@ export function briefsRouter({ db, temporal, config }: ApiDeps): Router {
       deliverables: body.deliverables,
       targetsMs: Object.fromEntries(CLOCKS.map((c) => [c, target(c)])) as Record<ClockName, number>,
     };
-    const handle = await temporal.workflow.start<typeof briefWorkflow>('briefWorkflow', {
-      workflowId: briefWorkflowId(brief.id),
-      taskQueue: config.temporal.taskQueue,
-      args: [{ brief }],
-    });
+    const handle = await withDeadline(
+      () =>
+        temporal.workflow.start<typeof briefWorkflow>('briefWorkflow', {
+          workflowId: briefWorkflowId(brief.id),
+          taskQueue: config.temporal.taskQueue,
+          args: [{ brief }],
+        }),
+      START_DEADLINE_MS,
+    );
     const view = await withDeadline(() => handle.executeUpdate(syncUpdate));
     res.status(201).location(`/v1/briefs/${brief.id}`).json(view);
   });

@@ -16,7 +16,7 @@ export function healthRouter({ db, temporal }: ApiDeps): Router {
   router.get('/healthz', async (_req, res) => {
     const [database, workflowEngine] = await Promise.allSettled([
       withTimeout(db.ping(), CHECK_TIMEOUT_MS),
-      withTimeout(temporal.connection.workflowService.getSystemInfo({}), CHECK_TIMEOUT_MS),
+      temporal.connection.withDeadline(Date.now() + CHECK_TIMEOUT_MS, () => temporal.connection.workflowService.getSystemInfo({})),
     ]);
     const checks = {
       database: database.status === 'fulfilled' ? 'ok' : 'unavailable',
