@@ -1,7 +1,9 @@
-// `npm run db:migrate`: applies pending migrations to DATABASE_URL (or the embedded PGlite).
+// `npm run db:migrate`: applies pending migrations to DATABASE_URL (or the embedded PGlite),
+// then creates the bootstrap admin from HANDOFF_BOOTSTRAP_ADMIN_KEY if no admin exists yet.
 import path from 'node:path';
 import { loadConfig } from '../lib/config';
 import { openDatabase } from '../lib/db/database';
+import { bootstrapAdmin } from '../lib/directory-setup';
 
 async function main() {
   const config = loadConfig();
@@ -9,6 +11,9 @@ async function main() {
   try {
     const applied = await db.migrate();
     console.log(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');
+    if (config.bootstrapAdminKey && (await bootstrapAdmin(db.prisma, config.bootstrapAdminKey))) {
+      console.log('bootstrap admin created from HANDOFF_BOOTSTRAP_ADMIN_KEY');
+    }
   } finally {
     await db.close();
   }
