@@ -42,6 +42,16 @@ const { notify } = proxyActivities<BriefActivities>({
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: NOTIFY_MAX_ATTEMPTS },
 });
 
+/** Rejections of the state machine leave the workflow as failures the API can read. */
+function asFailure<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof ActionRejected) throw ApplicationFailure.create({ type: err.kind, message: err.message, nonRetryable: true });
+    throw err;
+  }
+}
+
 export async function briefWorkflow(input: BriefWorkflowInput): Promise<ReturnType<typeof viewBrief>> {
   const state: BriefState = input.state ?? initialState(input.brief, Date.now());
   const toRecord: TimelineEvent[] = input.state ? [] : [...state.timeline];
@@ -59,20 +69,11 @@ export async function briefWorkflow(input: BriefWorkflowInput): Promise<ReturnTy
     setHandler(
       actionUpdates[name],
       async (request: ActionRequest) => {
-        const events = applyAction(state, name, request.payload, request.actor, Date.now());
+        const events = asFailure(() => applyAction(state, name, request.payload, request.actor, Date.now()));
         toRecord.push(...events);
         return waitUntilRecorded(state.seq);
       },
-      {
-        validator: (request: ActionRequest) => {
-          try {
-            checkAction(state, name, request.actor);
-          } catch (err) {
-            if (err instanceof ActionRejected) throw ApplicationFailure.create({ type: err.kind, message: err.message, nonRetryable: true });
-            throw err;
-          }
-        },
-      },
+      { validator: (request: ActionRequest) => asFailure(() => checkAction(state, name, request.actor)) },
     );
   }
   setHandler(syncUpdate, () => waitUntilRecorded(state.seq));
