@@ -3,10 +3,10 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { PRIORITIES, type ClockName, type Priority } from '../workflows/domain/brief';
-import { parseDuration } from '../workflows/domain/duration';
+import { isSlaTarget, SLA_TARGET_RULE } from '../workflows/domain/duration';
 
-const duration = z.string().refine((value) => parseDuration(value) !== undefined, 'an ISO 8601 duration such as PT4H');
-const perPriority = z.object(Object.fromEntries(PRIORITIES.map((p) => [p, duration])) as Record<Priority, typeof duration>);
+const duration = z.string().refine(isSlaTarget, SLA_TARGET_RULE);
+const perPriority = z.strictObject(Object.fromEntries(PRIORITIES.map((p) => [p, duration])) as Record<Priority, typeof duration>);
 
 export const DEFAULT_SLA_TARGETS: Record<ClockName, Record<Priority, string>> = {
   acknowledge: { P1: 'PT1H', P2: 'PT4H', P3: 'P1D', P4: 'P2D' },
@@ -24,12 +24,12 @@ const slaTargets = z
       return z.NEVER;
     }
   })
-  .pipe(z.object({ acknowledge: perPriority.partial().optional(), deliver: perPriority.partial().optional(), review: perPriority.partial().optional() }));
+  .pipe(z.strictObject({ acknowledge: perPriority.partial().optional(), deliver: perPriority.partial().optional(), review: perPriority.partial().optional() }));
 
 const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
 
 const EnvSchema = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65535).default(3000)),
   HANDOFF_DATA_DIR: z.string().default('./data'),
   HANDOFF_PUBLIC_URL: z.preprocess(emptyAsUndefined, z.url().optional()),
   DATABASE_URL: z.preprocess(emptyAsUndefined, z.string().regex(/^postgres(ql)?:\/\//, 'a postgresql:// URL').optional()),

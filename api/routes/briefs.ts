@@ -12,12 +12,12 @@ import { translateWorkflowError } from '../workflow-errors';
 import type { briefWorkflow } from '../../workflows/brief/workflow';
 import { actionUpdates, syncUpdate, type ActionRequest } from '../../workflows/brief/definitions';
 import { CLOCKS, PRIORITIES, STATUSES, isTerminal, type BriefInput, type BriefState, type ClockName } from '../../workflows/domain/brief';
-import { parseDuration } from '../../workflows/domain/duration';
+import { isSlaTarget, parseDuration, SLA_TARGET_RULE } from '../../workflows/domain/duration';
 import { viewBrief } from '../../workflows/domain/sla';
 import { briefWorkflowId } from '../../workflows/domain/ids';
 import { RULES, type ActionName } from '../../workflows/domain/transitions';
 
-const duration = z.string().refine((v) => parseDuration(v) !== undefined, 'an ISO 8601 duration such as PT4H or P2D');
+const duration = z.string().refine(isSlaTarget, SLA_TARGET_RULE);
 const text = (max: number) => z.string().trim().min(1).max(max);
 
 export const CreateBriefBody = z.object({

@@ -41,3 +41,13 @@ export function formatDuration(ms: number): string {
   if (!days && !time) return 'PT0S';
   return `P${days ? `${days}D` : ''}${time ? `T${time}` : ''}`;
 }
+
+/** SLA targets: from one second up to ten years. */
+export const MIN_SLA_TARGET_MS = 1000;
+export const MAX_SLA_TARGET_MS = 3650 * DAY;
+export const SLA_TARGET_RULE = 'an ISO 8601 duration from PT1S to P3650D, such as PT4H or P2D';
+
+export function isSlaTarget(text: string): boolean {
+  const ms = parseDuration(text);
+  return ms !== undefined && ms >= MIN_SLA_TARGET_MS && ms <= MAX_SLA_TARGET_MS;
+}

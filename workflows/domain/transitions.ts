@@ -117,7 +117,9 @@ function deliverTarget(state: BriefState, now: number, firstRound: boolean): num
   return state.brief.targetsMs.deliver;
 }
 
+/** The brief ends early: running clocks stop and an open question is closed unanswered. */
 function stopRunningClocks(state: BriefState, now: number): void {
+  state.openClarification = null;
   for (const name of Object.keys(state.clocks) as ClockName[]) finishClock(state.clocks[name], now, 'stopped');
 }
 

@@ -1,0 +1,51 @@
+import { audienceFor, type Audience } from '../../workflows/domain/audience';
+import type { BriefEventType, TimelineEvent } from '../../workflows/domain/brief';
+import { CLOCKS, EVENT_TYPES } from '../../workflows/domain/brief';
+
+const AUDIENCES: Audience[] = ['party_members', 'party_leads', 'manager', 'reviewer'];
+
+function event(type: BriefEventType, data: Record<string, unknown> = {}): TimelineEvent {
+  return { seq: 1, type, actor: null, at: '2025-01-06T09:00:00.000Z', data };
+}
+
+describe('audienceFor', () => {
+  it.each(EVENT_TYPES)('maps %s to a list of known audiences', (type) => {
+    const audience = audienceFor(event(type, { clock: 'deliver', role: 'member' }));
+    expect(Array.isArray(audience)).toBe(true);
+    for (const a of audience) expect(AUDIENCES).toContain(a);
+    expect(new Set(audience).size).toBe(audience.length);
+  });
+
+  it.each([
+    ['brief_created', ['party_members']],
+    ['clarification_answered', ['party_members']],
+    ['changes_requested', ['party_members']],
+    ['approved', ['party_members']],
+    ['cancelled', ['party_members']],
+    ['acknowledged', ['manager']],
+    ['declined', ['manager']],
+    ['clarification_requested', ['manager']],
+    ['delivered', ['reviewer']],
+    ['sla_breached', []],
+    ['escalation_acknowledged', []],
+  ] as const)('sends %s to %j', (type, expected) => {
+    expect(audienceFor(event(type))).toEqual(expected);
+  });
+
+  it('sends a member comment to the manager and a manager comment to the party', () => {
+    expect(audienceFor(event('comment_added', { role: 'member' }))).toEqual(['manager']);
+    expect(audienceFor(event('comment_added', { role: 'manager' }))).toEqual(['party_members']);
+  });
+
+  it('reminds the owner of the step: the party for acknowledge and deliver, the reviewer for review', () => {
+    expect(audienceFor(event('sla_warning', { clock: 'acknowledge' }))).toEqual(['party_members']);
+    expect(audienceFor(event('sla_warning', { clock: 'deliver' }))).toEqual(['party_members']);
+    expect(audienceFor(event('sla_warning', { clock: 'review' }))).toEqual(['reviewer']);
+  });
+
+  it.each(CLOCKS)('sends an escalation on the %s clock to the party leads and the manager', (clock) => {
+    const audience = audienceFor(event('escalation_raised', { clock, level: 1 }));
+    expect(audience.slice(0, 2)).toEqual(['party_leads', 'manager']);
+    expect(audience.includes('reviewer')).toBe(clock === 'review');
+  });
+});

@@ -1,0 +1,189 @@
+import path from 'node:path';
+import { ConfigError, DEFAULT_SLA_TARGETS, loadConfig, requireProductionConfig } from '../../lib/config';
+
+function configError(env: NodeJS.ProcessEnv): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err;
+    throw err;
+  }
+  throw new Error(`loadConfig accepted ${JSON.stringify(env)}`);
+}
+
+describe('loadConfig defaults', () => {
+  const config = loadConfig({});
+
+  it('uses the embedded-mode defaults', () => {
+    expect(config).toEqual({
+      port: 3000,
+      dataDir: path.resolve('./data'),
+      publicUrl: 'http://localhost:3000',
+      databaseUrl: undefined,
+      temporal: { address: undefined, namespace: 'default', taskQueue: 'handoff', cliPath: undefined },
+      smtp: { url: undefined, from: 'Handoff <handoff@localhost>' },
+      bootstrapAdminKey: undefined,
+      seedDemo: true,
+      slaTargets: DEFAULT_SLA_TARGETS,
+      logLevel: 'info',
+    });
+  });
+
+  it('resolves the data folder to an absolute path', () => {
+    expect(path.isAbsolute(config.dataDir)).toBe(true);
+    expect(loadConfig({ HANDOFF_DATA_DIR: 'elsewhere/x' }).dataDir).toBe(path.resolve('elsewhere/x'));
+  });
+
+  it('reads only the environment it is given', () => {
+    const saved = process.env.PORT;
+    process.env.PORT = '9999';
+    try {
+      expect(loadConfig({}).port).toBe(3000);
+      expect(loadConfig().port).toBe(9999);
+    } finally {
+      if (saved === undefined) delete process.env.PORT;
+      else process.env.PORT = saved;
+    }
+  });
+
+  it('has the documented default SLA targets', () => {
+    expect(DEFAULT_SLA_TARGETS).toEqual({
+      acknowledge: { P1: 'PT1H', P2: 'PT4H', P3: 'P1D', P4: 'P2D' },
+      deliver: { P1: 'P1D', P2: 'P3D', P3: 'P5D', P4: 'P10D' },
+      review: { P1: 'PT4H', P2: 'P1D', P3: 'P2D', P4: 'P3D' },
+    });
+  });
+});
+
+describe('loadConfig values', () => {
+  it('reads a port and derives the public URL from it', () => {
+    const config = loadConfig({ PORT: '8080' });
+    expect(config.port).toBe(8080);
+    expect(config.publicUrl).toBe('http://localhost:8080');
+  });
+
+  it('accepts PORT=0 (pick a free port)', () => {
+    expect(loadConfig({ PORT: '0' }).port).toBe(0);
+  });
+
+  it('takes an explicit public URL over the derived one', () => {
+    expect(loadConfig({ PORT: '8080', HANDOFF_PUBLIC_URL: 'https://handoff.example.com' }).publicUrl).toBe('https://handoff.example.com');
+  });
+
+  it('accepts postgres:// and postgresql:// database URLs', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://u:p@db:5432/handoff' }).databaseUrl).toBe('postgres://u:p@db:5432/handoff');
+    expect(loadConfig({ DATABASE_URL: 'postgresql://u:p@db/handoff' }).databaseUrl).toBe('postgresql://u:p@db/handoff');
+  });
+
+  it('accepts smtp:// and smtps:// URLs', () => {
+    expect(loadConfig({ SMTP_URL: 'smtp://mail:587' }).smtp.url).toBe('smtp://mail:587');
+    expect(loadConfig({ SMTP_URL: 'smtps://u:p@mail:465' }).smtp.url).toBe('smtps://u:p@mail:465');
+  });
+
+  it('treats empty optional variables as unset', () => {
+    const config = loadConfig({ DATABASE_URL: '', SMTP_URL: '', TEMPORAL_ADDRESS: '', HANDOFF_PUBLIC_URL: '', HANDOFF_SLA_TARGETS: '', HANDOFF_BOOTSTRAP_ADMIN_KEY: '' });
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.smtp.url).toBeUndefined();
+    expect(config.temporal.address).toBeUndefined();
+    expect(config.bootstrapAdminKey).toBeUndefined();
+    expect(config.publicUrl).toBe('http://localhost:3000');
+    expect(config.slaTargets).toEqual(DEFAULT_SLA_TARGETS);
+  });
+
+  it('reads the Temporal settings, demo seeding and log level', () => {
+    const config = loadConfig({
+      TEMPORAL_ADDRESS: 'temporal:7233',
+      TEMPORAL_NAMESPACE: 'prod',
+      TEMPORAL_TASK_QUEUE: 'briefs',
+      HANDOFF_SEED_DEMO: 'false',
+      LOG_LEVEL: 'debug',
+    });
+    expect(config.temporal).toMatchObject({ address: 'temporal:7233', namespace: 'prod', taskQueue: 'briefs' });
+    expect(config.seedDemo).toBe(false);
+    expect(config.logLevel).toBe('debug');
+  });
+
+  it('merges HANDOFF_SLA_TARGETS overrides with the defaults', () => {
+    const config = loadConfig({ HANDOFF_SLA_TARGETS: JSON.stringify({ acknowledge: { P1: 'PT30M' }, review: { P3: 'PT12H', P4: 'P1W' } }) });
+    expect(config.slaTargets).toEqual({
+      acknowledge: { ...DEFAULT_SLA_TARGETS.acknowledge, P1: 'PT30M' },
+      deliver: DEFAULT_SLA_TARGETS.deliver,
+      review: { ...DEFAULT_SLA_TARGETS.review, P3: 'PT12H', P4: 'P1W' },
+    });
+  });
+
+  it('does not mutate the defaults when merging', () => {
+    const before = structuredClone(DEFAULT_SLA_TARGETS);
+    loadConfig({ HANDOFF_SLA_TARGETS: '{"deliver":{"P1":"PT1H"}}' });
+    expect(DEFAULT_SLA_TARGETS).toEqual(before);
+  });
+});
+
+describe('loadConfig rejections', () => {
+  it.each([
+    ['PORT', 'abc'],
+    ['PORT', '-1'],
+    ['PORT', '65536'],
+    ['PORT', '80.5'],
+    ['DATABASE_URL', 'mysql://u:p@db/handoff'],
+    ['DATABASE_URL', 'db:5432'],
+    ['SMTP_URL', 'http://mail'],
+    ['SMTP_URL', 'mail:25'],
+    ['HANDOFF_PUBLIC_URL', 'not a url'],
+    ['HANDOFF_BOOTSTRAP_ADMIN_KEY', 'too-short'],
+    ['HANDOFF_SEED_DEMO', 'yes'],
+    ['LOG_LEVEL', 'verbose'],
+    ['HANDOFF_SLA_TARGETS', 'not json'],
+    ['HANDOFF_SLA_TARGETS', 'null'],
+    ['HANDOFF_SLA_TARGETS', '[]'],
+    ['HANDOFF_SLA_TARGETS', '{"acknowledge":{"P1":"1h"}}'],
+    ['HANDOFF_SLA_TARGETS', '{"deliver":{"P2":"P1M"}}'],
+    ['HANDOFF_SLA_TARGETS', '{"review":{"P3":3600000}}'],
+  ])('rejects %s=%j with a ConfigError naming the variable', (name, value) => {
+    const err = configError({ [name]: value });
+    expect(err.name).toBe('ConfigError');
+    expect(err).toBeInstanceOf(Error);
+    expect(err.message).toMatch(new RegExp(`(^|[ ;])${name}(\\.|:)`));
+  });
+
+  it('names the clock and priority of a bad SLA target', () => {
+    expect(configError({ HANDOFF_SLA_TARGETS: '{"acknowledge":{"P1":"1h"}}' }).message).toContain('HANDOFF_SLA_TARGETS.acknowledge.P1');
+  });
+
+  it('rejects unknown clock or priority names in HANDOFF_SLA_TARGETS', () => {
+    configError({ HANDOFF_SLA_TARGETS: '{"acknowledgement":{"P1":"PT30M"}}' });
+    configError({ HANDOFF_SLA_TARGETS: '{"acknowledge":{"p1":"PT30M"}}' });
+  });
+
+  it('lists every invalid variable at once', () => {
+    const message = configError({ PORT: 'x', DATABASE_URL: 'mysql://db', SMTP_URL: 'http://mail' }).message;
+    expect(message).toContain('PORT');
+    expect(message).toContain('DATABASE_URL');
+    expect(message).toContain('SMTP_URL');
+  });
+
+  it('treats an empty PORT as unset', () => {
+    expect(loadConfig({ PORT: '' }).port).toBe(3000);
+  });
+});
+
+describe('requireProductionConfig', () => {
+  const production = { DATABASE_URL: 'postgresql://u:p@db/handoff', TEMPORAL_ADDRESS: 'temporal:7233' };
+
+  it('accepts a config with a database and a Temporal address', () => {
+    expect(() => requireProductionConfig(loadConfig(production))).not.toThrow();
+  });
+
+  it('names both missing variables', () => {
+    expect(() => requireProductionConfig(loadConfig({}))).toThrow(ConfigError);
+    expect(() => requireProductionConfig(loadConfig({}))).toThrow(/^DATABASE_URL and TEMPORAL_ADDRESS must be set/);
+  });
+
+  it('names only DATABASE_URL when only it is missing', () => {
+    expect(() => requireProductionConfig(loadConfig({ TEMPORAL_ADDRESS: production.TEMPORAL_ADDRESS }))).toThrow(/^DATABASE_URL must be set/);
+  });
+
+  it('names only TEMPORAL_ADDRESS when only it is missing', () => {
+    expect(() => requireProductionConfig(loadConfig({ DATABASE_URL: production.DATABASE_URL }))).toThrow(/^TEMPORAL_ADDRESS must be set/);
+  });
+});
