@@ -13,7 +13,7 @@ async function main() {
   forwardTemporalLogs(logger);
   mkdirSync(config.dataDir, { recursive: true });
   const started = Date.now();
-  const handoff = await startHandoff({ config, logger, api: true, worker: true, prepareDatabase: true });
+  const handoff = await startHandoff({ config, logger, api: true, worker: true, prepareDatabase: true, onWorkerFailure: () => process.exit(1) });
   stopOnSignals(handoff, logger);
   // Keys go to the terminal only, never into the log stream.
   if (handoff.demoKeys.length) process.stdout.write(`${formatDemoKeys(handoff.demoKeys)}\n`);

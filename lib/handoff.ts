@@ -26,6 +26,8 @@ export interface HandoffOptions {
   preferWorkflowBundle?: boolean;
   /** An already open database (tests share one between processes' parts). */
   db?: Database;
+  /** Called when the worker stops on its own with an error; entry points exit so a supervisor restarts them. */
+  onWorkerFailure?: (err: unknown) => void;
 }
 
 export interface RunningHandoff {
@@ -93,7 +95,10 @@ export async function startHandoff(options: HandoffOptions): Promise<RunningHand
         if (worker.getState() === 'RUNNING') worker.shutdown();
         await running;
       });
-      running.catch((err: unknown) => logger.fatal({ err: String(err) }, 'worker stopped'));
+      running.catch((err: unknown) => {
+        logger.fatal({ err: String(err) }, 'worker stopped');
+        options.onWorkerFailure?.(err);
+      });
       logger.info({ taskQueue: config.temporal.taskQueue }, 'worker running');
     }
 

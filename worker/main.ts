@@ -9,7 +9,7 @@ async function main() {
   requireProductionConfig(config);
   const logger = createLogger(config.logLevel);
   forwardTemporalLogs(logger);
-  const handoff = await startHandoff({ config, logger, api: false, worker: true, prepareDatabase: false, preferWorkflowBundle: true });
+  const handoff = await startHandoff({ config, logger, api: false, worker: true, prepareDatabase: false, preferWorkflowBundle: true, onWorkerFailure: () => process.exit(1) });
   stopOnSignals(handoff, logger);
 }
 
