@@ -1,7 +1,7 @@
 // The messages a brief workflow accepts and answers, defined beside it and shared with the API.
 import type { UpdateDefinition } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { Actor, BriefInput, BriefState, BriefView } from '../domain/brief';
+import type { Actor, BriefInput, BriefState, BriefStatus, BriefView, TimelineEvent } from '../domain/brief';
 import type { ActionName, ActionPayloads } from '../domain/transitions';
 
 export interface ActionRequest<A extends ActionName = ActionName> {
@@ -36,6 +36,14 @@ export interface BriefWorkflowInput {
   brief: BriefInput;
   /** Carried over by continue-as-new. */
   state?: BriefState;
+  /** Notifications not yet sent when the previous run continued as new. */
+  pendingNotifications?: PendingNotification[];
   /** Continue as new once history holds this many events, besides whenever the server suggests it. */
   continueAsNewAfterEvents?: number;
+}
+
+export interface PendingNotification {
+  event: TimelineEvent;
+  /** The brief's status right after the event, which the notification reports. */
+  status: BriefStatus;
 }

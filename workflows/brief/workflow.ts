@@ -8,6 +8,7 @@ import {
   condition,
   continueAsNew,
   log,
+  patched,
   proxyActivities,
   setHandler,
   uuid4,
@@ -27,6 +28,7 @@ import {
   syncUpdate,
   type ActionRequest,
   type BriefWorkflowInput,
+  type PendingNotification,
 } from './definitions';
 
 const NOTIFY_MAX_ATTEMPTS = 8;
@@ -55,10 +57,15 @@ function asFailure<T>(fn: () => T): T {
 export async function briefWorkflow(input: BriefWorkflowInput): Promise<ReturnType<typeof viewBrief>> {
   const state: BriefState = input.state ?? initialState(input.brief, Date.now());
   const toRecord: TimelineEvent[] = input.state ? [] : [...state.timeline];
-  const toNotify: TimelineEvent[] = [];
+  /** Events to notify about, with the brief's status when they happened. */
+  const toNotify: PendingNotification[] = [...(input.pendingNotifications ?? [])];
   let recordedSeq = input.state ? state.seq : 0;
   let notifying = false;
   let finished = false;
+  /** Set while continuing as new: the notification loop hands its queue to the next run. */
+  let handingOver = false;
+  // Briefs started before this patch drain every notification before continuing as new.
+  const carryNotifications = patched('continue-as-new-carries-notifications');
 
   const waitUntilRecorded = async (seq: number) => {
     await condition(() => recordedSeq >= seq);
@@ -89,13 +96,16 @@ export async function briefWorkflow(input: BriefWorkflowInput): Promise<ReturnTy
       (input.continueAsNewAfterEvents !== undefined && info.historyLength >= input.continueAsNewAfterEvents)
     );
   };
-  const idle = () => toRecord.length === 0 && toNotify.length === 0 && !notifying && allHandlersFinished();
+  const idle = () =>
+    toRecord.length === 0 && allHandlersFinished() && (carryNotifications ? true : toNotify.length === 0 && !notifying);
 
   const notificationLoop = async () => {
     for (;;) {
-      await condition(() => toNotify.length > 0 || finished);
-      const event = toNotify.shift();
-      if (!event) return;
+      await condition(() => toNotify.length > 0 || finished || handingOver);
+      if (handingOver) return;
+      const next = toNotify.shift();
+      if (!next) return;
+      const { event, status } = next;
       const audience = audienceFor(event);
       if (audience.length === 0) continue;
       notifying = true;
@@ -105,7 +115,7 @@ export async function briefWorkflow(input: BriefWorkflowInput): Promise<ReturnTy
           workflowId: workflowInfo().workflowId,
           event,
           audience,
-          brief: { id, title, partyId, managerId, reviewerId, priority, status: state.status, dueAt },
+          brief: { id, title, partyId, managerId, reviewerId, priority, status, dueAt },
           maxAttempts: NOTIFY_MAX_ATTEMPTS,
         });
       } catch (err) {
@@ -118,30 +128,35 @@ export async function briefWorkflow(input: BriefWorkflowInput): Promise<ReturnTy
   };
   const notifications = notificationLoop();
 
+  const flush = async () => {
+    const batch = toRecord.splice(0, toRecord.length);
+    const nextDue = nextClockDeadline(state);
+    await recordEvents({
+      workflowId: workflowInfo().workflowId,
+      events: batch,
+      state,
+      overdue: isOverdue(state),
+      nextDueAt: nextDue === undefined || isTerminal(state.status) ? null : new Date(nextDue).toISOString(),
+    });
+    recordedSeq = batch[batch.length - 1].seq;
+    toNotify.push(...batch.map((event) => ({ event, status: state.status })));
+  };
+
   for (;;) {
     toRecord.push(...fireDueClocks(state, Date.now(), uuid4));
 
     if (toRecord.length > 0) {
-      const batch = toRecord.splice(0, toRecord.length);
-      const nextDue = nextClockDeadline(state);
-      await recordEvents({
-        workflowId: workflowInfo().workflowId,
-        events: batch,
-        state,
-        overdue: isOverdue(state),
-        nextDueAt: nextDue === undefined || isTerminal(state.status) ? null : new Date(nextDue).toISOString(),
-      });
-      recordedSeq = batch[batch.length - 1].seq;
-      toNotify.push(...batch);
+      await flush();
       continue;
     }
 
     if (isTerminal(state.status) && allHandlersFinished()) break;
 
     if (shouldContinueAsNew() && idle()) {
-      finished = true;
+      if (carryNotifications) handingOver = true;
+      else finished = true;
       await notifications;
-      await continueAsNew<typeof briefWorkflow>({ ...input, brief: state.brief, state });
+      await continueAsNew<typeof briefWorkflow>({ ...input, brief: state.brief, state, pendingNotifications: toNotify });
     }
 
     const deadline = nextClockDeadline(state);
@@ -150,7 +165,18 @@ export async function briefWorkflow(input: BriefWorkflowInput): Promise<ReturnTy
     else await condition(wake, Math.max(1, deadline - Date.now()));
   }
 
+  // The brief has ended. Late signals (an escalation acknowledged while the last notifications
+  // go out) are still recorded.
   finished = true;
-  await notifications;
+  let notified = false;
+  const lastNotifications = notifications.then(() => {
+    notified = true;
+  });
+  for (;;) {
+    await condition(() => toRecord.length > 0 || notified);
+    if (toRecord.length === 0) break;
+    await flush();
+  }
+  await lastNotifications;
   return viewBrief(state, Date.now());
 }

@@ -1,0 +1,223 @@
+// Records the histories that test/replay/replay.test.ts replays against the current workflow code.
+//
+//   npm run record:histories
+//
+// It starts a Temporal dev server (in memory), runs each scenario below against briefWorkflow with
+// stub activities, and writes every run's history to test/replay/histories/<set>/<scenario>.json
+// (a scenario that continues as new writes <scenario>.run-<n>.json, one file per run). <set> names
+// the workflow version recorded, from HISTORY_SET (e.g. HISTORY_SET=v3-edit-brief).
+//
+// WHEN TO RE-RECORD
+// - Only to ADD histories: a new scenario, or a scenario that covers a new path (a new action, a
+//   new event, a new clock). Add the scenario here, run the script, and commit the new files
+//   beside the old ones. Keep the old files: they are the briefs already running in production.
+// - NEVER to make a failing replay test pass. A replay failure (DeterminismViolationError) means
+//   the changed workflow code would break briefs that are in flight: keep the old behaviour for
+//   old histories (workflow patching with patched()/deprecatePatch() from @temporalio/workflow),
+//   or ship the change under a new workflow type. Re-recording would only hide the breakage.
+// - Re-recording all files rewrites histories that production may still hold; do it only when the
+//   old ones provably no longer exist anywhere (and say so in the commit).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import type { History } from '@temporalio/common/lib/proto-utils';
+import { historyToJSON } from './history-json';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import type { BriefActivities } from '../../activities/types';
+import { actionUpdates, briefQuery, escalationAcknowledgedSignal, type BriefWorkflowInput } from '../../workflows/brief/definitions';
+import type { briefWorkflow } from '../../workflows/brief/workflow';
+import type { Actor, BriefInput, BriefView, TargetsMs } from '../../workflows/domain/brief';
+import { briefWorkflowId } from '../../workflows/domain/ids';
+import type { ActionName, ActionPayloads } from '../../workflows/domain/transitions';
+import { devServerEnv } from '../support/temporal';
+import { REPLAY_SCENARIOS, replayBriefId, type ReplayScenario } from './scenarios';
+
+const SET = process.env.HISTORY_SET;
+if (!SET || !/^[\w.-]+$/.test(SET)) throw new Error('set HISTORY_SET to a folder name for this recording, e.g. HISTORY_SET=v3-edit-brief');
+const HISTORIES = path.join(__dirname, 'histories', SET);
+const WORKFLOWS_PATH = require.resolve('../../workflows');
+const TASK_QUEUE = 'replay-recording';
+
+const SECOND = 1000;
+const HOUR = 3600 * SECOND;
+
+const manager: Actor = { memberId: 'm-manager', role: 'manager', partyId: 'party-shop' };
+const agency: Actor = { memberId: 'm-agency', role: 'member', partyId: 'party-agency' };
+
+type Handle = WorkflowHandleWithFirstExecutionRunId<typeof briefWorkflow>;
+
+// The activities do nothing: a history holds their results, not their effects.
+const activities: BriefActivities = {
+  async recordEvents() {},
+  async notify() {},
+};
+
+function brief(scenario: ReplayScenario, targetsMs: Partial<TargetsMs> = {}): BriefInput {
+  return {
+    id: replayBriefId(scenario),
+    title: `Replay: ${scenario}`,
+    description: 'Recorded for the replay tests',
+    partyId: agency.partyId,
+    managerId: manager.memberId,
+    reviewerId: 'm-reviewer',
+    priority: 'P2',
+    dueAt: null,
+    deliverables: ['figma'],
+    targetsMs: { acknowledge: 4 * HOUR, deliver: 72 * HOUR, review: 24 * HOUR, ...targetsMs },
+  };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function act<A extends ActionName>(handle: Handle, action: A, actor: Actor, payload: ActionPayloads[A]): Promise<BriefView> {
+  return handle.executeUpdate(actionUpdates[action], { args: [{ actor, payload }] });
+}
+
+/** Waits until the run has nothing in flight (so a due continue-as-new has happened). */
+async function settled(handle: Handle): Promise<void> {
+  for (let i = 0; i < 500; i++) {
+    const description = await handle.describe();
+    if (description.status.name !== 'RUNNING') return;
+    const events = (await handle.fetchHistory()).events ?? [];
+    const lastEvent = events[events.length - 1];
+    const idle =
+      (description.raw.pendingActivities ?? []).length === 0 &&
+      lastEvent != null &&
+      (lastEvent.workflowTaskCompletedEventAttributes != null ||
+        lastEvent.timerStartedEventAttributes != null ||
+        lastEvent.timerCanceledEventAttributes != null);
+    if (idle) return;
+    await sleep(20);
+  }
+  throw new Error(`${handle.workflowId} never settled`);
+}
+
+async function until(handle: Handle, ready: (v: BriefView) => boolean): Promise<BriefView> {
+  for (let i = 0; i < 1000; i++) {
+    const v = await handle.query(briefQuery);
+    if (ready(v)) return v;
+    await sleep(50);
+  }
+  throw new Error(`${handle.workflowId} never reached the expected state`);
+}
+
+const scenarios: Record<ReplayScenario, { input: (s: ReplayScenario) => BriefWorkflowInput; run: (handle: Handle) => Promise<void> }> = {
+  // Clarification, a revision round and approval, with comments: no clock fires.
+  'happy-path': {
+    input: (s) => ({ brief: brief(s) }),
+    run: async (handle) => {
+      await act(handle, 'askClarification', agency, { question: 'Which colours?' });
+      await act(handle, 'answerClarification', manager, { answer: 'Red and gold' });
+      await act(handle, 'acknowledge', agency, { note: 'on it' });
+      await act(handle, 'comment', manager, { body: 'Looking forward to it' });
+      await act(handle, 'deliver', agency, { summary: 'First cut', links: ['https://figma.example/v1'] });
+      await act(handle, 'requestChanges', manager, { reason: 'Bigger logo' });
+      await act(handle, 'deliver', agency, { summary: 'Bigger logo', links: ['https://figma.example/v2'] });
+      await act(handle, 'approve', manager, { note: 'Ship it' });
+    },
+  },
+  // The acknowledge clock warns and breaches; the escalation is acknowledged; the manager cancels.
+  'acknowledge-breach-cancel': {
+    input: (s) => ({ brief: brief(s, { acknowledge: 2 * SECOND }) }),
+    run: async (handle) => {
+      const breached = await until(handle, (v) => v.timeline.some((e) => e.type === 'escalation_raised'));
+      const escalation = breached.timeline.find((e) => e.type === 'escalation_raised')!;
+      await handle.signal(escalationAcknowledgedSignal, { escalationId: String(escalation.data.escalationId), memberId: 'm-watcher' });
+      await until(handle, (v) => v.timeline.some((e) => e.type === 'escalation_acknowledged'));
+      await act(handle, 'cancel', manager, { reason: 'agency unreachable' });
+    },
+  },
+  // The agency acknowledges, then declines.
+  decline: {
+    input: (s) => ({ brief: brief(s) }),
+    run: async (handle) => {
+      await act(handle, 'acknowledge', agency, {});
+      await act(handle, 'comment', agency, { body: 'Checking capacity' });
+      await act(handle, 'decline', agency, { reason: 'fully booked' });
+    },
+  },
+  // The review clock breaches on the first delivery; the second delivery is approved in time.
+  'review-breach-revision': {
+    input: (s) => ({ brief: brief(s, { review: 2 * SECOND }) }),
+    run: async (handle) => {
+      await act(handle, 'acknowledge', agency, {});
+      await act(handle, 'deliver', agency, { summary: 'v1' });
+      await until(handle, (v) => v.timeline.some((e) => e.type === 'escalation_raised'));
+      await act(handle, 'requestChanges', manager, { reason: 'late and wrong' });
+      const second = await act(handle, 'deliver', agency, { summary: 'v2' });
+      if (second.sla.review.state !== 'running') throw new Error('review clock should run again');
+      await act(handle, 'approve', manager, {});
+    },
+  },
+  // Enough comments to continue as new a few times, then a delivery and approval in the last run.
+  'continue-as-new': {
+    input: (s) => ({ brief: brief(s), continueAsNewAfterEvents: 40 }),
+    run: async (handle) => {
+      await act(handle, 'acknowledge', agency, {});
+      await settled(handle);
+      for (let i = 1; i <= 6; i++) {
+        await act(handle, 'comment', i % 2 ? agency : manager, { body: `comment ${i}` });
+        await settled(handle);
+      }
+      await act(handle, 'deliver', agency, { summary: 'after continuing' });
+      await settled(handle);
+      await act(handle, 'approve', manager, {});
+    },
+  },
+};
+
+/** The run ids of a workflow, first to last, by the ContinuedAsNew event that ends each run. */
+async function runsOf(env: TestWorkflowEnvironment, handle: Handle): Promise<string[]> {
+  const runs: string[] = [];
+  let runId: string | null | undefined = handle.firstExecutionRunId;
+  while (runId) {
+    runs.push(runId);
+    const history: History = await env.client.workflow.getHandle(handle.workflowId, runId).fetchHistory();
+    const events = history.events ?? [];
+    runId = events[events.length - 1]?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId;
+  }
+  return runs;
+}
+
+async function record(env: TestWorkflowEnvironment, scenario: ReplayScenario): Promise<string[]> {
+  const { input, run } = scenarios[scenario];
+  const workflowInput = input(scenario);
+  const handle = await env.client.workflow.start<typeof briefWorkflow>('briefWorkflow', {
+    taskQueue: TASK_QUEUE,
+    workflowId: briefWorkflowId(workflowInput.brief.id),
+    args: [workflowInput],
+  });
+  await run(handle);
+  await handle.result();
+  const runs = await runsOf(env, handle);
+  const written: string[] = [];
+  for (const [i, runId] of runs.entries()) {
+    const history = await env.client.workflow.getHandle(handle.workflowId, runId).fetchHistory();
+    const file = runs.length === 1 ? `${scenario}.json` : `${scenario}.run-${i + 1}.json`;
+    writeFileSync(path.join(HISTORIES, file), historyToJSON(history) + '\n');
+    written.push(`${file} (${history.events?.length ?? 0} events)`);
+  }
+  return written;
+}
+
+async function main(): Promise<void> {
+  mkdirSync(HISTORIES, { recursive: true });
+  const env = await devServerEnv();
+  try {
+    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: TASK_QUEUE, workflowsPath: WORKFLOWS_PATH, activities });
+    await worker.runUntil(async () => {
+      for (const scenario of REPLAY_SCENARIOS) {
+        const written = await record(env, scenario);
+        console.log(`${scenario}: ${written.join(', ')}`);
+      }
+    });
+  } finally {
+    await env.teardown();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

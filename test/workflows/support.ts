@@ -1,0 +1,264 @@
+// Helpers for the brief workflow tests: a brief, actors, stub activities that record every call,
+// and a worker per test on its own task queue. The workflow code (../../workflows, the module
+// production workers load) is bundled once per test file and shared by that file's workers:
+// bundling per Worker.create would cost a second or two per test.
+import { randomUUID } from 'node:crypto';
+import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { BriefActivities, NotifyInput, RecordEventsInput } from '../../activities/types';
+import { actionUpdates, briefQuery, type BriefWorkflowInput } from '../../workflows/brief/definitions';
+import type { briefWorkflow } from '../../workflows/brief/workflow';
+import { isTerminal, type Actor, type BriefEventType, type BriefInput, type BriefView, type TimelineEvent } from '../../workflows/domain/brief';
+import { briefWorkflowId } from '../../workflows/domain/ids';
+import type { ActionName, ActionPayloads } from '../../workflows/domain/transitions';
+
+export const WORKFLOWS_PATH = require.resolve('../../workflows');
+
+export const SECOND = 1000;
+export const MINUTE = 60 * SECOND;
+export const HOUR = 60 * MINUTE;
+export const DAY = 24 * HOUR;
+
+export const AGENCY = 'party-agency';
+export const OTHER_AGENCY = 'party-other';
+export const SHOP = 'party-shop';
+
+export const actors = {
+  manager: { memberId: 'm-manager', role: 'manager', partyId: SHOP },
+  agency: { memberId: 'm-agency', role: 'member', partyId: AGENCY },
+  otherAgency: { memberId: 'm-other', role: 'member', partyId: OTHER_AGENCY },
+  watcher: { memberId: 'm-watcher', role: 'watcher', partyId: SHOP },
+  admin: { memberId: 'm-admin', role: 'admin', partyId: SHOP },
+} satisfies Record<string, Actor>;
+
+export const TARGETS = { acknowledge: 4 * HOUR, deliver: 48 * HOUR, review: 24 * HOUR };
+
+export function briefInput(overrides: Partial<BriefInput> = {}): BriefInput {
+  return {
+    id: randomUUID(),
+    title: 'Christmas landing page',
+    description: 'Hero, three teasers, newsletter box',
+    partyId: AGENCY,
+    managerId: actors.manager.memberId,
+    reviewerId: null,
+    priority: 'P2',
+    dueAt: null,
+    deliverables: ['figma', 'html'],
+    targetsMs: { ...TARGETS },
+    ...overrides,
+  };
+}
+
+/** Stub activities that keep every call, in call order. */
+export interface RecordingActivities extends BriefActivities {
+  /** One entry per recordEvents call, cloned at the time of the call. */
+  recorded: RecordEventsInput[];
+  notified: NotifyInput[];
+}
+
+export interface ActivityHooks {
+  /** Runs after a notify call was recorded; a test can hold the notification here. */
+  onNotify?: (input: NotifyInput) => Promise<void>;
+}
+
+export function recordingActivities(hooks: ActivityHooks = {}): RecordingActivities {
+  const recorded: RecordEventsInput[] = [];
+  const notified: NotifyInput[] = [];
+  return {
+    recorded,
+    notified,
+    async recordEvents(input) {
+      recorded.push(structuredClone(input));
+    },
+    async notify(input) {
+      notified.push(structuredClone(input));
+      await hooks.onNotify?.(input);
+    },
+  };
+}
+
+/** The events recordEvents received, flattened in call order. */
+export const recordedEvents = (acts: RecordingActivities) => acts.recorded.flatMap((r) => r.events);
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+/** The workflow code is bundled once per test file; every worker loads that bundle. */
+export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
+  return bundle;
+}
+
+const quietLogger = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
+
+export type BriefHandle = WorkflowHandleWithFirstExecutionRunId<typeof briefWorkflow>;
+
+export interface Harness {
+  env: TestWorkflowEnvironment;
+  acts: RecordingActivities;
+  worker: Worker;
+  taskQueue: string;
+  /** Every brief this test started; open ones are cancelled when the test ends. */
+  started: BriefHandle[];
+}
+
+/**
+ * Runs `fn` with a fresh worker on a task queue of its own and stub activities that record their
+ * calls. Briefs left open are cancelled at the end, so their timers cannot fire in later tests.
+ */
+export async function withWorker<T>(
+  env: TestWorkflowEnvironment,
+  fn: (h: Harness) => Promise<T>,
+  hooks: ActivityHooks = {},
+): Promise<T> {
+  const acts = recordingActivities(hooks);
+  const taskQueue = `briefs-${randomUUID()}`;
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities: { recordEvents: acts.recordEvents, notify: acts.notify },
+  });
+  const h: Harness = { env, acts, worker, taskQueue, started: [] };
+  return worker.runUntil(async () => {
+    let failed = false;
+    try {
+      return await fn(h);
+    } catch (err) {
+      failed = true;
+      throw err;
+    } finally {
+      // A cleanup that trips over a failed test's leftovers must not hide why the test failed.
+      await finishBriefs(h).catch((err: unknown) => {
+        if (!failed) throw err;
+      });
+    }
+  });
+}
+
+/**
+ * Ends every brief of a test gracefully: a manager cancels the ones still open and the workflow
+ * completes. (Terminating a run while the worker is inside one of its tasks leaves the
+ * time-skipping server's clock locked, and every later env.sleep would then take real time.)
+ */
+async function finishBriefs(h: Harness): Promise<void> {
+  for (const handle of h.started) {
+    const { status } = await handle.describe();
+    if (status.name !== 'RUNNING') continue;
+    await settled(handle);
+    const brief = await handle.query(briefQuery);
+    if (!isTerminal(brief.status)) await act(handle, 'cancel', actors.manager, { reason: 'test over' });
+    await handle.result();
+  }
+}
+
+export async function startBrief(h: Harness, brief: BriefInput = briefInput(), extra: Omit<BriefWorkflowInput, 'brief'> = {}): Promise<BriefHandle> {
+  const handle = await h.env.client.workflow.start<typeof briefWorkflow>('briefWorkflow', {
+    taskQueue: h.taskQueue,
+    workflowId: briefWorkflowId(brief.id),
+    args: [{ brief, ...extra }],
+  });
+  h.started.push(handle);
+  return handle;
+}
+
+export function act<A extends ActionName>(
+  handle: BriefHandle,
+  action: A,
+  actor: Actor,
+  payload: ActionPayloads[A],
+  updateId?: string,
+): Promise<BriefView> {
+  return handle.executeUpdate(actionUpdates[action], { args: [{ actor, payload }], ...(updateId ? { updateId } : {}) });
+}
+
+export const view = (handle: BriefHandle): Promise<BriefView> => handle.query(briefQuery);
+
+/**
+ * Queries the brief until `ready` holds (the workflow task that a skipped-to timer triggers may
+ * still be running when env.sleep returns). Real time, not server time.
+ */
+export async function viewWhen(handle: BriefHandle, ready: (v: BriefView) => boolean, timeoutMs = 10_000): Promise<BriefView> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await view(handle);
+    if (ready(v)) return v;
+    if (Date.now() > until) throw new Error(`brief never reached the expected state; timeline: ${JSON.stringify(v.timeline.map((e) => e.type))}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Waits (in real time) until `ready` holds for the stub activities' calls. */
+export async function callsWhen(ready: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!ready()) {
+    if (Date.now() > until) throw new Error('the expected activity calls never came');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+export const hasEvent = (type: BriefEventType, match: Record<string, unknown> = {}) => (v: BriefView) =>
+  v.timeline.some((e) => e.type === type && Object.entries(match).every(([k, val]) => e.data[k] === val));
+
+export const eventsOf = (v: BriefView, type: BriefEventType): TimelineEvent[] => v.timeline.filter((e) => e.type === type);
+
+/** Skips server time so that it stands `offsetMs` after the ISO instant `from`. */
+export async function skipTo(env: TestWorkflowEnvironment, from: string, offsetMs: number): Promise<void> {
+  const target = Date.parse(from) + offsetMs;
+  const now = await env.currentTimeMs();
+  if (target > now) await env.sleep(target - now);
+}
+
+/** recordEvents saw every event of the timeline exactly once, in seq order, and nothing else. */
+export function expectRecordedExactlyOnce(acts: RecordingActivities, timeline: TimelineEvent[]): void {
+  const events = recordedEvents(acts);
+  expect(events.map((e) => e.seq)).toEqual(timeline.map((_, i) => i + 1));
+  expect(events).toEqual(timeline);
+}
+
+/** The updates the server accepted into the history of the handle's (latest) run. */
+export async function acceptedUpdates(handle: BriefHandle): Promise<{ id: string; name: string }[]> {
+  const history = await handle.fetchHistory();
+  return (history.events ?? [])
+    .map((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest)
+    .filter((request) => request != null)
+    .map((request) => ({ id: request.meta?.updateId ?? '', name: request.input?.name ?? '' }));
+}
+
+/**
+ * Waits (in real time) until the brief's current run has nothing in flight: no workflow task
+ * and no activity pending, so it is parked on its clocks. A continue-as-new that was due has
+ * happened by then. (On the time-skipping server a query that races a continue-as-new can go
+ * unanswered forever, so tests that continue as new settle before they query.)
+ */
+export async function settled(handle: BriefHandle, timeoutMs = 10_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const description = await handle.describe();
+    // A workflow task's own commands (patch markers, search attribute upserts) follow its
+    // completion in history; they do not mean work is in flight.
+    const events = ((await handle.fetchHistory()).events ?? []).filter(
+      (e) => e.markerRecordedEventAttributes == null && e.upsertWorkflowSearchAttributesEventAttributes == null,
+    );
+    const lastEvent = events[events.length - 1];
+    const parked =
+      description.status.name === 'RUNNING' &&
+      (description.raw.pendingActivities ?? []).length === 0 &&
+      lastEvent != null &&
+      (lastEvent.workflowTaskCompletedEventAttributes != null ||
+        lastEvent.timerStartedEventAttributes != null ||
+        lastEvent.timerCanceledEventAttributes != null);
+    if (parked || description.status.name !== 'RUNNING') return;
+    if (Date.now() > until) throw new Error('the brief never settled');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Milliseconds between two ISO instants. */
+export const between = (from: string, to: string) => Date.parse(to) - Date.parse(from);
