@@ -1,18 +1,71 @@
-// The HTTP API: Express with JSON bodies, bearer-key authentication on every /v1 route and
-// problem+json errors.
-import express, { type Express } from 'express';
-import { pinoHttp } from 'pino-http';
+// The HTTP API: Express with JSON bodies, security headers, bearer-key authentication, a rate
+// limit and Idempotency-Key support on every /v1 route, problem+json errors, and the OpenAPI
+// document built from the same route declarations that mount the routes.
 import { randomUUID } from 'node:crypto';
-import { authenticate } from './auth';
+import cors from 'cors';
+import express, { Router, type Express } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import { z } from 'zod';
+import { authenticate, callerOf } from './auth';
 import type { ApiDeps } from './context';
-import { errorHandler, notFoundHandler } from './errors';
+import { errorHandler, notFoundHandler, sendProblem } from './errors';
+import { idempotency } from './idempotency';
+import { docsAssets, docsPage } from './openapi/docs-page';
+import { buildOpenApiDocument } from './openapi/document';
+import { RouteCatalog } from './openapi/route';
 import { briefsRouter } from './routes/briefs';
 import { directoryRouter } from './routes/directory';
 import { escalationsRouter } from './routes/escalations';
 import { healthRouter } from './routes/health';
 
-export function createApp(deps: ApiDeps): Express {
-  const app = express();
+export const BODY_LIMIT = '1mb';
+
+export interface HandoffApp extends Express {
+  catalog: RouteCatalog;
+}
+
+function openApiRouter(deps: ApiDeps, catalog: RouteCatalog): Router {
+  const router = Router();
+  let document: unknown;
+  catalog.mount(
+    router,
+    {
+      method: 'get',
+      path: '/openapi.json',
+      operationId: 'openApiDocument',
+      summary: 'This OpenAPI 3.1 document',
+      tag: 'Operations',
+      roles: 'public',
+      responses: { 200: { description: 'The OpenAPI document', schema: z.record(z.string(), z.unknown()).meta({ id: 'OpenApiDocument' }) } },
+    },
+    (_req, res) => {
+      document ??= buildOpenApiDocument(catalog, deps.config.publicUrl);
+      res.json(document);
+    },
+  );
+  catalog.mount(
+    router,
+    {
+      method: 'get',
+      path: '/docs',
+      operationId: 'apiReference',
+      summary: 'Interactive API reference',
+      tag: 'Operations',
+      roles: 'public',
+      responses: { 200: { description: 'An HTML page rendering /openapi.json', contentType: 'text/html', schema: z.string() } },
+    },
+    docsPage,
+  );
+  router.use(docsAssets());
+  return router;
+}
+
+export function createApp(deps: ApiDeps): HandoffApp {
+  const app = express() as unknown as HandoffApp;
+  const catalog = new RouteCatalog();
+  app.catalog = catalog;
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.use(
@@ -24,19 +77,56 @@ export function createApp(deps: ApiDeps): Express {
         res.setHeader('X-Request-Id', id);
         return id;
       },
+      customSuccessObject: (req, res, value: Record<string, unknown>) => ({ ...value, route: routeOf(req) }),
+      customErrorObject: (req, res, _err, value: Record<string, unknown>) => ({ ...value, route: routeOf(req) }),
       serializers: {
-        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+        // Only the method and path: no headers (they carry keys), no query, no body.
+        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
     }),
   );
-  app.use(express.json({ limit: '1mb' }));
-  app.use(healthRouter(deps));
+  app.use(helmet());
+  if (deps.config.corsOrigins.length) {
+    const any = deps.config.corsOrigins.includes('*');
+    app.use(
+      cors({
+        origin: any ? '*' : deps.config.corsOrigins,
+        allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'If-Match', 'X-Request-Id'],
+        exposedHeaders: ['ETag', 'Location', 'X-Request-Id', 'Retry-After', 'RateLimit', 'RateLimit-Policy', 'Idempotent-Replayed'],
+        maxAge: 600,
+      }),
+    );
+  }
+  app.use(express.json({ limit: BODY_LIMIT }));
+  app.use(healthRouter(deps, catalog));
+  app.use(openApiRouter(deps, catalog));
   app.use('/v1', authenticate(deps.db.prisma));
-  app.use(directoryRouter(deps));
-  app.use(briefsRouter(deps));
-  app.use(escalationsRouter(deps));
+  app.use(
+    '/v1',
+    rateLimit({
+      windowMs: 60_000,
+      limit: deps.config.rateLimitPerMinute,
+      standardHeaders: 'draft-8',
+      legacyHeaders: false,
+      keyGenerator: (_req, res) => callerOf(res).keyId,
+      handler: (req, res, _next, options) => {
+        const resetTime = (req as { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
+        const seconds = resetTime ? Math.max(1, Math.ceil((resetTime.getTime() - Date.now()) / 1000)) : Math.ceil(options.windowMs / 1000);
+        res.setHeader('Retry-After', String(seconds));
+        sendProblem(res, req.originalUrl, 'rate-limited', `more than ${deps.config.rateLimitPerMinute} requests a minute with this API key`);
+      },
+    }),
+  );
+  app.use('/v1', idempotency(deps.db.prisma, deps.logger));
+  app.use(directoryRouter(deps, catalog));
+  app.use(briefsRouter(deps, catalog));
+  app.use(escalationsRouter(deps, catalog));
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));
   return app;
+}
+
+function routeOf(req: unknown): string | undefined {
+  return (req as { route?: { path?: string } }).route?.path;
 }

@@ -27,6 +27,7 @@ export function authenticate(prisma: PrismaClient): RequestHandler {
     });
     if (!key || key.revokedAt) throw new ApiError('unauthenticated', 'the API key is not valid');
     const now = Date.now();
+    if (key.expiresAt && key.expiresAt.getTime() <= now) throw new ApiError('unauthenticated', 'the API key has expired');
     if (!key.lastUsedAt || now - key.lastUsedAt.getTime() > LAST_USED_GRANULARITY_MS) {
       await prisma.apiKey.update({ where: { id: key.id }, data: { lastUsedAt: new Date(now) } });
     }

@@ -7,6 +7,6 @@ import type { Logger } from '../lib/logger';
 export interface ApiDeps {
   db: Database;
   temporal: Client;
-  config: Pick<Config, 'temporal' | 'slaTargets' | 'publicUrl'>;
+  config: Pick<Config, 'temporal' | 'slaTargets' | 'publicUrl' | 'rateLimitPerMinute' | 'corsOrigins'>;
   logger: Logger;
 }

@@ -11,7 +11,11 @@ export const PROBLEM_TYPES = {
   forbidden: { status: 403, title: 'Not allowed for this role' },
   'not-found': { status: 404, title: 'Not found' },
   conflict: { status: 409, title: 'Not possible in the current state' },
+  'precondition-failed': { status: 412, title: 'The resource has changed' },
   'payload-too-large': { status: 413, title: 'Request body too large' },
+  'idempotency-mismatch': { status: 422, title: 'Idempotency-Key reused for a different request' },
+  'precondition-required': { status: 428, title: 'If-Match is required' },
+  'rate-limited': { status: 429, title: 'Too many requests' },
   unavailable: { status: 503, title: 'A dependency is unavailable' },
   internal: { status: 500, title: 'Internal error' },
 } as const;
@@ -66,7 +70,7 @@ export function isUnavailable(err: unknown, depth = 0): boolean {
   return isUnavailable(e.cause, depth + 1);
 }
 
-function send(res: Parameters<ErrorRequestHandler>[2], instance: string, type: ProblemType, detail: string, errors?: FieldError[]) {
+export function sendProblem(res: Parameters<ErrorRequestHandler>[2], instance: string, type: ProblemType, detail: string, errors?: FieldError[]) {
   const { status, title } = PROBLEM_TYPES[type];
   res
     .status(status)
@@ -75,25 +79,25 @@ function send(res: Parameters<ErrorRequestHandler>[2], instance: string, type: P
 }
 
 export const notFoundHandler: RequestHandler = (req, res) => {
-  send(res, req.originalUrl, 'not-found', `no route for ${req.method} ${req.path}`);
+  sendProblem(res, req.originalUrl, 'not-found', `no route for ${req.method} ${req.path}`);
 };
 
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, next) => {
     if (res.headersSent) return next(err);
     const instance = req.originalUrl;
-    if (err instanceof ApiError) return send(res, instance, err.type, err.detail, err.errors);
+    if (err instanceof ApiError) return sendProblem(res, instance, err.type, err.detail, err.errors);
     const bodyError = err as { type?: string; status?: number };
-    if (bodyError.type === 'entity.too.large') return send(res, instance, 'payload-too-large', 'the request body is larger than allowed');
+    if (bodyError.type === 'entity.too.large') return sendProblem(res, instance, 'payload-too-large', 'the request body is larger than allowed');
     if (bodyError.type === 'entity.parse.failed' || bodyError.type === 'encoding.unsupported' || bodyError.type === 'charset.unsupported') {
-      return send(res, instance, 'malformed-body', 'the request body is not valid JSON');
+      return sendProblem(res, instance, 'malformed-body', 'the request body is not valid JSON');
     }
     if (isUnavailable(err)) {
       logger.warn({ err: describe(err), path: req.path }, 'dependency unavailable');
-      return send(res, instance, 'unavailable', 'the database or the workflow engine cannot be reached; try again shortly');
+      return sendProblem(res, instance, 'unavailable', 'the database or the workflow engine cannot be reached; try again shortly');
     }
     logger.error({ err: describe(err), path: req.path }, 'unhandled error');
-    return send(res, instance, 'internal', 'an unexpected error occurred');
+    return sendProblem(res, instance, 'internal', 'an unexpected error occurred');
   };
 }
 

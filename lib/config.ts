@@ -42,6 +42,8 @@ const EnvSchema = z.object({
   HANDOFF_BOOTSTRAP_ADMIN_KEY: z.preprocess(emptyAsUndefined, z.string().min(24, 'at least 24 characters').optional()),
   HANDOFF_SEED_DEMO: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
   HANDOFF_SLA_TARGETS: z.preprocess(emptyAsUndefined, slaTargets.optional()),
+  HANDOFF_RATE_LIMIT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(1_000_000).default(600)),
+  HANDOFF_CORS_ORIGINS: z.preprocess(emptyAsUndefined, z.string().optional()),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -55,6 +57,10 @@ export interface Config {
   bootstrapAdminKey: string | undefined;
   seedDemo: boolean;
   slaTargets: Record<ClockName, Record<Priority, string>>;
+  /** Requests per minute per API key. */
+  rateLimitPerMinute: number;
+  /** Origins allowed by CORS: a list, '*' for any, empty for none. */
+  corsOrigins: string[];
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
 }
 
@@ -84,6 +90,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       deliver: { ...DEFAULT_SLA_TARGETS.deliver, ...overrides.deliver },
       review: { ...DEFAULT_SLA_TARGETS.review, ...overrides.review },
     },
+    rateLimitPerMinute: e.HANDOFF_RATE_LIMIT,
+    corsOrigins: (e.HANDOFF_CORS_ORIGINS ?? '')
+      .split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
     logLevel: e.LOG_LEVEL,
   };
 }

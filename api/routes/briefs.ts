@@ -1,57 +1,25 @@
 // Briefs: create, list and read from the read model, and every participant action as an
 // update of the brief's workflow.
 import { randomUUID } from 'node:crypto';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { Router } from 'express';
-import { z } from 'zod';
+import { idempotentId } from '../idempotency';
 import type { Prisma } from '../../lib/db/generated/client';
 import type { ApiDeps } from '../context';
 import { callerOf, canSeeParty, requireRole, seesAllParties, type Caller } from '../auth';
+import type { RouteCatalog } from '../openapi/route';
+import { after, decodeCursor, page, pageSchema } from '../pagination';
+import { ACTION_BODIES, BriefParams, BriefSchema, BriefSummarySchema, CreateBriefBody, ListBriefsQuery } from './briefs.schemas';
 import { conflict, fieldError, notFound } from '../errors';
 import { parse } from '../validate';
 import { translateWorkflowError } from '../workflow-errors';
 import type { briefWorkflow } from '../../workflows/brief/workflow';
 import { actionUpdates, syncUpdate, type ActionRequest } from '../../workflows/brief/definitions';
-import { CLOCKS, PRIORITIES, STATUSES, isTerminal, type BriefInput, type BriefState, type ClockName } from '../../workflows/domain/brief';
-import { isSlaTarget, parseDuration, SLA_TARGET_RULE } from '../../workflows/domain/duration';
+import { CLOCKS, ROLES, isTerminal, type BriefInput, type BriefState, type ClockName } from '../../workflows/domain/brief';
+import { parseDuration } from '../../workflows/domain/duration';
 import { viewBrief } from '../../workflows/domain/sla';
 import { briefWorkflowId } from '../../workflows/domain/ids';
 import { RULES, type ActionName } from '../../workflows/domain/transitions';
-
-const duration = z.string().refine(isSlaTarget, SLA_TARGET_RULE);
-const text = (max: number) => z.string().trim().min(1).max(max);
-
-export const CreateBriefBody = z.object({
-  title: text(200),
-  description: text(20_000),
-  partyId: z.string().min(1),
-  priority: z.enum(PRIORITIES).default('P3'),
-  dueAt: z.iso.datetime({ offset: true }).optional(),
-  deliverables: z.array(text(500)).max(100).default([]),
-  reviewerId: z.string().min(1).optional(),
-  targets: z.object({ acknowledge: duration.optional(), deliver: duration.optional(), review: duration.optional() }).default({}),
-});
-
-export const ListBriefsQuery = z.object({
-  status: z.enum(STATUSES).optional(),
-  partyId: z.string().min(1).optional(),
-  priority: z.enum(PRIORITIES).optional(),
-  overdue: z.enum(['true', 'false']).optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().optional(),
-});
-
-const url = z.url({ protocol: /^https?$/ });
-export const ACTION_BODIES = {
-  acknowledge: z.object({ note: text(5_000).optional() }),
-  decline: z.object({ reason: text(5_000) }),
-  askClarification: z.object({ question: text(5_000) }),
-  answerClarification: z.object({ answer: text(5_000) }),
-  deliver: z.object({ summary: text(10_000), links: z.array(url).max(50).default([]) }),
-  approve: z.object({ note: text(5_000).optional() }),
-  requestChanges: z.object({ reason: text(5_000) }),
-  cancel: z.object({ reason: text(5_000) }),
-  comment: z.object({ body: text(10_000) }),
-} satisfies Record<ActionName, z.ZodType>;
 
 /** The route of each action under /v1/briefs/:id. */
 export const ACTION_ROUTES: Record<ActionName, string> = {
@@ -66,27 +34,23 @@ export const ACTION_ROUTES: Record<ActionName, string> = {
   comment: 'comments',
 };
 
-const IdParams = z.object({ id: z.string().min(1).max(100) });
+const ACTION_SUMMARIES: Record<ActionName, string> = {
+  acknowledge: 'Acknowledge a brief',
+  decline: 'Decline a brief',
+  askClarification: 'Ask a question about a brief',
+  answerClarification: 'Answer the open question',
+  deliver: 'Deliver (a new revision)',
+  approve: 'Approve the delivery',
+  requestChanges: 'Request changes to the delivery',
+  cancel: 'Cancel a brief',
+  comment: 'Comment on a brief',
+};
+
 /** How long a call to Temporal may take before the API answers 503. */
 const START_DEADLINE_MS = 5_000;
 const UPDATE_DEADLINE_MS = 30_000;
 
-interface Cursor {
-  createdAt: string;
-  id: string;
-}
-const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString('base64url');
-function decodeCursor(value: string): Cursor {
-  try {
-    const c = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as Cursor;
-    if (typeof c.id === 'string' && !Number.isNaN(Date.parse(c.createdAt))) return c;
-  } catch {
-    // fall through
-  }
-  throw fieldError('query.cursor', 'not a cursor returned by this API');
-}
-
-export function briefsRouter({ db, temporal, config }: ApiDeps): Router {
+export function briefsRouter({ db, temporal, config }: ApiDeps, catalog: RouteCatalog): Router {
   const { prisma } = db;
   const router = Router();
 
@@ -99,7 +63,21 @@ export function briefsRouter({ db, temporal, config }: ApiDeps): Router {
     return row;
   }
 
-  router.post('/v1/briefs', async (req, res) => {
+  catalog.mount(
+    router,
+    {
+      method: 'post',
+      path: '/v1/briefs',
+      operationId: 'createBrief',
+      summary: 'Send a brief to a party',
+      description: "Starts the brief's workflow; its acknowledge clock runs from now.",
+      tag: 'Briefs',
+      roles: ['manager'],
+      body: CreateBriefBody,
+      idempotent: true,
+      responses: { 201: { description: 'The brief', schema: BriefSchema } },
+    },
+    async (req, res) => {
     const caller = requireRole(res, 'manager');
     const body = parse(CreateBriefBody, req.body);
     const party = await prisma.party.findUnique({ where: { id: body.partyId } });
@@ -112,7 +90,9 @@ export function briefsRouter({ db, temporal, config }: ApiDeps): Router {
 
     const target = (clock: ClockName) => parseDuration(body.targets[clock] ?? config.slaTargets[clock][body.priority]) as number;
     const brief: BriefInput = {
-      id: randomUUID(),
+      // Under an Idempotency-Key the id follows from the key, so even a retry after a lost
+      // answer reaches the same workflow instead of starting a second one.
+      id: typeof res.locals.idempotencyKey === 'string' ? idempotentId(caller.memberId, res.locals.idempotencyKey) : randomUUID(),
       title: body.title,
       description: body.description,
       partyId: party.id,
@@ -123,23 +103,38 @@ export function briefsRouter({ db, temporal, config }: ApiDeps): Router {
       deliverables: body.deliverables,
       targetsMs: Object.fromEntries(CLOCKS.map((c) => [c, target(c)])) as Record<ClockName, number>,
     };
+    const workflowId = briefWorkflowId(brief.id);
     const handle = await withDeadline(
       () =>
-        temporal.workflow.start<typeof briefWorkflow>('briefWorkflow', {
-          workflowId: briefWorkflowId(brief.id),
-          taskQueue: config.temporal.taskQueue,
-          args: [{ brief }],
-        }),
+        temporal.workflow
+          .start<typeof briefWorkflow>('briefWorkflow', { workflowId, taskQueue: config.temporal.taskQueue, args: [{ brief }] })
+          .catch((err: unknown) => {
+            if (err instanceof WorkflowExecutionAlreadyStartedError) return temporal.workflow.getHandle<typeof briefWorkflow>(workflowId);
+            throw err;
+          }),
       START_DEADLINE_MS,
     );
     const view = await withDeadline(() => handle.executeUpdate(syncUpdate));
     res.status(201).location(`/v1/briefs/${brief.id}`).json(view);
-  });
+  },
+  );
 
-  router.get('/v1/briefs', async (req, res) => {
+  catalog.mount(
+    router,
+    {
+      method: 'get',
+      path: '/v1/briefs',
+      operationId: 'listBriefs',
+      summary: 'List briefs',
+      description: "Newest first, from the read model. Members see their own party's briefs only.",
+      tag: 'Briefs',
+      roles: ROLES,
+      query: ListBriefsQuery,
+      responses: { 200: { description: 'A page of briefs', schema: pageSchema(BriefSummarySchema, 'BriefPage') } },
+    },
+    async (req, res) => {
     const caller = callerOf(res);
     const query = parse(ListBriefsQuery, req.query, 'query');
-    const cursor = query.cursor ? decodeCursor(query.cursor) : undefined;
     const where: Prisma.BriefWhereInput = {
       ...(query.status ? { status: query.status } : {}),
       ...(query.priority ? { priority: query.priority } : {}),
@@ -150,35 +145,62 @@ export function briefsRouter({ db, temporal, config }: ApiDeps): Router {
           ? { OR: [{ slaBreached: true }, { nextDueAt: { lt: new Date() }, status: { notIn: ['approved', 'declined', 'cancelled'] } }] }
           : {},
         query.overdue === 'false' ? { slaBreached: false } : {},
-        cursor
-          ? { OR: [{ createdAt: { lt: new Date(cursor.createdAt) } }, { createdAt: new Date(cursor.createdAt), id: { lt: cursor.id } }] }
-          : {},
+        after(decodeCursor(query.cursor), 'createdAt', 'desc'),
       ],
     };
     const rows = await prisma.brief.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: query.limit + 1 });
-    const page = rows.slice(0, query.limit);
+    const { items, nextCursor } = page(rows, query.limit, (row) => row.createdAt);
     const now = Date.now();
-    const last = page[page.length - 1];
     res.json({
-      items: page.map((row) => {
+      items: items.map((row) => {
         const { timeline: _timeline, ...summary } = viewBrief(row.snapshot as unknown as BriefState, now);
         return { ...summary, overdue: row.slaBreached || (!!row.nextDueAt && row.nextDueAt.getTime() < now && !isTerminal(summary.status)) };
       }),
-      nextCursor: rows.length > query.limit && last ? encodeCursor({ createdAt: last.createdAt.toISOString(), id: last.id }) : null,
+      nextCursor,
     });
-  });
+  },
+  );
 
-  router.get('/v1/briefs/:id', async (req, res) => {
-    const caller = callerOf(res);
-    const { id } = parse(IdParams, req.params, 'params');
-    const row = await visibleBrief(caller, id);
-    res.json(viewBrief(row.snapshot as unknown as BriefState, Date.now()));
-  });
+  catalog.mount(
+    router,
+    {
+      method: 'get',
+      path: '/v1/briefs/:id',
+      operationId: 'getBrief',
+      summary: 'Read a brief',
+      description: 'Status, revision, deliveries, live SLA clocks and the whole timeline.',
+      tag: 'Briefs',
+      roles: ROLES,
+      params: BriefParams,
+      responses: { 200: { description: 'The brief', schema: BriefSchema } },
+    },
+    async (req, res) => {
+      const caller = callerOf(res);
+      const { id } = parse(BriefParams, req.params, 'params');
+      const row = await visibleBrief(caller, id);
+      res.json(viewBrief(row.snapshot as unknown as BriefState, Date.now()));
+    },
+  );
 
   for (const action of Object.keys(ACTION_ROUTES) as ActionName[]) {
-    router.post(`/v1/briefs/:id/${ACTION_ROUTES[action]}`, async (req, res) => {
+    catalog.mount(
+      router,
+      {
+        method: 'post',
+        path: `/v1/briefs/:id/${ACTION_ROUTES[action]}`,
+        operationId: `${action}Brief`,
+        summary: ACTION_SUMMARIES[action],
+        tag: 'Brief actions',
+        roles: RULES[action].roles,
+        params: BriefParams,
+        body: ACTION_BODIES[action],
+        idempotent: true,
+        errors: [409],
+        responses: { 200: { description: 'The brief after the action', schema: BriefSchema } },
+      },
+      async (req, res) => {
       const caller = callerOf(res);
-      const { id } = parse(IdParams, req.params, 'params');
+      const { id } = parse(BriefParams, req.params, 'params');
       const row = await visibleBrief(caller, id);
       requireRole(res, ...RULES[action].roles);
       const payload = parse(ACTION_BODIES[action], req.body);
@@ -191,7 +213,8 @@ export function briefsRouter({ db, temporal, config }: ApiDeps): Router {
       } catch (err) {
         throw translateWorkflowError(err);
       }
-    });
+    },
+    );
   }
 
   return router;

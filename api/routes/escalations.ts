@@ -8,14 +8,30 @@ import { canSeeParty, requireRole, seesAllParties } from '../auth';
 import type { ApiDeps } from '../context';
 import { conflict, notFound } from '../errors';
 import { parse } from '../validate';
+import type { RouteCatalog } from '../openapi/route';
+import { after, decodeCursor, page, PageQuery, pageSchema } from '../pagination';
 
-export const ListEscalationsQuery = z.object({
+export const ListEscalationsQuery = PageQuery.extend({
   state: z.enum(['open', 'acknowledged']).optional(),
-  briefId: z.string().min(1).optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
+  briefId: z.string().min(1).max(100).optional(),
 });
 
-const IdParams = z.object({ id: z.string().min(1).max(100) });
+const Id = z.string().min(1).max(100).meta({ example: 'b57f59f6-907f-4dc0-b3c1-e431ab3efe42' });
+const IdParams = z.object({ id: Id });
+
+export const EscalationSchema = z
+  .object({
+    id: Id,
+    briefId: Id,
+    partyId: Id,
+    clock: z.enum(['acknowledge', 'deliver', 'review']),
+    level: z.number().int().min(1),
+    state: z.enum(['open', 'acknowledged']),
+    raisedAt: z.iso.datetime(),
+    acknowledgedAt: z.iso.datetime().nullable(),
+    acknowledgedBy: Id.nullable(),
+  })
+  .meta({ id: 'Escalation' });
 
 type EscalationRow = { id: string; briefId: string; partyId: string; clock: string; level: number; state: string; raisedAt: Date; acknowledgedAt: Date | null; acknowledgedBy: string | null };
 const escalationJson = (e: EscalationRow) => ({
@@ -30,23 +46,53 @@ const escalationJson = (e: EscalationRow) => ({
   acknowledgedBy: e.acknowledgedBy,
 });
 
-export function escalationsRouter({ db, temporal, logger }: ApiDeps): Router {
+export function escalationsRouter({ db, temporal, logger }: ApiDeps, catalog: RouteCatalog): Router {
   const { prisma } = db;
   const router = Router();
 
-  router.get('/v1/escalations', async (req, res) => {
-    const caller = requireRole(res, 'manager', 'watcher', 'admin');
-    const query = parse(ListEscalationsQuery, req.query, 'query');
-    const where: Prisma.EscalationWhereInput = {
-      ...(query.state ? { state: query.state } : {}),
-      ...(query.briefId ? { briefId: query.briefId } : {}),
-      ...(seesAllParties(caller) ? {} : { partyId: caller.partyId }),
-    };
-    const rows = await prisma.escalation.findMany({ where, orderBy: [{ raisedAt: 'desc' }, { id: 'desc' }], take: query.limit });
-    res.json({ items: rows.map(escalationJson) });
-  });
+  catalog.mount(
+    router,
+    {
+      method: 'get',
+      path: '/v1/escalations',
+      operationId: 'listEscalations',
+      summary: 'List escalations',
+      description: 'Newest first. Watchers of other parties than the e-commerce team see their own party only.',
+      tag: 'Escalations',
+      roles: ['manager', 'watcher', 'admin'],
+      query: ListEscalationsQuery,
+      responses: { 200: { description: 'A page of escalations', schema: pageSchema(EscalationSchema, 'EscalationPage') } },
+    },
+    async (req, res) => {
+      const caller = requireRole(res, 'manager', 'watcher', 'admin');
+      const query = parse(ListEscalationsQuery, req.query, 'query');
+      const where: Prisma.EscalationWhereInput = {
+        ...(query.state ? { state: query.state } : {}),
+        ...(query.briefId ? { briefId: query.briefId } : {}),
+        ...(seesAllParties(caller) ? {} : { partyId: caller.partyId }),
+        ...after(decodeCursor(query.cursor), 'raisedAt', 'desc'),
+      };
+      const rows = await prisma.escalation.findMany({ where, orderBy: [{ raisedAt: 'desc' }, { id: 'desc' }], take: query.limit + 1 });
+      const { items, nextCursor } = page(rows, query.limit, (e) => e.raisedAt);
+      res.json({ items: items.map(escalationJson), nextCursor });
+    },
+  );
 
-  router.post('/v1/escalations/:id/acknowledge', async (req, res) => {
+  catalog.mount(
+    router,
+    {
+      method: 'post',
+      path: '/v1/escalations/:id/acknowledge',
+      operationId: 'acknowledgeEscalation',
+      summary: 'Acknowledge an escalation',
+      tag: 'Escalations',
+      roles: ['manager', 'watcher'],
+      params: IdParams,
+      idempotent: true,
+      errors: [409],
+      responses: { 200: { description: 'The acknowledged escalation', schema: EscalationSchema } },
+    },
+    async (req, res) => {
     const caller = requireRole(res, 'manager', 'watcher');
     const { id } = parse(IdParams, req.params, 'params');
     const escalation = await prisma.escalation.findUnique({ where: { id }, include: { brief: { select: { workflowId: true } } } });
@@ -65,7 +111,8 @@ export function escalationsRouter({ db, temporal, logger }: ApiDeps): Router {
     }
     const updated = await prisma.escalation.findUniqueOrThrow({ where: { id } });
     res.json(escalationJson(updated));
-  });
+  },
+  );
 
   return router;
 }

@@ -1,0 +1,101 @@
+// The zod schemas of the brief routes: request validation and the documented answers.
+import { z } from 'zod';
+import { CLOCKS, EVENT_TYPES, PRIORITIES, STATUSES } from '../../workflows/domain/brief';
+import { isSlaTarget, SLA_TARGET_RULE } from '../../workflows/domain/duration';
+import type { ActionName } from '../../workflows/domain/transitions';
+import { PageQuery } from '../pagination';
+
+const Id = z.string().min(1).max(100).meta({ example: '3f0c2d8e-8a51-4c8e-b7f4-1d2a9c6e5b10' });
+const Timestamp = z.iso.datetime().meta({ example: '2026-11-27T11:00:00.000Z' });
+const duration = z.string().refine(isSlaTarget, SLA_TARGET_RULE).meta({ example: 'PT4H' });
+const text = (max: number) => z.string().trim().min(1).max(max);
+
+export const BriefParams = z.object({ id: Id });
+
+export const CreateBriefBody = z
+  .object({
+    title: text(200).meta({ example: 'Christmas landing page' }),
+    description: text(20_000).meta({ example: 'Hero banner and three teasers for the Christmas campaign.' }),
+    partyId: Id.meta({ description: 'The party the brief goes to.' }),
+    priority: z.enum(PRIORITIES).default('P3'),
+    dueAt: z.iso.datetime({ offset: true }).optional().meta({ description: 'Delivery deadline; the deliver clock counts to it.', example: '2026-12-10T17:00:00+01:00' }),
+    deliverables: z.array(text(500)).max(100).default([]).meta({ example: ['banner 1920x600', 'three teasers'] }),
+    reviewerId: Id.optional().meta({ description: 'A manager who reviews deliveries; the creating manager when omitted.' }),
+    targets: z
+      .object({ acknowledge: duration.optional(), deliver: duration.optional(), review: duration.optional() })
+      .default({})
+      .meta({ description: 'SLA targets for this brief, overriding the defaults of its priority.' }),
+  })
+  .meta({ id: 'CreateBrief' });
+
+export const ListBriefsQuery = PageQuery.extend({
+  status: z.enum(STATUSES).optional(),
+  partyId: Id.optional(),
+  priority: z.enum(PRIORITIES).optional(),
+  overdue: z.enum(['true', 'false']).optional().meta({ description: 'true: briefs with a breached or past-due clock.' }),
+});
+
+const url = z.url({ protocol: /^https?$/ });
+export const ACTION_BODIES = {
+  acknowledge: z.object({ note: text(5_000).optional() }).meta({ id: 'AcknowledgeBrief' }),
+  decline: z.object({ reason: text(5_000).meta({ example: 'No capacity before January' }) }).meta({ id: 'DeclineBrief' }),
+  askClarification: z.object({ question: text(5_000).meta({ example: 'Which colours?' }) }).meta({ id: 'AskClarification' }),
+  answerClarification: z.object({ answer: text(5_000).meta({ example: 'Red and gold' }) }).meta({ id: 'AnswerClarification' }),
+  deliver: z
+    .object({ summary: text(10_000).meta({ example: 'First draft' }), links: z.array(url).max(50).default([]).meta({ example: ['https://files.example/v1.zip'] }) })
+    .meta({ id: 'Deliver' }),
+  approve: z.object({ note: text(5_000).optional() }).meta({ id: 'ApproveBrief' }),
+  requestChanges: z.object({ reason: text(5_000).meta({ example: 'Bigger logo' }) }).meta({ id: 'RequestChanges' }),
+  cancel: z.object({ reason: text(5_000).meta({ example: 'Campaign dropped' }) }).meta({ id: 'CancelBrief' }),
+  comment: z.object({ body: text(10_000).meta({ example: 'Looks great so far' }) }).meta({ id: 'Comment' }),
+} satisfies Record<ActionName, z.ZodType>;
+
+const ClockSchema = z
+  .object({
+    state: z.enum(['pending', 'running', 'paused', 'met', 'breached', 'stopped']),
+    dueAt: Timestamp.nullable(),
+    targetMs: z.number().int(),
+    elapsedMs: z.number().int(),
+    remainingMs: z.number().int(),
+    startedAt: Timestamp.nullable(),
+    warnedAt: Timestamp.nullable(),
+    breachedAt: Timestamp.nullable(),
+    completedAt: Timestamp.nullable(),
+  })
+  .meta({ id: 'SlaClock' });
+
+const DeliverySchema = z
+  .object({ version: z.number().int().min(1), summary: z.string(), links: z.array(z.string()), submittedBy: Id, submittedAt: Timestamp })
+  .meta({ id: 'Delivery' });
+
+const TimelineEventSchema = z
+  .object({
+    seq: z.number().int().min(1),
+    type: z.enum(EVENT_TYPES),
+    actor: Id.nullable().meta({ description: 'Member who acted; null for the SLA clocks.' }),
+    at: Timestamp,
+    data: z.record(z.string(), z.unknown()),
+  })
+  .meta({ id: 'TimelineEvent' });
+
+const briefFields = {
+  id: Id,
+  title: z.string(),
+  description: z.string(),
+  partyId: Id,
+  managerId: Id,
+  reviewerId: Id.nullable(),
+  priority: z.enum(PRIORITIES),
+  status: z.enum(STATUSES),
+  revision: z.number().int().min(0),
+  dueAt: Timestamp.nullable(),
+  deliverables: z.array(z.string()),
+  deliveries: z.array(DeliverySchema),
+  clarification: z.object({ question: z.string(), askedBy: Id, askedAt: Timestamp, returnTo: z.enum(STATUSES) }).nullable(),
+  sla: z.object(Object.fromEntries(CLOCKS.map((c) => [c, ClockSchema])) as Record<(typeof CLOCKS)[number], typeof ClockSchema>),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+};
+
+export const BriefSchema = z.object({ ...briefFields, timeline: z.array(TimelineEventSchema) }).meta({ id: 'Brief' });
+export const BriefSummarySchema = z.object({ ...briefFields, overdue: z.boolean() }).meta({ id: 'BriefSummary', description: 'A brief as listed: without its timeline.' });
