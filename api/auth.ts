@@ -1,7 +1,7 @@
 // Authentication by bearer API key, and the authorisation helpers every router uses.
 import type { RequestHandler, Response } from 'express';
 import type { PrismaClient } from '../lib/db/database';
-import { hashApiKey } from '../lib/keys';
+import { hashApiKey, sameHash } from '../lib/keys';
 import type { Role } from '../workflows/domain/brief';
 import { ApiError, forbidden } from './errors';
 
@@ -21,11 +21,12 @@ export function authenticate(prisma: PrismaClient): RequestHandler {
     const header = req.get('authorization') ?? '';
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!match) throw new ApiError('unauthenticated', 'send Authorization: Bearer <key>');
+    const presented = hashApiKey(match[1]);
     const key = await prisma.apiKey.findUnique({
-      where: { hash: hashApiKey(match[1]) },
+      where: { hash: presented },
       include: { member: { include: { party: true } } },
     });
-    if (!key || key.revokedAt) throw new ApiError('unauthenticated', 'the API key is not valid');
+    if (!key || !sameHash(key.hash, presented) || key.revokedAt) throw new ApiError('unauthenticated', 'the API key is not valid');
     const now = Date.now();
     if (key.expiresAt && key.expiresAt.getTime() <= now) throw new ApiError('unauthenticated', 'the API key has expired');
     if (!key.lastUsedAt || now - key.lastUsedAt.getTime() > LAST_USED_GRANULARITY_MS) {
