@@ -41,7 +41,8 @@ function openApiRouter(deps: ApiDeps, catalog: RouteCatalog): Router {
       responses: { 200: { description: 'The OpenAPI document', schema: z.record(z.string(), z.unknown()).meta({ id: 'OpenApiDocument' }) } },
     },
     (_req, res) => {
-      document ??= buildOpenApiDocument(catalog, deps.config.publicUrl);
+      // Relative: the document is right whichever host or proxy serves it.
+      document ??= buildOpenApiDocument(catalog);
       res.json(document);
     },
   );

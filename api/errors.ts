@@ -92,6 +92,17 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (bodyError.type === 'entity.parse.failed' || bodyError.type === 'encoding.unsupported' || bodyError.type === 'charset.unsupported') {
       return sendProblem(res, instance, 'malformed-body', 'the request body is not valid JSON');
     }
+    // Errors from Express and its middleware that carry their own client-error status.
+    const status = (err as { status?: unknown; statusCode?: unknown }).status ?? (err as { statusCode?: unknown }).statusCode;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      if (status === 404) return sendProblem(res, instance, 'not-found', 'not found');
+      if (status === 413) return sendProblem(res, instance, 'payload-too-large', 'the request body is larger than allowed');
+      // body-parser's own errors carry a type; a body that does not inflate fails in zlib (Z_*).
+      if (bodyError.type || /^Z_/.test(String((err as { code?: unknown }).code ?? ''))) {
+        return sendProblem(res, instance, 'malformed-body', 'the request body could not be read');
+      }
+      return sendProblem(res, instance, 'validation', 'the request could not be understood (check the URL encoding)');
+    }
     if (isUnavailable(err)) {
       logger.warn({ err: describe(err), path: req.path }, 'dependency unavailable');
       return sendProblem(res, instance, 'unavailable', 'the database or the workflow engine cannot be reached; try again shortly');

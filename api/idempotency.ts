@@ -1,7 +1,8 @@
 // Idempotency-Key on POSTs: the first request with a key runs and its answer is kept; repeats
 // of the same request (same caller, key, path and body) get that answer again, a different
 // request under the same key gets 422. A repeat that arrives while the first still runs waits
-// for it. Answers are kept for at least RETENTION_MS.
+// for it. Answers are kept for at least RETENTION_MS. Secrets in answers (new API keys) are
+// never stored: a replay shows them as null.
 import { createHash } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import type { PrismaClient } from '../lib/db/database';
@@ -26,6 +27,12 @@ function canonical(value: unknown): string {
       .join(',')}}`;
   }
   return JSON.stringify(value ?? null);
+}
+
+/** Answers that carry a secret (a new API key) are kept, and replayed, without it. */
+function withoutSecrets(payload: unknown, fields: string[] | undefined): unknown {
+  if (!fields?.length || !payload || typeof payload !== 'object') return payload;
+  return { ...(payload as Record<string, unknown>), ...Object.fromEntries(fields.map((f) => [f, null])) };
 }
 
 export function requestHash(method: string, path: string, body: unknown): string {
@@ -61,7 +68,7 @@ export function idempotency(prisma: PrismaClient, logger: Logger): RequestHandle
       let body: unknown;
       const json = res.json.bind(res);
       res.json = (payload: unknown) => {
-        body = payload;
+        body = withoutSecrets(payload, res.locals.secretFields as string[] | undefined);
         return json(payload);
       };
       res.on('finish', () => {

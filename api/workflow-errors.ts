@@ -9,6 +9,10 @@ export function translateWorkflowError(err: unknown): unknown {
     if (cause instanceof ApplicationFailure) {
       if (cause.type === 'Forbidden') return new ApiError('forbidden', cause.message);
       if (cause.type === 'IllegalTransition') return conflict(cause.message);
+      if (cause.type === 'PreconditionFailed') {
+        return new ApiError('precondition-failed', 'the brief has changed since this ETag was read; read it again and retry the edit');
+      }
+      if (cause.type === 'InvalidInput') return new ApiError('validation', cause.message);
     }
     return conflict(cause?.message ?? err.message);
   }

@@ -19,6 +19,7 @@ const HEADLINES: Record<BriefEventType, Record<Locale, string>> = {
   sla_breached: { en: 'Deadline missed', de: 'Frist überschritten' },
   escalation_raised: { en: 'Escalation: deadline missed', de: 'Eskalation: Frist überschritten' },
   escalation_acknowledged: { en: 'Escalation acknowledged', de: 'Eskalation bestätigt' },
+  brief_edited: { en: 'Brief changed', de: 'Briefing geändert' },
 };
 
 const LABELS: Record<string, Record<Locale, string>> = {

@@ -44,7 +44,7 @@ const IdempotencyKeyHeader = z.object({
     .min(1)
     .max(255)
     .optional()
-    .meta({ description: 'Repeats of a request with the same key (per caller, kept 24 hours) return the first answer.', example: 'order-4711-brief' }),
+    .meta({ description: 'Repeats of a request with the same key (per caller, kept 48 hours) return the first answer; a different request under the same key answers 422.', example: 'order-4711-brief' }),
 });
 
 function errorStatuses(doc: RouteDoc): number[] {
@@ -87,7 +87,7 @@ function toRouteConfig(doc: RouteDoc): RouteConfig {
   };
 }
 
-export function buildOpenApiDocument(catalog: RouteCatalog, serverUrl: string): ReturnType<OpenApiGeneratorV31['generateDocument']> {
+export function buildOpenApiDocument(catalog: RouteCatalog, serverUrl = '/'): ReturnType<OpenApiGeneratorV31['generateDocument']> {
   const registry = new OpenAPIRegistry();
   registry.registerComponent('securitySchemes', 'apiKey', {
     type: 'http',

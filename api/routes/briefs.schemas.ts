@@ -28,6 +28,47 @@ export const CreateBriefBody = z
   })
   .meta({ id: 'CreateBrief' });
 
+/** The fields a manager may edit (PATCH /v1/briefs/:id). */
+export const EDITABLE = ['title', 'description', 'dueAt', 'reviewerId', 'priority'] as const;
+
+export const EditBriefBody = z
+  .strictObject({
+    title: text(200).optional().meta({ example: 'Christmas landing page (final)' }),
+    description: text(20_000).optional().meta({ example: 'Hero banner and four teasers for the Christmas campaign.' }),
+    dueAt: z.iso
+      .datetime({ offset: true })
+      .nullable()
+      .optional()
+      .meta({
+        description: 'New delivery deadline, in the future; null removes it. Before the first delivery the deliver clock is then due exactly at it.',
+        example: '2026-12-12T17:00:00+01:00',
+      }),
+    reviewerId: Id.nullable().optional().meta({ description: "A manager who reviews deliveries; null leaves the review to the brief's manager." }),
+    priority: z.enum(PRIORITIES).optional().meta({
+      description: "New priority. The clocks without a target of their own move to the new priority's default targets, keeping the time counted.",
+      example: 'P1',
+    }),
+  })
+  .refine((body) => EDITABLE.some((field) => body[field] !== undefined), `name at least one of ${EDITABLE.join(', ')}`)
+  .meta({
+    id: 'EditBrief',
+    description: `The fields to change, at least one; absent fields stay as they are. Only ${EDITABLE.join(', ')} can be edited.`,
+  });
+
+export const IfMatchHeader = z.object({
+  'if-match': z.string().meta({
+    description: "The brief's ETag as last read (GET /v1/briefs/{id}, or the answer of a change). Required: without it 428, with an outdated one 412.",
+    example: '"Wq3bC1n2o4YtVd9Ek0xZfA"',
+  }),
+});
+
+export const ETagHeader = z.object({
+  ETag: z.string().meta({
+    description: "The brief's version (strong): it changes with every event of its timeline. Send it as If-Match to edit the brief.",
+    example: '"Wq3bC1n2o4YtVd9Ek0xZfA"',
+  }),
+});
+
 export const ListBriefsQuery = PageQuery.extend({
   status: z.enum(STATUSES).optional(),
   partyId: Id.optional(),
@@ -37,14 +78,14 @@ export const ListBriefsQuery = PageQuery.extend({
 
 const url = z.url({ protocol: /^https?$/ });
 export const ACTION_BODIES = {
-  acknowledge: z.object({ note: text(5_000).optional() }).meta({ id: 'AcknowledgeBrief' }),
+  acknowledge: z.object({ note: text(5_000).optional().meta({ example: 'On it, first draft by Friday' }) }).meta({ id: 'AcknowledgeBrief' }),
   decline: z.object({ reason: text(5_000).meta({ example: 'No capacity before January' }) }).meta({ id: 'DeclineBrief' }),
   askClarification: z.object({ question: text(5_000).meta({ example: 'Which colours?' }) }).meta({ id: 'AskClarification' }),
   answerClarification: z.object({ answer: text(5_000).meta({ example: 'Red and gold' }) }).meta({ id: 'AnswerClarification' }),
   deliver: z
     .object({ summary: text(10_000).meta({ example: 'First draft' }), links: z.array(url).max(50).default([]).meta({ example: ['https://files.example/v1.zip'] }) })
     .meta({ id: 'Deliver' }),
-  approve: z.object({ note: text(5_000).optional() }).meta({ id: 'ApproveBrief' }),
+  approve: z.object({ note: text(5_000).optional().meta({ example: 'Ship it' }) }).meta({ id: 'ApproveBrief' }),
   requestChanges: z.object({ reason: text(5_000).meta({ example: 'Bigger logo' }) }).meta({ id: 'RequestChanges' }),
   cancel: z.object({ reason: text(5_000).meta({ example: 'Campaign dropped' }) }).meta({ id: 'CancelBrief' }),
   comment: z.object({ body: text(10_000).meta({ example: 'Looks great so far' }) }).meta({ id: 'Comment' }),

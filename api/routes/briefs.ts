@@ -1,6 +1,6 @@
-// Briefs: create, list and read from the read model, and every participant action as an
-// update of the brief's workflow.
-import { randomUUID } from 'node:crypto';
+// Briefs: create, list and read from the read model, every participant action as an update of
+// the brief's workflow, and managers' edits under optimistic concurrency (ETag / If-Match).
+import { createHash, randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { Router } from 'express';
 import { idempotentId } from '../idempotency';
@@ -9,13 +9,35 @@ import type { ApiDeps } from '../context';
 import { callerOf, canSeeParty, requireRole, seesAllParties, type Caller } from '../auth';
 import type { RouteCatalog } from '../openapi/route';
 import { after, decodeCursor, page, pageSchema } from '../pagination';
-import { ACTION_BODIES, BriefParams, BriefSchema, BriefSummarySchema, CreateBriefBody, ListBriefsQuery } from './briefs.schemas';
-import { conflict, fieldError, notFound } from '../errors';
+import {
+  ACTION_BODIES,
+  BriefParams,
+  BriefSchema,
+  BriefSummarySchema,
+  CreateBriefBody,
+  EDITABLE,
+  EditBriefBody,
+  ETagHeader,
+  IfMatchHeader,
+  ListBriefsQuery,
+} from './briefs.schemas';
+import { ApiError, conflict, fieldError, notFound } from '../errors';
 import { parse } from '../validate';
 import { translateWorkflowError } from '../workflow-errors';
 import type { briefWorkflow } from '../../workflows/brief/workflow';
-import { actionUpdates, syncUpdate, type ActionRequest } from '../../workflows/brief/definitions';
-import { CLOCKS, ROLES, isTerminal, type BriefInput, type BriefState, type ClockName } from '../../workflows/domain/brief';
+import { actionUpdates, editUpdate, syncUpdate, type ActionRequest, type EditRequest } from '../../workflows/brief/definitions';
+import {
+  CLOCKS,
+  ROLES,
+  isTerminal,
+  type BriefInput,
+  type BriefState,
+  type BriefView,
+  type ClockName,
+  type Priority,
+  type TargetsMs,
+} from '../../workflows/domain/brief';
+import { EDIT_ROLES, type BriefChanges } from '../../workflows/domain/edit';
 import { parseDuration } from '../../workflows/domain/duration';
 import { viewBrief } from '../../workflows/domain/sla';
 import { briefWorkflowId } from '../../workflows/domain/ids';
@@ -46,6 +68,47 @@ const ACTION_SUMMARIES: Record<ActionName, string> = {
   comment: 'Comment on a brief',
 };
 
+/**
+ * The brief's ETag: strong, from its id and the sequence number of its last event, so it changes
+ * with every event of the timeline (an edit, an action, a clock) and with nothing else. The live
+ * clock fields (elapsedMs, remainingMs) follow from the state it stands for and the time of the
+ * answer.
+ */
+export function briefETag(briefId: string, seq: number): string {
+  return `"${createHash('sha256').update(`brief\n${briefId}\n${seq}`).digest('base64url').slice(0, 22)}"`;
+}
+
+const etagOf = (view: BriefView) => briefETag(view.id, view.timeline.length ? view.timeline[view.timeline.length - 1].seq : 0);
+
+/**
+ * Checks If-Match against the brief's current ETag: 428 without one (or with "*", which would
+ * skip the check the header is required for), 412 unless one of its entity tags is the current
+ * ETag under strong comparison (weak tags never match).
+ */
+function checkIfMatch(header: string | undefined, current: string): void {
+  if (header === undefined || header.trim() === '') {
+    throw new ApiError('precondition-required', "send If-Match with the brief's ETag (from GET /v1/briefs/{id}) to edit it");
+  }
+  if (header.trim() === '*') throw new ApiError('precondition-required', "If-Match must name the brief's ETag; * is not accepted here");
+  const tags: string[] = header.match(/(?:W\/)?"[^"]*"/g) ?? [];
+  if (tags.length === 0 || header.replace(/(?:W\/)?"[^"]*"/g, '').replace(/[\s,]/g, '') !== '') {
+    throw fieldError('headers.if-match', 'must be an entity tag as the ETag header gives it, e.g. "Wq3bC1n2o4YtVd9Ek0xZfA"');
+  }
+  if (!tags.includes(current)) throw new ApiError('precondition-failed', 'the brief has changed since this ETag was read; read it again and retry the edit');
+}
+
+/** The edit body, with a key that is not editable named as body.<key>. */
+function parseEdit(body: unknown) {
+  const result = EditBriefBody.safeParse(body ?? {});
+  if (result.success) return result.data;
+  const errors = result.error.issues.flatMap((issue) =>
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({ path: `body.${key}`, message: `cannot be edited; editable are ${EDITABLE.join(', ')}` }))
+      : [{ path: ['body', ...issue.path.map(String)].join('.'), message: issue.message }],
+  );
+  throw new ApiError('validation', `invalid ${errors.map((e) => e.path).join(', ')}`, errors);
+}
+
 /** How long a call to Temporal may take before the API answers 503. */
 const START_DEADLINE_MS = 5_000;
 const UPDATE_DEADLINE_MS = 30_000;
@@ -55,6 +118,15 @@ export function briefsRouter({ db, temporal, config }: ApiDeps, catalog: RouteCa
   const router = Router();
 
   const withDeadline = <T>(fn: () => Promise<T>, ms = UPDATE_DEADLINE_MS) => temporal.connection.withDeadline(Date.now() + ms, fn);
+
+  /** Each clock's target for a priority: the brief's own override, else the priority's default. */
+  const targetsFor = (priority: Priority, overrides: Partial<Record<ClockName, string>>): TargetsMs =>
+    Object.fromEntries(CLOCKS.map((c) => [c, parseDuration(overrides[c] ?? config.slaTargets[c][priority]) as number])) as TargetsMs;
+
+  async function requireManager(path: string, id: string): Promise<void> {
+    const member = await prisma.member.findUnique({ where: { id } });
+    if (!member || member.role !== 'manager') throw fieldError(path, 'must be the id of a manager');
+  }
 
   /** The brief's row if the caller may see it; 404 otherwise, whether it exists or not. */
   async function visibleBrief(caller: Caller, id: string) {
@@ -75,20 +147,17 @@ export function briefsRouter({ db, temporal, config }: ApiDeps, catalog: RouteCa
       roles: ['manager'],
       body: CreateBriefBody,
       idempotent: true,
-      responses: { 201: { description: 'The brief', schema: BriefSchema } },
+      responses: { 201: { description: 'The brief', schema: BriefSchema, headers: ETagHeader } },
     },
     async (req, res) => {
     const caller = requireRole(res, 'manager');
     const body = parse(CreateBriefBody, req.body);
     const party = await prisma.party.findUnique({ where: { id: body.partyId } });
     if (!party) throw fieldError('body.partyId', 'no party with this id');
-    if (body.reviewerId) {
-      const reviewer = await prisma.member.findUnique({ where: { id: body.reviewerId } });
-      if (!reviewer || reviewer.role !== 'manager') throw fieldError('body.reviewerId', 'must be the id of a manager');
-    }
+    if (body.reviewerId) await requireManager('body.reviewerId', body.reviewerId);
     if (body.dueAt && Date.parse(body.dueAt) <= Date.now()) throw fieldError('body.dueAt', 'must be in the future');
 
-    const target = (clock: ClockName) => parseDuration(body.targets[clock] ?? config.slaTargets[clock][body.priority]) as number;
+    const targetOverrides = Object.fromEntries(CLOCKS.flatMap((c) => (body.targets[c] === undefined ? [] : [[c, body.targets[c]]])));
     const brief: BriefInput = {
       // Under an Idempotency-Key the id follows from the key, so even a retry after a lost
       // answer reaches the same workflow instead of starting a second one.
@@ -101,7 +170,8 @@ export function briefsRouter({ db, temporal, config }: ApiDeps, catalog: RouteCa
       priority: body.priority,
       dueAt: body.dueAt ? new Date(body.dueAt).toISOString() : null,
       deliverables: body.deliverables,
-      targetsMs: Object.fromEntries(CLOCKS.map((c) => [c, target(c)])) as Record<ClockName, number>,
+      targetsMs: targetsFor(body.priority, targetOverrides),
+      targetOverrides,
     };
     const workflowId = briefWorkflowId(brief.id);
     const handle = await withDeadline(
@@ -115,7 +185,7 @@ export function briefsRouter({ db, temporal, config }: ApiDeps, catalog: RouteCa
       START_DEADLINE_MS,
     );
     const view = await withDeadline(() => handle.executeUpdate(syncUpdate));
-    res.status(201).location(`/v1/briefs/${brief.id}`).json(view);
+    res.status(201).location(`/v1/briefs/${brief.id}`).setHeader('ETag', etagOf(view)).json(view);
   },
   );
 
@@ -172,13 +242,74 @@ export function briefsRouter({ db, temporal, config }: ApiDeps, catalog: RouteCa
       tag: 'Briefs',
       roles: ROLES,
       params: BriefParams,
-      responses: { 200: { description: 'The brief', schema: BriefSchema } },
+      responses: { 200: { description: 'The brief', schema: BriefSchema, headers: ETagHeader } },
     },
     async (req, res) => {
       const caller = callerOf(res);
       const { id } = parse(BriefParams, req.params, 'params');
       const row = await visibleBrief(caller, id);
-      res.json(viewBrief(row.snapshot as unknown as BriefState, Date.now()));
+      // The ETag names the brief's state, not the live clock fields computed for this answer: a
+      // client that asks with If-None-Match gets 304 while nothing happened, but browsers must
+      // not revalidate a stored copy on their own and show its clocks as they were then.
+      res
+        .setHeader('ETag', briefETag(row.id, row.lastSeq))
+        .setHeader('Cache-Control', 'no-store')
+        .json(viewBrief(row.snapshot as unknown as BriefState, Date.now()));
+    },
+  );
+
+  catalog.mount(
+    router,
+    {
+      method: 'patch',
+      path: '/v1/briefs/:id',
+      operationId: 'editBrief',
+      summary: 'Edit a brief',
+      description:
+        "Changes title, description, dueAt, reviewer or priority until the brief is approved, declined or cancelled. Send the brief's " +
+        'ETag as If-Match: an edit based on an outdated read is refused with 412, so no one overwrites a change they have not seen. ' +
+        'A new dueAt or priority moves the running clocks, keeping the time they have counted: before the first delivery the ' +
+        "deliver clock is due exactly at the new dueAt; a new priority gives the clocks without a target of their own the priority's " +
+        'default targets. Reminders and breaches that happened stay in the record.',
+      tag: 'Briefs',
+      roles: EDIT_ROLES,
+      params: BriefParams,
+      headers: IfMatchHeader,
+      body: EditBriefBody,
+      errors: [409, 412, 428],
+      responses: { 200: { description: 'The brief after the edit, with its new ETag', schema: BriefSchema, headers: ETagHeader } },
+    },
+    async (req, res) => {
+      const caller = callerOf(res);
+      const { id } = parse(BriefParams, req.params, 'params');
+      const row = await visibleBrief(caller, id);
+      requireRole(res, ...EDIT_ROLES);
+      checkIfMatch(req.get('if-match'), briefETag(row.id, row.lastSeq));
+      const body = parseEdit(req.body);
+      if (body.reviewerId) await requireManager('body.reviewerId', body.reviewerId);
+      if (body.dueAt && Date.parse(body.dueAt) <= Date.now()) throw fieldError('body.dueAt', 'must be in the future');
+      if (isTerminal(row.status as BriefState['status'])) throw conflict(`the brief is ${row.status} and can no longer be edited`);
+
+      // The snapshot is the brief at the version If-Match named: the workflow refuses the edit
+      // unless it is still there (expectedSeq).
+      const { brief } = row.snapshot as unknown as BriefState;
+      const changes: BriefChanges = {
+        ...(body.title !== undefined ? { title: body.title } : {}),
+        ...(body.description !== undefined ? { description: body.description } : {}),
+        ...(body.dueAt !== undefined ? { dueAt: body.dueAt === null ? null : new Date(body.dueAt).toISOString() } : {}),
+        ...(body.reviewerId !== undefined ? { reviewerId: body.reviewerId } : {}),
+        ...(body.priority !== undefined ? { priority: body.priority } : {}),
+        // Briefs created before targetOverrides was kept have none: all their clocks follow the priority.
+        ...(body.priority !== undefined && body.priority !== brief.priority ? { targetsMs: targetsFor(body.priority, brief.targetOverrides ?? {}) } : {}),
+      };
+      const request: EditRequest = { actor: { memberId: caller.memberId, role: caller.role, partyId: caller.partyId }, expectedSeq: row.lastSeq, changes };
+      try {
+        const handle = temporal.workflow.getHandle(row.workflowId);
+        const view = await withDeadline(() => handle.executeUpdate(editUpdate, { args: [request] }));
+        res.setHeader('ETag', etagOf(view)).json(view);
+      } catch (err) {
+        throw translateWorkflowError(err);
+      }
     },
   );
 
@@ -196,7 +327,7 @@ export function briefsRouter({ db, temporal, config }: ApiDeps, catalog: RouteCa
         body: ACTION_BODIES[action],
         idempotent: true,
         errors: [409],
-        responses: { 200: { description: 'The brief after the action', schema: BriefSchema } },
+        responses: { 200: { description: 'The brief after the action', schema: BriefSchema, headers: ETagHeader } },
       },
       async (req, res) => {
       const caller = callerOf(res);
@@ -209,7 +340,7 @@ export function briefsRouter({ db, temporal, config }: ApiDeps, catalog: RouteCa
       try {
         const handle = temporal.workflow.getHandle(row.workflowId);
         const view = await withDeadline(() => handle.executeUpdate(actionUpdates[action], { args: [request] }));
-        res.json(view);
+        res.setHeader('ETag', etagOf(view)).json(view);
       } catch (err) {
         throw translateWorkflowError(err);
       }

@@ -89,7 +89,7 @@ export const ApiKeySchema = z
   .meta({ id: 'ApiKey', description: 'A key as listed: its secret is never shown again.' });
 
 export const CreatedApiKeySchema = ApiKeySchema.extend({
-  key: z.string().meta({ description: 'The secret, shown only in this answer.', example: 'hk_45a2b9f0_G9d52NUq7kujEAX9dEtnQqDMUEGW6yGZwqY-wb11UPw' }),
+  key: z.string().nullable().meta({ description: 'The secret, shown only in this answer (null when an Idempotency-Key replays it).', example: 'hk_45a2b9f0_G9d52NUq7kujEAX9dEtnQqDMUEGW6yGZwqY-wb11UPw' }),
 }).meta({ id: 'CreatedApiKey' });
 
 const RotatedApiKeySchema = CreatedApiKeySchema.extend({ previous: ApiKeySchema }).meta({ id: 'RotatedApiKey' });
@@ -311,6 +311,7 @@ export function directoryRouter({ db, logger }: ApiDeps, catalog: RouteCatalog):
       if (!member) throw notFound('member');
       const expiresAt = body.expiresAt ? new Date(body.expiresAt) : null;
       if (expiresAt && expiresAt.getTime() <= Date.now()) throw fieldError('body.expiresAt', 'must be in the future');
+      res.locals.secretFields = ['key'];
       const { created, key } = await issueKey(member.id, expiresAt);
       await audit(prisma, { actorId: caller.memberId, action: 'api_key.created', targetType: 'api_key', targetId: created.id, after: keyJson(created) });
       logger.info({ memberId: member.id, keyId: created.id, prefix: created.prefix, by: caller.memberId }, 'api key created');
@@ -399,10 +400,13 @@ export function directoryRouter({ db, logger }: ApiDeps, catalog: RouteCatalog):
       const old = await prisma.apiKey.findFirst({ where: { id: keyId, memberId: id } });
       if (!old) throw notFound('api key');
       if (old.revokedAt || (old.expiresAt && old.expiresAt.getTime() <= Date.now())) throw conflict('the key is revoked or expired; create a new one');
+      const replacementExpiry = body.expiresAt ? new Date(body.expiresAt) : null;
+      if (replacementExpiry && replacementExpiry.getTime() <= Date.now()) throw fieldError('body.expiresAt', 'must be in the future');
+      res.locals.secretFields = ['key'];
       const overlapEnds = new Date(Date.now() + (parseDuration(body.overlap) as number));
       const previousExpiry = old.expiresAt && old.expiresAt < overlapEnds ? old.expiresAt : overlapEnds;
       const previous = await prisma.apiKey.update({ where: { id: old.id }, data: { expiresAt: previousExpiry } });
-      const { created, key } = await issueKey(id, body.expiresAt ? new Date(body.expiresAt) : null);
+      const { created, key } = await issueKey(id, replacementExpiry);
       await audit(prisma, {
         actorId: caller.memberId,
         action: 'api_key.rotated',

@@ -5,12 +5,13 @@
 // It starts a Temporal dev server (in memory), runs each scenario below against briefWorkflow with
 // stub activities, and writes every run's history to test/replay/histories/<set>/<scenario>.json
 // (a scenario that continues as new writes <scenario>.run-<n>.json, one file per run). <set> names
-// the workflow version recorded, from HISTORY_SET (e.g. HISTORY_SET=v3-edit-brief).
+// the workflow version recorded, from HISTORY_SET (e.g. HISTORY_SET=v4-my-change).
 //
 // WHEN TO RE-RECORD
 // - Only to ADD histories: a new scenario, or a scenario that covers a new path (a new action, a
-//   new event, a new clock). Add the scenario here, run the script, and commit the new files
-//   beside the old ones. Keep the old files: they are the briefs already running in production.
+//   new event, a new clock). Add the scenario here and to scenarios.ts (REPLAY_SCENARIOS, and
+//   RECORDED_SINCE naming the new set), run the script, and commit the new files beside the old
+//   ones. Keep the old files: they are the briefs already running in production.
 // - NEVER to make a failing replay test pass. A replay failure (DeterminismViolationError) means
 //   the changed workflow code would break briefs that are in flight: keep the old behaviour for
 //   old histories (workflow patching with patched()/deprecatePatch() from @temporalio/workflow),
@@ -25,16 +26,17 @@ import { historyToJSON } from './history-json';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { BriefActivities } from '../../activities/types';
-import { actionUpdates, briefQuery, escalationAcknowledgedSignal, type BriefWorkflowInput } from '../../workflows/brief/definitions';
+import { actionUpdates, briefQuery, editUpdate, escalationAcknowledgedSignal, type BriefWorkflowInput } from '../../workflows/brief/definitions';
 import type { briefWorkflow } from '../../workflows/brief/workflow';
 import type { Actor, BriefInput, BriefView, TargetsMs } from '../../workflows/domain/brief';
+import type { BriefChanges } from '../../workflows/domain/edit';
 import { briefWorkflowId } from '../../workflows/domain/ids';
 import type { ActionName, ActionPayloads } from '../../workflows/domain/transitions';
 import { devServerEnv } from '../support/temporal';
 import { REPLAY_SCENARIOS, replayBriefId, type ReplayScenario } from './scenarios';
 
 const SET = process.env.HISTORY_SET;
-if (!SET || !/^[\w.-]+$/.test(SET)) throw new Error('set HISTORY_SET to a folder name for this recording, e.g. HISTORY_SET=v3-edit-brief');
+if (!SET || !/^[\w.-]+$/.test(SET)) throw new Error('set HISTORY_SET to a folder name for this recording, e.g. HISTORY_SET=v4-my-change');
 const HISTORIES = path.join(__dirname, 'histories', SET);
 const WORKFLOWS_PATH = require.resolve('../../workflows');
 const TASK_QUEUE = 'replay-recording';
@@ -72,6 +74,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function act<A extends ActionName>(handle: Handle, action: A, actor: Actor, payload: ActionPayloads[A]): Promise<BriefView> {
   return handle.executeUpdate(actionUpdates[action], { args: [{ actor, payload }] });
+}
+
+/** A manager's edit, based on the brief as last seen. */
+function edit(handle: Handle, seen: BriefView, changes: BriefChanges): Promise<BriefView> {
+  return handle.executeUpdate(editUpdate, { args: [{ actor: manager, expectedSeq: seen.timeline[seen.timeline.length - 1].seq, changes }] });
 }
 
 /** Waits until the run has nothing in flight (so a due continue-as-new has happened). */
@@ -147,6 +154,32 @@ const scenarios: Record<ReplayScenario, { input: (s: ReplayScenario) => BriefWor
       await act(handle, 'requestChanges', manager, { reason: 'late and wrong' });
       const second = await act(handle, 'deliver', agency, { summary: 'v2' });
       if (second.sla.review.state !== 'running') throw new Error('review clock should run again');
+      await act(handle, 'approve', manager, {});
+    },
+  },
+  // Managers edit the brief: text while it awaits acknowledgement; dueAt, reviewer and priority
+  // (with its targets) once the deliver clock runs; then a review target so short that the running
+  // review clock breaches at once. A stale edit is refused and leaves no trace.
+  'edit-brief': {
+    input: (s) => ({ brief: { ...brief(s), targetOverrides: { acknowledge: 'PT4H' } } }),
+    run: async (handle) => {
+      const created = await handle.query(briefQuery);
+      await edit(handle, created, { title: 'Replay: edit-brief (renamed)', description: 'Edited while awaiting acknowledgement' });
+      const acknowledged = await act(handle, 'acknowledge', agency, { note: 'on it' });
+      await edit(handle, acknowledged, {
+        dueAt: new Date(Date.now() + 48 * HOUR).toISOString(),
+        reviewerId: null,
+        priority: 'P1',
+        targetsMs: { acknowledge: 4 * HOUR, deliver: 24 * HOUR, review: 4 * HOUR },
+      });
+      const refused = await edit(handle, acknowledged, { title: 'stale' }).then(
+        () => false,
+        () => true,
+      );
+      if (!refused) throw new Error('a stale edit should be refused');
+      const delivered = await act(handle, 'deliver', agency, { summary: 'v1' });
+      await edit(handle, delivered, { targetsMs: { acknowledge: 4 * HOUR, deliver: 24 * HOUR, review: 2 * SECOND } });
+      await until(handle, (v) => v.timeline.some((e) => e.type === 'escalation_raised'));
       await act(handle, 'approve', manager, {});
     },
   },

@@ -6,14 +6,14 @@ import path from 'node:path';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { historyFromJSON } from './history-json';
-import { REPLAY_SCENARIOS, replayWorkflowId, type ReplayScenario } from './scenarios';
+import { bySetOrder, RECORDED_SINCE, REPLAY_SCENARIOS, replayWorkflowId, type ReplayScenario } from './scenarios';
 
 const HISTORIES = path.join(__dirname, 'histories');
 /** One folder per recording: every version of the workflow that briefs may still be running on. */
 const sets = readdirSync(HISTORIES, { withFileTypes: true })
   .filter((entry) => entry.isDirectory())
   .map((entry) => entry.name)
-  .sort();
+  .sort(bySetOrder);
 const files = sets.flatMap((set) =>
   readdirSync(path.join(HISTORIES, set))
     .filter((f) => f.endsWith('.json'))
@@ -48,12 +48,22 @@ beforeAll(async () => {
 }, 60_000);
 
 describe('recorded histories', () => {
-  test('exist for every scenario, and every file belongs to one', () => {
+  test('exist for every scenario in every set since it was added, and every file belongs to one', () => {
     expect(sets.length).toBeGreaterThan(0);
     expect(files.filter((f) => !scenarioOf(f))).toEqual([]);
+    // Each scenario names the set it was first recorded in, and that set exists.
+    expect(Object.values(RECORDED_SINCE).filter((since) => !sets.includes(since))).toEqual([]);
     for (const set of sets) {
       const inSet = files.filter((f) => f.startsWith(`${set}/`));
-      for (const scenario of REPLAY_SCENARIOS) expect(inSet.filter((f) => scenarioOf(f) === scenario)).not.toHaveLength(0);
+      const expected = REPLAY_SCENARIOS.filter((scenario) => bySetOrder(RECORDED_SINCE[scenario], set) <= 0);
+      for (const scenario of expected) expect({ set, scenario, files: inSet.filter((f) => scenarioOf(f) === scenario).length > 0 }).toEqual({ set, scenario, files: true });
+      // A set recorded before a scenario existed cannot hold it.
+      for (const scenario of REPLAY_SCENARIOS.filter((sc) => !expected.includes(sc))) expect(inSet.filter((f) => scenarioOf(f) === scenario)).toEqual([]);
+      // The edit-brief scenario holds accepted edits (updates named edit).
+      for (const file of inSet.filter((f) => scenarioOf(f) === 'edit-brief')) {
+        const edits = (load(file).history.events ?? []).filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === 'edit');
+        expect({ file, edits: edits.length }).toEqual({ file, edits: 3 });
+      }
       // The continue-as-new scenario did continue as new: several runs, all but the last one ending so.
       const runs = inSet.filter((f) => scenarioOf(f) === 'continue-as-new');
       expect(runs.length).toBeGreaterThanOrEqual(2);

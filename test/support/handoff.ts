@@ -9,7 +9,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { loadConfig } from '../../lib/config';
 import { openDatabase } from '../../lib/db/database';
 import { startHandoff, type RunningHandoff } from '../../lib/handoff';
-import { createLogger } from '../../lib/logger';
+import { createLogger, type Logger } from '../../lib/logger';
 
 export const ADMIN_KEY = `hk_testadmn_${randomBytes(32).toString('base64url')}`;
 export const POSTGRES_ADMIN_URL = process.env.TEST_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
@@ -17,6 +17,8 @@ export const POSTGRES_ADMIN_URL = process.env.TEST_POSTGRES_URL ?? 'postgresql:/
 export interface TestHandoff extends RunningHandoff {
   url: string;
   dataDir: string;
+  /** The logger the API and worker write to. */
+  logger: Logger;
   cleanup(): Promise<void>;
 }
 
@@ -41,7 +43,12 @@ export async function createPostgresDatabase(): Promise<{ url: string; drop(): P
 
 export async function startTestHandoff(
   env: TestWorkflowEnvironment,
-  options: { database: 'pglite' | 'postgres'; extraEnv?: Record<string, string> },
+  options: {
+    database: 'pglite' | 'postgres';
+    extraEnv?: Record<string, string>;
+    /** A logger to use instead of one at LOG_LEVEL on stdout (e.g. createLogger('info', stream) to capture the log lines). */
+    logger?: Logger;
+  },
 ): Promise<TestHandoff> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'handoff-test-'));
   const postgres = options.database === 'postgres' ? await createPostgresDatabase() : undefined;
@@ -58,11 +65,13 @@ export async function startTestHandoff(
   });
   // PGlite in memory keeps tests fast; the persisted folder is exercised by the embedded start test.
   const db = postgres ? undefined : await openDatabase({});
-  const handoff = await startHandoff({ config, logger: createLogger(config.logLevel), api: true, worker: true, prepareDatabase: true, db });
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const handoff = await startHandoff({ config, logger, api: true, worker: true, prepareDatabase: true, db });
   return {
     ...handoff,
     url: handoff.url as string,
     dataDir,
+    logger,
     async cleanup() {
       await handoff.stop();
       await db?.close();

@@ -25,6 +25,8 @@ describe('loadConfig defaults', () => {
       bootstrapAdminKey: undefined,
       seedDemo: true,
       slaTargets: DEFAULT_SLA_TARGETS,
+      rateLimitPerMinute: 600,
+      corsOrigins: [],
       logLevel: 'info',
     });
   });
@@ -185,5 +187,18 @@ describe('requireProductionConfig', () => {
 
   it('names only TEMPORAL_ADDRESS when only it is missing', () => {
     expect(() => requireProductionConfig(loadConfig({ DATABASE_URL: production.DATABASE_URL }))).toThrow(/^TEMPORAL_ADDRESS must be set/);
+  });
+});
+
+describe('loadConfig API settings', () => {
+  it('reads the rate limit and a comma-separated CORS origin list', () => {
+    const config = loadConfig({ HANDOFF_RATE_LIMIT: '20', HANDOFF_CORS_ORIGINS: 'https://shop.example, https://admin.shop.example' });
+    expect(config.rateLimitPerMinute).toBe(20);
+    expect(config.corsOrigins).toEqual(['https://shop.example', 'https://admin.shop.example']);
+  });
+
+  it('rejects a rate limit that is not a positive whole number', () => {
+    expect(() => loadConfig({ HANDOFF_RATE_LIMIT: '0' })).toThrow(/HANDOFF_RATE_LIMIT/);
+    expect(() => loadConfig({ HANDOFF_RATE_LIMIT: 'lots' })).toThrow(/HANDOFF_RATE_LIMIT/);
   });
 });

@@ -7,9 +7,10 @@ import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { BriefActivities, NotifyInput, RecordEventsInput } from '../../activities/types';
-import { actionUpdates, briefQuery, type BriefWorkflowInput } from '../../workflows/brief/definitions';
+import { actionUpdates, briefQuery, editUpdate, type BriefWorkflowInput } from '../../workflows/brief/definitions';
 import type { briefWorkflow } from '../../workflows/brief/workflow';
 import { isTerminal, type Actor, type BriefEventType, type BriefInput, type BriefView, type TimelineEvent } from '../../workflows/domain/brief';
+import type { BriefChanges } from '../../workflows/domain/edit';
 import { briefWorkflowId } from '../../workflows/domain/ids';
 import type { ActionName, ActionPayloads } from '../../workflows/domain/transitions';
 
@@ -177,6 +178,14 @@ export function act<A extends ActionName>(
 ): Promise<BriefView> {
   return handle.executeUpdate(actionUpdates[action], { args: [{ actor, payload }], ...(updateId ? { updateId } : {}) });
 }
+
+/** A manager's (or anyone's) edit of the brief, based on the version whose last event is expectedSeq. */
+export function edit(handle: BriefHandle, actor: Actor, changes: BriefChanges, expectedSeq: number, updateId?: string): Promise<BriefView> {
+  return handle.executeUpdate(editUpdate, { args: [{ actor, expectedSeq, changes }], ...(updateId ? { updateId } : {}) });
+}
+
+/** The sequence number of the brief's last event: what an editor passes as expectedSeq. */
+export const lastSeq = (v: BriefView): number => v.timeline[v.timeline.length - 1].seq;
 
 export const view = (handle: BriefHandle): Promise<BriefView> => handle.query(briefQuery);
 

@@ -2,6 +2,7 @@
 import type { UpdateDefinition } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Actor, BriefInput, BriefState, BriefStatus, BriefView, TimelineEvent } from '../domain/brief';
+import type { BriefChanges } from '../domain/edit';
 import type { ActionName, ActionPayloads } from '../domain/transitions';
 
 export interface ActionRequest<A extends ActionName = ActionName> {
@@ -20,6 +21,20 @@ export const actionUpdates: Record<ActionName, UpdateDefinition<BriefView, [Acti
   cancel: defineUpdate('cancel'),
   comment: defineUpdate('comment'),
 };
+
+export interface EditRequest {
+  actor: Actor;
+  /**
+   * The sequence number of the brief's last event when the editor read it (what its ETag
+   * stands for). The update is rejected as PreconditionFailed, before it enters history, when
+   * the brief has moved on since.
+   */
+  expectedSeq: number;
+  changes: BriefChanges;
+}
+
+/** A manager edits the brief's editable fields; answers the brief once the edit is recorded. */
+export const editUpdate = defineUpdate<BriefView, [EditRequest]>('edit');
 
 /** Waits until everything the brief has done so far is recorded, then returns the brief. */
 export const syncUpdate = defineUpdate<BriefView>('sync');

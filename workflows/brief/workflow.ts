@@ -19,15 +19,18 @@ import { audienceFor } from '../domain/audience';
 import type { BriefState, TimelineEvent } from '../domain/brief';
 import { isTerminal } from '../domain/brief';
 import { fireDueClocks, isOverdue, nextClockDeadline, viewBrief } from '../domain/sla';
+import { applyEdit, checkChanges, checkEdit, checkExpectedSeq } from '../domain/edit';
 import { ActionRejected, applyAction, checkAction, emit, initialState } from '../domain/transitions';
 import type { ActionName } from '../domain/transitions';
 import {
   actionUpdates,
   briefQuery,
+  editUpdate,
   escalationAcknowledgedSignal,
   syncUpdate,
   type ActionRequest,
   type BriefWorkflowInput,
+  type EditRequest,
   type PendingNotification,
 } from './definitions';
 
@@ -83,6 +86,24 @@ export async function briefWorkflow(input: BriefWorkflowInput): Promise<ReturnTy
       { validator: (request: ActionRequest) => asFailure(() => checkAction(state, name, request.actor)) },
     );
   }
+  // Edits are checked against the version the editor saw (expectedSeq), so a stale edit is
+  // refused before it enters history. (A new handler adds no commands: replay-safe.)
+  setHandler(
+    editUpdate,
+    async (request: EditRequest) => {
+      const events = asFailure(() => applyEdit(state, request.changes, request.actor, Date.now()));
+      toRecord.push(...events);
+      return waitUntilRecorded(state.seq);
+    },
+    {
+      validator: (request: EditRequest) =>
+        asFailure(() => {
+          checkEdit(state, request.actor);
+          checkChanges(request.changes);
+          checkExpectedSeq(state, request.expectedSeq);
+        }),
+    },
+  );
   setHandler(syncUpdate, () => waitUntilRecorded(state.seq));
   setHandler(briefQuery, () => viewBrief(state, Date.now()));
   setHandler(escalationAcknowledgedSignal, ({ escalationId, memberId }) => {

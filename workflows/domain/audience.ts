@@ -12,6 +12,7 @@ export function audienceFor(event: TimelineEvent): Audience[] {
     case 'brief_created':
     case 'clarification_answered':
     case 'changes_requested':
+    case 'brief_edited':
     case 'approved':
     case 'cancelled':
       return ['party_members'];

@@ -50,6 +50,13 @@ export interface BriefInput {
   deliverables: string[];
   /** Target of each clock in milliseconds; deliver is used when the brief has no dueAt and for revisions. */
   targetsMs: TargetsMs;
+  /**
+   * The SLA targets the creator set for this brief (ISO 8601 durations), as opposed to the defaults
+   * of its priority. A change of priority moves only the other clocks to the new priority's
+   * defaults. Briefs created before this field existed lack it: none of their clocks count as
+   * overridden.
+   */
+  targetOverrides?: Partial<Record<ClockName, string>>;
 }
 
 export type ClockPhase = 'pending' | 'running' | 'paused' | 'done' | 'stopped';
@@ -122,6 +129,7 @@ export const EVENT_TYPES = [
   'sla_breached',
   'escalation_raised',
   'escalation_acknowledged',
+  'brief_edited',
 ] as const;
 export type BriefEventType = (typeof EVENT_TYPES)[number];
 

@@ -58,6 +58,19 @@ export function finishClock(clock: Clock, now: number, phase: 'done' | 'stopped'
   clock.completedAt = iso(now);
 }
 
+/**
+ * Gives a clock a new target and keeps the time it has counted: a running clock becomes due at
+ * runningSince + target - accumulated, a paused one stays without dueAt until it resumes, and a
+ * pending one starts with the target later. Clocks that ended keep theirs. warnedAt and
+ * breachedAt stay as they are: a reminder or breach that happened is history, so a clock never
+ * warns or breaches twice in one round, whichever way its target moves.
+ */
+export function retargetClock(clock: Clock, targetMs: number): void {
+  if (clock.phase === 'done' || clock.phase === 'stopped') return;
+  clock.targetMs = targetMs;
+  if (clock.phase === 'running' && clock.runningSince) clock.dueAt = iso(ms(clock.runningSince) + targetMs - clock.accumulatedMs);
+}
+
 export function elapsedMs(clock: Clock, now: number): number {
   if (clock.phase === 'running' && clock.runningSince) return clock.accumulatedMs + (now - ms(clock.runningSince));
   return clock.accumulatedMs;

@@ -46,7 +46,12 @@ export const RULES: Record<ActionName, Rule> = {
   comment: { roles: ['manager', 'member'] },
 };
 
-export type RejectionKind = 'Forbidden' | 'IllegalTransition';
+/**
+ * Why the state machine refuses: the actor's role or party (Forbidden), the brief's status
+ * (IllegalTransition), an edit based on a version of the brief that is no longer current
+ * (PreconditionFailed), or an edit no brief can take (InvalidInput).
+ */
+export type RejectionKind = 'Forbidden' | 'IllegalTransition' | 'PreconditionFailed' | 'InvalidInput';
 
 export class ActionRejected extends Error {
   constructor(

@@ -1,0 +1,137 @@
+// Managers edit a brief's editable fields until it ends: title, description, dueAt, reviewer and
+// priority (with the SLA targets that follow from it). A change of dueAt or of a target moves
+// the running clocks. Pure and synchronous, like the state machine it sits beside.
+import type { Actor, BriefInput, BriefState, Clock, ClockName, Priority, Role, TargetsMs, TimelineEvent } from './brief';
+import { CLOCKS, isTerminal, PRIORITIES } from './brief';
+import { elapsedMs, retargetClock } from './clock';
+import { ActionRejected, emit } from './transitions';
+
+/** What an edit may change. Absent fields stay as they are; null clears dueAt or reviewerId. */
+export interface BriefChanges {
+  title?: string;
+  description?: string;
+  /** The delivery deadline (ISO 8601); null removes it. */
+  dueAt?: string | null;
+  /** A manager who reviews deliveries; null leaves the review to the brief's manager. */
+  reviewerId?: string | null;
+  priority?: Priority;
+  /**
+   * The clocks' targets after the edit, in milliseconds. The API sends them with a change of
+   * priority: the new priority's defaults for the clocks without an override of their own.
+   */
+  targetsMs?: TargetsMs;
+}
+
+export type EditableField = keyof BriefChanges;
+export const EDITABLE_FIELDS = ['title', 'description', 'dueAt', 'reviewerId', 'priority', 'targetsMs'] as const satisfies readonly EditableField[];
+
+/** Who may edit: managers, while the brief has not ended (approved, declined or cancelled). */
+export const EDIT_ROLES: readonly Role[] = ['manager'];
+
+/** Throws ActionRejected when the actor may not edit the brief now. */
+export function checkEdit(state: BriefState, actor: Actor): void {
+  if (!EDIT_ROLES.includes(actor.role)) throw new ActionRejected('Forbidden', `role ${actor.role} may not edit a brief`);
+  if (isTerminal(state.status)) throw new ActionRejected('IllegalTransition', `cannot edit a brief that is ${state.status}`);
+}
+
+/**
+ * Throws ActionRejected (PreconditionFailed) unless the brief is still at the version the editor
+ * saw: the sequence number of its last event.
+ */
+export function checkExpectedSeq(state: BriefState, expectedSeq: number): void {
+  if (state.seq !== expectedSeq) {
+    throw new ActionRejected('PreconditionFailed', `the brief has changed: it is at event ${state.seq}, the edit expected ${expectedSeq}`);
+  }
+}
+
+const isText = (v: unknown) => typeof v === 'string' && v.trim().length > 0;
+const isInstant = (v: unknown) => typeof v === 'string' && Number.isFinite(Date.parse(v));
+const isTarget = (v: unknown) => typeof v === 'number' && Number.isSafeInteger(v) && v > 0;
+
+/**
+ * Throws ActionRejected (InvalidInput) for changes no brief can take. The API validates them
+ * first; this keeps anything else that sends the update from failing the workflow task.
+ */
+export function checkChanges(changes: BriefChanges): void {
+  const problems = [
+    changes.title !== undefined && !isText(changes.title) ? 'title' : undefined,
+    changes.description !== undefined && !isText(changes.description) ? 'description' : undefined,
+    changes.dueAt !== undefined && changes.dueAt !== null && !isInstant(changes.dueAt) ? 'dueAt' : undefined,
+    changes.reviewerId !== undefined && changes.reviewerId !== null && !isText(changes.reviewerId) ? 'reviewerId' : undefined,
+    changes.priority !== undefined && !PRIORITIES.includes(changes.priority) ? 'priority' : undefined,
+    changes.targetsMs !== undefined && !(changes.targetsMs && CLOCKS.every((c) => isTarget(changes.targetsMs?.[c]))) ? 'targetsMs' : undefined,
+  ].filter((p): p is string => p !== undefined);
+  if (problems.length) throw new ActionRejected('InvalidInput', `invalid changes: ${problems.join(', ')}`);
+}
+
+const sameTargets = (a: TargetsMs, b: TargetsMs) => CLOCKS.every((c) => a[c] === b[c]);
+const normalDueAt = (dueAt: string | null) => (dueAt === null ? null : new Date(Date.parse(dueAt)).toISOString());
+
+/**
+ * Whether the deliver clock is in its first round (before any delivery: status in_progress, or
+ * clarification_requested after the acknowledgement). That round counts to the brief's dueAt
+ * when the brief has one, and to the configured deliver target otherwise; revisions always
+ * count the configured target.
+ */
+function deliverFollowsDueAt(clock: Clock): boolean {
+  return clock.round === 1 && (clock.phase === 'running' || clock.phase === 'paused');
+}
+
+/**
+ * Applies an edit. Returns the one brief_edited event it emitted, with the changed fields' new
+ * values (`changes`) and their old ones (`before`); fields equal to the current value are left
+ * out, and an edit that changes nothing emits nothing.
+ *
+ * Clocks move with the edit, keeping the time they have counted:
+ * - a changed target of a clock applies to it if it is running, paused or pending;
+ * - the deliver clock in its first round counts to the brief's dueAt: a new dueAt makes it due
+ *   exactly then (were it paused, then that much later as it stays paused), and removing the
+ *   dueAt sets it back to the configured deliver target;
+ * - clocks that ended, and warnings or breaches that happened, are history and stay as they are.
+ */
+export function applyEdit(state: BriefState, changes: BriefChanges, actor: Actor, now: number): TimelineEvent[] {
+  checkEdit(state, actor);
+  checkChanges(changes);
+  const { brief } = state;
+  const next: BriefChanges = { ...changes, ...(changes.dueAt !== undefined ? { dueAt: normalDueAt(changes.dueAt) } : {}) };
+  const changed: Partial<Record<EditableField, unknown>> = {};
+  const before: Partial<Record<EditableField, unknown>> = {};
+  for (const field of EDITABLE_FIELDS) {
+    const value = next[field];
+    if (value === undefined) continue;
+    const current = brief[field];
+    if (field === 'targetsMs' ? sameTargets(value as TargetsMs, current as TargetsMs) : value === current) continue;
+    changed[field] = field === 'targetsMs' ? { ...(value as TargetsMs) } : value;
+    before[field] = field === 'targetsMs' ? { ...(current as TargetsMs) } : current;
+  }
+  if (Object.keys(changed).length === 0) return [];
+
+  const oldTargets = brief.targetsMs;
+  Object.assign(brief, copied(changed) as Partial<BriefInput>);
+  const retargeted = new Set<ClockName>(CLOCKS.filter((c) => brief.targetsMs[c] !== oldTargets[c]));
+  moveClocks(state, 'dueAt' in changed, retargeted, now);
+  return [emit(state, 'brief_edited', actor.memberId, now, { changes: changed, before })];
+}
+
+/** Copies the changed values so that the brief and the event never share an object. */
+function copied(values: Partial<Record<EditableField, unknown>>): Partial<Record<EditableField, unknown>> {
+  return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, v && typeof v === 'object' ? { ...v } : v]));
+}
+
+function moveClocks(state: BriefState, dueAtChanged: boolean, retargeted: Set<ClockName>, now: number): void {
+  const { brief, clocks } = state;
+  for (const name of CLOCKS) {
+    const clock = clocks[name];
+    if (name === 'deliver' && deliverFollowsDueAt(clock)) {
+      if (dueAtChanged) {
+        // Due exactly at the new dueAt: what it has counted plus the time left until then.
+        const target = brief.dueAt ? elapsedMs(clock, now) + Math.max(0, Date.parse(brief.dueAt) - now) : brief.targetsMs.deliver;
+        retargetClock(clock, target);
+      } else if (retargeted.has(name) && !brief.dueAt) {
+        retargetClock(clock, brief.targetsMs.deliver);
+      }
+      continue;
+    }
+    if (retargeted.has(name)) retargetClock(clock, brief.targetsMs[name]);
+  }
+}
