@@ -11,7 +11,7 @@ import type { ApiDeps } from '../context';
 import { conflict, fieldError, forbidden, notFound } from '../errors';
 import type { RouteCatalog } from '../openapi/route';
 import { after, decodeCursor, page, PageQuery, pageSchema } from '../pagination';
-import { parse } from '../validate';
+import { nonBlankText, parse } from '../validate';
 
 export const PARTY_KINDS = ['ecommerce', 'agency', 'it', 'logistics', 'marketing', 'customer_service', 'supplier', 'marketplace'] as const;
 
@@ -22,7 +22,7 @@ const Timestamp = z.iso.datetime().meta({ example: '2026-11-26T09:00:00.000Z' })
 
 export const CreatePartyBody = z
   .object({
-    name: z.string().trim().min(1).max(200).meta({ example: 'Pixelwerk Agentur' }),
+    name: nonBlankText(200).meta({ example: 'Pixelwerk Agentur' }),
     kind: z.enum(PARTY_KINDS).meta({ example: 'agency' }),
   })
   .meta({ id: 'CreateParty' });
@@ -33,7 +33,7 @@ export const PartySchema = z
 
 export const CreateMemberBody = z
   .object({
-    name: z.string().trim().min(1).max(200).meta({ example: 'Paula Pixel' }),
+    name: nonBlankText(200).meta({ example: 'Paula Pixel' }),
     email: z.email().meta({ example: 'paula@pixelwerk.example' }),
     role: z.enum(ROLES).meta({ example: 'member' }),
     locale: z.enum(['de', 'en']).default('en'),
@@ -245,11 +245,12 @@ export function directoryRouter({ db, logger }: ApiDeps, catalog: RouteCatalog):
       responses: { 201: { description: 'The member', schema: MemberSchema } },
     },
     async (req, res) => {
-      const caller = requireRole(res, 'admin');
+      const caller = callerOf(res);
       const { id } = parse(IdParams, req.params, 'params');
-      const body = parse(CreateMemberBody, req.body);
       const party = await prisma.party.findUnique({ where: { id } });
-      if (!party) throw notFound('party');
+      if (!party || !canSeeParty(caller, party.id)) throw notFound('party');
+      requireRole(res, 'admin');
+      const body = parse(CreateMemberBody, req.body);
       const member = await prisma.$transaction(async (tx) => {
         const created = await tx.member.create({ data: { id: newId(), partyId: party.id, ...body, webhookUrl: body.webhookUrl ?? null } });
         await audit(tx, { actorId: caller.memberId, action: 'member.created', targetType: 'member', targetId: created.id, after: memberJson(created) });
@@ -304,11 +305,12 @@ export function directoryRouter({ db, logger }: ApiDeps, catalog: RouteCatalog):
       responses: { 201: { description: 'The new key', schema: CreatedApiKeySchema } },
     },
     async (req, res) => {
-      const caller = requireRole(res, 'admin');
+      const caller = callerOf(res);
       const { id } = parse(IdParams, req.params, 'params');
-      const body = parse(CreateApiKeyBody, req.body);
       const member = await prisma.member.findUnique({ where: { id } });
-      if (!member) throw notFound('member');
+      if (!member || !canSeeParty(caller, member.partyId)) throw notFound('member');
+      requireRole(res, 'admin');
+      const body = parse(CreateApiKeyBody, req.body);
       const expiresAt = body.expiresAt ? new Date(body.expiresAt) : null;
       if (expiresAt && expiresAt.getTime() <= Date.now()) throw fieldError('body.expiresAt', 'must be in the future');
       res.locals.secretFields = ['key'];

@@ -4,7 +4,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { Prisma } from '../../lib/db/generated/client';
 import { escalationAcknowledgedSignal } from '../../workflows/brief/definitions';
-import { canSeeParty, requireRole, seesAllParties } from '../auth';
+import { callerOf, canSeeParty, requireRole, seesAllParties } from '../auth';
 import type { ApiDeps } from '../context';
 import { conflict, notFound } from '../errors';
 import { parse } from '../validate';
@@ -93,10 +93,12 @@ export function escalationsRouter({ db, temporal, logger }: ApiDeps, catalog: Ro
       responses: { 200: { description: 'The acknowledged escalation', schema: EscalationSchema } },
     },
     async (req, res) => {
-    const caller = requireRole(res, 'manager', 'watcher');
+    const caller = callerOf(res);
     const { id } = parse(IdParams, req.params, 'params');
     const escalation = await prisma.escalation.findUnique({ where: { id }, include: { brief: { select: { workflowId: true } } } });
+    // Another party's escalation does not exist for the caller; only then does the role matter.
     if (!escalation || !canSeeParty(caller, escalation.partyId)) throw notFound('escalation');
+    requireRole(res, 'manager', 'watcher');
     const { count } = await prisma.escalation.updateMany({
       where: { id, state: 'open' },
       data: { state: 'acknowledged', acknowledgedAt: new Date(), acknowledgedBy: caller.memberId },
