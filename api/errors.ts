@@ -62,6 +62,8 @@ export function isUnavailable(err: unknown, depth = 0): boolean {
   if (!err || typeof err !== 'object' || depth > 5) return false;
   const e = err as { name?: string; code?: unknown; message?: string; cause?: unknown; errors?: unknown[] };
   if (e.name === 'PrismaClientInitializationError') return true;
+  // The workflow did not answer an update within the API's deadline.
+  if (e.name === 'WorkflowUpdateRPCTimeoutOrCancelledError') return true;
   // gRPC UNAVAILABLE (14) and DEADLINE_EXCEEDED (4) from the Temporal client.
   if ((e.name === 'ServiceError' || e.name === 'ConnectionError') && (e.code === 14 || e.code === 4 || e.code === undefined)) return true;
   if (typeof e.code === 'string' && UNAVAILABLE_CODES.has(e.code)) return true;

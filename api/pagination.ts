@@ -2,6 +2,7 @@
 // otherwise, and the cursor is the last item's position, opaque to clients.
 import { z } from 'zod';
 import { fieldError } from './errors';
+import { ID_PATTERN } from './validate';
 
 export const MAX_PAGE_SIZE = 200;
 export const DEFAULT_PAGE_SIZE = 50;
@@ -30,7 +31,7 @@ export function decodeCursor(value: string | undefined): Position | undefined {
   if (value === undefined) return undefined;
   try {
     const parsed = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as { at?: unknown; id?: unknown };
-    if (typeof parsed.id === 'string' && typeof parsed.at === 'string' && !Number.isNaN(Date.parse(parsed.at))) {
+    if (typeof parsed.id === 'string' && ID_PATTERN.test(parsed.id) && typeof parsed.at === 'string' && !Number.isNaN(Date.parse(parsed.at))) {
       return { at: new Date(parsed.at), id: parsed.id };
     }
   } catch {

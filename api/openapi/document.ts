@@ -81,7 +81,7 @@ function toRouteConfig(doc: RouteDoc): RouteConfig {
       ...(doc.params ? { params: doc.params } : {}),
       ...(doc.query ? { query: doc.query } : {}),
       ...(headers ? { headers } : {}),
-      ...(doc.body ? { body: { required: true, content: { 'application/json': { schema: doc.body } } } } : {}),
+      ...(doc.body ? { body: { required: !doc.body.safeParse({}).success, content: { 'application/json': { schema: doc.body } } } } : {}),
     },
     responses,
   };

@@ -4,9 +4,9 @@ import { CLOCKS, EVENT_TYPES, PRIORITIES, STATUSES } from '../../workflows/domai
 import { isSlaTarget, SLA_TARGET_RULE } from '../../workflows/domain/duration';
 import type { ActionName } from '../../workflows/domain/transitions';
 import { PageQuery } from '../pagination';
-import { nonBlankText } from '../validate';
+import { idString, nonBlankText } from '../validate';
 
-const Id = z.string().min(1).max(100).meta({ example: '3f0c2d8e-8a51-4c8e-b7f4-1d2a9c6e5b10' });
+const Id = idString().meta({ example: '3f0c2d8e-8a51-4c8e-b7f4-1d2a9c6e5b10' });
 const Timestamp = z.iso.datetime().meta({ example: '2026-11-27T11:00:00.000Z' });
 const duration = z.string().refine(isSlaTarget, SLA_TARGET_RULE).meta({ example: 'PT4H' });
 const text = nonBlankText;

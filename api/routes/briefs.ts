@@ -284,8 +284,9 @@ export function briefsRouter({ db, temporal, config }: ApiDeps, catalog: RouteCa
       const { id } = parse(BriefParams, req.params, 'params');
       const row = await visibleBrief(caller, id);
       requireRole(res, ...EDIT_ROLES);
-      checkIfMatch(req.get('if-match'), briefETag(row.id, row.lastSeq));
+      // An invalid edit is refused as such (400) whatever version it names.
       const body = parseEdit(req.body);
+      checkIfMatch(req.get('if-match'), briefETag(row.id, row.lastSeq));
       if (body.reviewerId) await requireManager('body.reviewerId', body.reviewerId);
       if (body.dueAt && Date.parse(body.dueAt) <= Date.now()) throw fieldError('body.dueAt', 'must be in the future');
       if (isTerminal(row.status as BriefState['status'])) throw conflict(`the brief is ${row.status} and can no longer be edited`);

@@ -11,11 +11,11 @@ import type { ApiDeps } from '../context';
 import { conflict, fieldError, forbidden, notFound } from '../errors';
 import type { RouteCatalog } from '../openapi/route';
 import { after, decodeCursor, page, PageQuery, pageSchema } from '../pagination';
-import { nonBlankText, parse } from '../validate';
+import { idString, nonBlankText, parse } from '../validate';
 
 export const PARTY_KINDS = ['ecommerce', 'agency', 'it', 'logistics', 'marketing', 'customer_service', 'supplier', 'marketplace'] as const;
 
-const Id = z.string().min(1).max(100).meta({ example: '7d3b6a52-3f1e-4c43-9a55-0f5c1b7e2a10' });
+const Id = idString().meta({ example: '7d3b6a52-3f1e-4c43-9a55-0f5c1b7e2a10' });
 const IdParams = z.object({ id: Id });
 const KeyParams = z.object({ id: Id, keyId: Id });
 const Timestamp = z.iso.datetime().meta({ example: '2026-11-26T09:00:00.000Z' });
@@ -109,7 +109,7 @@ export const AuditEventSchema = z
 
 const AuditQuery = PageQuery.extend({
   targetType: z.enum(['party', 'member', 'api_key']).optional(),
-  targetId: z.string().min(1).max(100).optional(),
+  targetId: idString().optional(),
 });
 
 type PartyRow = { id: string; name: string; kind: string; createdAt: Date };

@@ -7,16 +7,16 @@ import { escalationAcknowledgedSignal } from '../../workflows/brief/definitions'
 import { callerOf, canSeeParty, requireRole, seesAllParties } from '../auth';
 import type { ApiDeps } from '../context';
 import { conflict, notFound } from '../errors';
-import { parse } from '../validate';
+import { idString, parse } from '../validate';
 import type { RouteCatalog } from '../openapi/route';
 import { after, decodeCursor, page, PageQuery, pageSchema } from '../pagination';
 
 export const ListEscalationsQuery = PageQuery.extend({
   state: z.enum(['open', 'acknowledged']).optional(),
-  briefId: z.string().min(1).max(100).optional(),
+  briefId: idString().optional(),
 });
 
-const Id = z.string().min(1).max(100).meta({ example: 'b57f59f6-907f-4dc0-b3c1-e431ab3efe42' });
+const Id = idString().meta({ example: 'b57f59f6-907f-4dc0-b3c1-e431ab3efe42' });
 const IdParams = z.object({ id: Id });
 
 export const EscalationSchema = z

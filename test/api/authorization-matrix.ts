@@ -1,0 +1,169 @@
+// Who may call what, as data: for every route of the API and every kind of caller, the answer
+// expected when the route addresses an object of party A (an agency that briefs are sent to).
+// authorization-matrix.test.ts walks the whole table against the running API, and fails for a
+// route that has no rule here as much as for a rule whose route is gone.
+
+/**
+ * The kinds of caller. `member` and `agencyWatcher` belong to party A, the party every object
+ * in the table belongs to; `member` is also the member whose API keys the key routes address
+ * (so it is "the member themself" there, and `agencyWatcher` a colleague who is not).
+ * `otherWatcher` and `otherMember` belong to another agency. Admin, manager and the e-commerce
+ * watcher belong to the e-commerce team, which sees every party.
+ */
+export const CALLERS = ['anonymous', 'admin', 'manager', 'ecommerceWatcher', 'agencyWatcher', 'otherWatcher', 'member', 'otherMember'] as const;
+export type CallerKind = (typeof CALLERS)[number];
+
+/** The callers that belong to neither party A nor the e-commerce team. */
+export const OUTSIDERS = ['otherWatcher', 'otherMember'] as const satisfies readonly CallerKind[];
+
+/**
+ * - 401, 403, 404: exactly that status, as problem+json.
+ * - 'allowed': one of the rule's `allowed` statuses.
+ * - 'lists' / 'hides': allowed, and the answer (a list) does / does not contain party A's object.
+ */
+export type Outcome = 401 | 403 | 404 | 'allowed' | 'lists' | 'hides';
+
+/** Party A's object a route addresses by its path; `null` for collections and public routes. */
+export type ObjectKind = 'party' | 'member' | 'key' | 'brief' | 'escalation';
+
+export type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+
+export interface Rule<R extends string = string> {
+  /** `METHOD /express/path`, e.g. `POST /v1/briefs/:id/approve`. */
+  route: R;
+  method: Method;
+  path: string;
+  object: ObjectKind | null;
+  /**
+   * The statuses that count as 'allowed'. The test sends valid bodies to objects in a state
+   * where the action is legal, so these are the success statuses; a business status appears
+   * here only where the route answers it after the caller has passed every authorisation check.
+   */
+  allowed: readonly number[];
+  expect: Record<CallerKind, Outcome>;
+  /** Why the row says what it says, where the route's declaration does not make it obvious. */
+  why?: string;
+  /**
+   * For routes on a member's own record (their API keys): 'allowed' when every caller with a key
+   * may do this to themself, whatever their role. The test then also calls it once per caller on
+   * the caller's own record.
+   */
+  self?: 'allowed';
+  /** Set while the route is being added elsewhere: the rule is walked once the route is mounted, skipped until then. */
+  pending?: string;
+}
+
+/** A middleware mounted on a path that is not a route (a static folder, the /v1 guards), and how to probe it. */
+export interface Mount {
+  path: string;
+  /** A GET path under the mount. */
+  probe: string;
+  expect: Record<CallerKind, number>;
+  why: string;
+}
+
+type Row = readonly [Outcome, Outcome, Outcome, Outcome, Outcome, Outcome, Outcome, Outcome];
+
+/** A row of the table, in the order of CALLERS. */
+function row(outcomes: Row): Record<CallerKind, Outcome> {
+  return Object.fromEntries(CALLERS.map((caller, i) => [caller, outcomes[i]])) as Record<CallerKind, Outcome>;
+}
+
+function rule<R extends `${Method} /${string}`>(route: R, object: ObjectKind | null, allowed: readonly number[], outcomes: Row, extra: { why?: string; self?: 'allowed'; pending?: string } = {}): Rule<R> {
+  const [method, path] = route.split(' ') as [Method, string];
+  return { route, method, path, object, allowed, expect: row(outcomes), ...extra };
+}
+
+const A = 'allowed';
+
+// Rows, in the order of CALLERS: anonymous, admin, manager, ecommerceWatcher, agencyWatcher, otherWatcher, member, otherMember.
+const PUBLIC: Row = [A, A, A, A, A, A, A, A];
+const ANY_KEY: Row = [401, A, A, A, A, A, A, A];
+const ADMIN_ONLY: Row = [401, A, 403, 403, 403, 403, 403, 403];
+const MANAGER_ONLY: Row = [401, 403, A, 403, 403, 403, 403, 403];
+/** Party A's objects: everyone who sees party A reads them; outsiders get 404, as if they did not exist. */
+const READ_A: Row = [401, A, A, A, A, 404, A, 404];
+/**
+ * Admin-only acts on an object of party A: 403 for those who see party A, 404 for outsiders,
+ * also where their role could not act anyway (the issue: "a member of one party gets 404 for
+ * every object of another party").
+ */
+const ADMIN_ACT_ON_A: Row = [401, A, 403, 403, 403, 404, 403, 404];
+/** A member's keys: admins and the member themself; 403 for others who see the party, 404 for outsiders. */
+const KEYS_OF_MEMBER: Row = [401, A, 403, 403, 403, 404, A, 404];
+/** Brief actions of the receiving party's members. */
+const MEMBER_ACTION: Row = [401, 403, 403, 403, 403, 404, A, 404];
+/** Brief actions (and edits) of the e-commerce team's managers. */
+const MANAGER_ACTION: Row = [401, 403, A, 403, 403, 404, 403, 404];
+
+export const MATRIX = [
+  // Operations: no key needed, the same answer for everyone.
+  rule('GET /healthz', null, [200], PUBLIC),
+  rule('GET /openapi.json', null, [200], PUBLIC),
+  rule('GET /docs', null, [200], PUBLIC),
+  rule('GET /docs/init.js', null, [200], PUBLIC, { why: "The /docs page's script; a plain Express route, not in the catalog." }),
+
+  // Directory.
+  rule('GET /v1/me', null, [200], ANY_KEY),
+  rule('POST /v1/parties', null, [201], ADMIN_ONLY),
+  rule('GET /v1/parties', null, [200], [401, 'lists', 'lists', 'lists', 'lists', 'hides', 'lists', 'hides'], {
+    why: 'Everyone lists parties; outsiders see their own party only.',
+  }),
+  rule('GET /v1/parties/:id', 'party', [200], READ_A),
+  rule('GET /v1/parties/:id/members', 'party', [200], READ_A),
+  rule('POST /v1/parties/:id/members', 'party', [201], ADMIN_ACT_ON_A),
+  rule('GET /v1/audit', null, [200], ADMIN_ONLY),
+
+  // API keys of party A's member (and, where `self` says so, of every caller on their own keys).
+  // Creating a key is for admins only, also for oneself (the route declares admin).
+  rule('POST /v1/members/:id/api-keys', 'member', [201], ADMIN_ACT_ON_A),
+  rule('GET /v1/members/:id/api-keys', 'member', [200], KEYS_OF_MEMBER, { self: 'allowed' }),
+  rule('POST /v1/members/:id/api-keys/:keyId/revoke', 'key', [200], KEYS_OF_MEMBER, { self: 'allowed' }),
+  rule('POST /v1/members/:id/api-keys/:keyId/rotate', 'key', [201], KEYS_OF_MEMBER, { self: 'allowed' }),
+
+  // Briefs sent to party A.
+  rule('POST /v1/briefs', null, [201], MANAGER_ONLY, { why: 'The route declares manager only: admins get 403 too.' }),
+  rule('GET /v1/briefs', null, [200], [401, 'lists', 'lists', 'lists', 'lists', 'hides', 'lists', 'hides'], {
+    why: "Outsiders asking for party A's briefs by ?partyId= get an empty list.",
+  }),
+  rule('GET /v1/briefs/:id', 'brief', [200], READ_A),
+  rule('PATCH /v1/briefs/:id', 'brief', [200], MANAGER_ACTION, {
+    why: "Managers edit a brief. The test sends every caller the brief's current ETag as If-Match, so a precondition (412/428) decides nothing here.",
+  }),
+  rule('POST /v1/briefs/:id/acknowledge', 'brief', [200], MEMBER_ACTION),
+  rule('POST /v1/briefs/:id/decline', 'brief', [200], MEMBER_ACTION),
+  rule('POST /v1/briefs/:id/clarifications', 'brief', [200], MEMBER_ACTION),
+  rule('POST /v1/briefs/:id/clarifications/answer', 'brief', [200], MANAGER_ACTION),
+  rule('POST /v1/briefs/:id/deliveries', 'brief', [200], MEMBER_ACTION),
+  rule('POST /v1/briefs/:id/approve', 'brief', [200], MANAGER_ACTION),
+  rule('POST /v1/briefs/:id/request-changes', 'brief', [200], MANAGER_ACTION),
+  rule('POST /v1/briefs/:id/cancel', 'brief', [200], MANAGER_ACTION),
+  rule('POST /v1/briefs/:id/comments', 'brief', [200], [401, 403, A, 403, 403, 404, A, 404], {
+    why: "Managers and the receiving party's members talk on a brief; watchers and admins only read.",
+  }),
+
+  // Escalations of party A's briefs.
+  rule('GET /v1/escalations', null, [200], [401, 'lists', 'lists', 'lists', 'lists', 'hides', 403, 403], {
+    why: 'The escalation feed is for managers, watchers and admins; an agency watcher sees its own party only.',
+  }),
+  rule('POST /v1/escalations/:id/acknowledge', 'escalation', [200], [401, 403, A, A, A, 404, 403, 404], {
+    why: 'The route declares manager and watcher: admins get 403, members of party A 403, outsiders 404.',
+  }),
+] as const;
+
+export type RouteKey = (typeof MATRIX)[number]['route'];
+
+export const MOUNTS: readonly Mount[] = [
+  {
+    path: '/docs/assets',
+    probe: '/docs/assets/swagger-ui.css',
+    expect: { anonymous: 200, admin: 200, manager: 200, ecommerceWatcher: 200, agencyWatcher: 200, otherWatcher: 200, member: 200, otherMember: 200 },
+    why: "Swagger UI's files, public like /docs.",
+  },
+  {
+    path: '/v1',
+    probe: '/v1/no-such-route',
+    expect: { anonymous: 401, admin: 404, manager: 404, ecommerceWatcher: 404, agencyWatcher: 404, otherWatcher: 404, member: 404, otherMember: 404 },
+    why: 'Authentication, the rate limit and Idempotency-Key guard everything under /v1, so even an unknown path needs a key.',
+  },
+];
