@@ -7,42 +7,33 @@
 // or at most TOLERANCE later, never before.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { BriefView, ClockName } from '../../workflows/domain/brief';
-import { timeSkippingEnv } from '../support/temporal';
 import {
   act,
   actors,
   between,
   briefInput,
   callsWhen,
+  DAY,
   eventsOf,
   expectRecordedExactlyOnce,
   hasEvent,
-  DAY,
   HOUR,
   SECOND,
   skipTo,
   startBrief,
   TARGETS,
+  TOLERANCE,
   view,
   viewWhen,
+  withTimeSkippingServer,
   withWorker,
-  workflowBundle,
   type BriefHandle,
 } from './support';
 
-const TOLERANCE = 2 * SECOND;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 let env: TestWorkflowEnvironment;
-
-beforeAll(async () => {
-  env = await timeSkippingEnv();
-  await workflowBundle();
-}, 60_000);
-
-afterAll(async () => {
-  await env?.teardown();
-});
+withTimeSkippingServer((server) => (env = server));
 
 /** Expects `at` to lie `offsetMs` after `from`, or a little later, never earlier. */
 function expectAtOffset(from: string, at: string, offsetMs: number): void {

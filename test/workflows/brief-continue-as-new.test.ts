@@ -4,7 +4,6 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { BriefView } from '../../workflows/domain/brief';
-import { timeSkippingEnv } from '../support/temporal';
 import {
   act,
   actors,
@@ -15,31 +14,22 @@ import {
   hasEvent,
   HOUR,
   recordedEvents,
-  settled,
   SECOND,
+  settled,
   skipTo,
   startBrief,
   TARGETS,
+  TOLERANCE,
   view,
   viewWhen,
+  withTimeSkippingServer,
   withWorker,
-  workflowBundle,
   type BriefHandle,
   type Harness,
 } from './support';
 
-const TOLERANCE = 2 * SECOND;
-
 let env: TestWorkflowEnvironment;
-
-beforeAll(async () => {
-  env = await timeSkippingEnv();
-  await workflowBundle();
-}, 60_000);
-
-afterAll(async () => {
-  await env?.teardown();
-});
+withTimeSkippingServer((server) => (env = server));
 
 interface Run {
   runId: string;

@@ -11,7 +11,6 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Actor } from '../../workflows/domain/brief';
 import type { BriefChanges } from '../../workflows/domain/edit';
-import { timeSkippingEnv } from '../support/temporal';
 import {
   acceptedUpdates,
   act,
@@ -30,26 +29,17 @@ import {
   skipTo,
   startBrief,
   TARGETS,
+  TOLERANCE,
   view,
   viewWhen,
+  withTimeSkippingServer,
   withWorker,
-  workflowBundle,
   type BriefHandle,
   type Harness,
 } from './support';
 
-const TOLERANCE = 2 * SECOND;
-
 let env: TestWorkflowEnvironment;
-
-beforeAll(async () => {
-  env = await timeSkippingEnv();
-  await workflowBundle();
-}, 60_000);
-
-afterAll(async () => {
-  await env?.teardown();
-});
+withTimeSkippingServer((server) => (env = server));
 
 const iso = (epochMs: number) => new Date(epochMs).toISOString();
 

@@ -8,7 +8,6 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Actor, BriefStatus, BriefView, ClockState } from '../../workflows/domain/brief';
 import type { ActionName, ActionPayloads } from '../../workflows/domain/transitions';
 import { escalationAcknowledgedSignal, syncUpdate } from '../../workflows/brief/definitions';
-import { timeSkippingEnv } from '../support/temporal';
 import {
   acceptedUpdates,
   act,
@@ -23,26 +22,17 @@ import {
   skipTo,
   startBrief,
   TARGETS,
+  TOLERANCE,
   view,
   viewWhen,
+  withTimeSkippingServer,
   withWorker,
-  workflowBundle,
   type BriefHandle,
   type Harness,
 } from './support';
 
-const TOLERANCE = 2 * SECOND;
-
 let env: TestWorkflowEnvironment;
-
-beforeAll(async () => {
-  env = await timeSkippingEnv();
-  await workflowBundle();
-}, 60_000);
-
-afterAll(async () => {
-  await env?.teardown();
-});
+withTimeSkippingServer((server) => (env = server));
 
 const types = (v: BriefView) => v.timeline.map((e) => e.type);
 const last = (v: BriefView) => v.timeline[v.timeline.length - 1];

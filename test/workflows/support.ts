@@ -9,6 +9,7 @@ import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@t
 import type { BriefActivities, NotifyInput, RecordEventsInput } from '../../activities/types';
 import { actionUpdates, briefQuery, editUpdate, type BriefWorkflowInput } from '../../workflows/brief/definitions';
 import type { briefWorkflow } from '../../workflows/brief/workflow';
+import { timeSkippingEnv } from '../support/temporal';
 import { isTerminal, type Actor, type BriefEventType, type BriefInput, type BriefView, type TimelineEvent } from '../../workflows/domain/brief';
 import type { BriefChanges } from '../../workflows/domain/edit';
 import { briefWorkflowId } from '../../workflows/domain/ids';
@@ -271,3 +272,22 @@ export async function settled(handle: BriefHandle, timeoutMs = 10_000): Promise<
 
 /** Milliseconds between two ISO instants. */
 export const between = (from: string, to: string) => Date.parse(to) - Date.parse(from);
+
+/** Reminders and breaches are asserted at their instant or at most this much later. */
+export const TOLERANCE = 2 * SECOND;
+
+/**
+ * One time-skipping server per test file, with the workflow bundle built once; `use` receives
+ * the server before the first test.
+ */
+export function withTimeSkippingServer(use: (env: TestWorkflowEnvironment) => void): void {
+  let env: TestWorkflowEnvironment | undefined;
+  beforeAll(async () => {
+    env = await timeSkippingEnv();
+    use(env);
+    await workflowBundle();
+  }, 60_000);
+  afterAll(async () => {
+    await env?.teardown();
+  });
+}
