@@ -1,44 +1,12 @@
 // Shared builders for the pure unit tests: a brief, actors and a fixed starting instant.
-import type { Actor, BriefInput, BriefState } from '../../workflows/domain/brief';
+import type { BriefInput, BriefState } from '../../workflows/domain/brief';
+import { briefInput } from '../support/briefs';
 import { initialState } from '../../workflows/domain/transitions';
 
-export const SECOND = 1000;
-export const MINUTE = 60 * SECOND;
-export const HOUR = 60 * MINUTE;
-export const DAY = 24 * HOUR;
+export { actors, AGENCY, briefInput, DAY, HOUR, MINUTE, OTHER_AGENCY, SECOND, SHOP, TARGETS } from '../support/briefs';
 
 /** Monday 6 January 2025, 09:00 UTC. */
 export const T0 = Date.parse('2025-01-06T09:00:00.000Z');
-
-export const AGENCY = 'party-agency';
-export const OTHER_AGENCY = 'party-other';
-export const SHOP = 'party-shop';
-
-export const actors = {
-  manager: { memberId: 'm-manager', role: 'manager', partyId: SHOP },
-  agency: { memberId: 'm-agency', role: 'member', partyId: AGENCY },
-  otherAgency: { memberId: 'm-other', role: 'member', partyId: OTHER_AGENCY },
-  watcher: { memberId: 'm-watcher', role: 'watcher', partyId: AGENCY },
-  admin: { memberId: 'm-admin', role: 'admin', partyId: SHOP },
-} satisfies Record<string, Actor>;
-
-export const TARGETS = { acknowledge: 4 * HOUR, deliver: 48 * HOUR, review: 24 * HOUR };
-
-export function briefInput(overrides: Partial<BriefInput> = {}): BriefInput {
-  return {
-    id: 'brief-1',
-    title: 'Christmas landing page',
-    description: 'Hero, three teasers, newsletter box',
-    partyId: AGENCY,
-    managerId: actors.manager.memberId,
-    reviewerId: 'm-reviewer',
-    priority: 'P2',
-    dueAt: null,
-    deliverables: ['landing page'],
-    targetsMs: { ...TARGETS },
-    ...overrides,
-  };
-}
 
 export function newState(overrides: Partial<BriefInput> = {}, now = T0): BriefState {
   return initialState(briefInput(overrides), now);

@@ -9,6 +9,7 @@ import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@t
 import type { BriefActivities, NotifyInput, RecordEventsInput } from '../../activities/types';
 import { actionUpdates, briefQuery, editUpdate, type BriefWorkflowInput } from '../../workflows/brief/definitions';
 import type { briefWorkflow } from '../../workflows/brief/workflow';
+import { actors, briefInput as baseBriefInput, SECOND } from '../support/briefs';
 import { timeSkippingEnv } from '../support/temporal';
 import { isTerminal, type Actor, type BriefEventType, type BriefInput, type BriefView, type TimelineEvent } from '../../workflows/domain/brief';
 import type { BriefChanges } from '../../workflows/domain/edit';
@@ -17,39 +18,11 @@ import type { ActionName, ActionPayloads } from '../../workflows/domain/transiti
 
 export const WORKFLOWS_PATH = require.resolve('../../workflows');
 
-export const SECOND = 1000;
-export const MINUTE = 60 * SECOND;
-export const HOUR = 60 * MINUTE;
-export const DAY = 24 * HOUR;
+export { actors, AGENCY, DAY, HOUR, MINUTE, OTHER_AGENCY, SECOND, SHOP, TARGETS } from '../support/briefs';
 
-export const AGENCY = 'party-agency';
-export const OTHER_AGENCY = 'party-other';
-export const SHOP = 'party-shop';
-
-export const actors = {
-  manager: { memberId: 'm-manager', role: 'manager', partyId: SHOP },
-  agency: { memberId: 'm-agency', role: 'member', partyId: AGENCY },
-  otherAgency: { memberId: 'm-other', role: 'member', partyId: OTHER_AGENCY },
-  watcher: { memberId: 'm-watcher', role: 'watcher', partyId: SHOP },
-  admin: { memberId: 'm-admin', role: 'admin', partyId: SHOP },
-} satisfies Record<string, Actor>;
-
-export const TARGETS = { acknowledge: 4 * HOUR, deliver: 48 * HOUR, review: 24 * HOUR };
-
+/** A brief with an id of its own, so that every test starts a workflow of its own. */
 export function briefInput(overrides: Partial<BriefInput> = {}): BriefInput {
-  return {
-    id: randomUUID(),
-    title: 'Christmas landing page',
-    description: 'Hero, three teasers, newsletter box',
-    partyId: AGENCY,
-    managerId: actors.manager.memberId,
-    reviewerId: null,
-    priority: 'P2',
-    dueAt: null,
-    deliverables: ['figma', 'html'],
-    targetsMs: { ...TARGETS },
-    ...overrides,
-  };
+  return baseBriefInput({ id: randomUUID(), reviewerId: null, deliverables: ['figma', 'html'], ...overrides });
 }
 
 /** Stub activities that keep every call, in call order. */
