@@ -8,7 +8,8 @@ import { translateWorkflowError } from '../../api/workflow-errors';
 import { editUpdate } from '../../workflows/brief/definitions';
 import { briefWorkflowId } from '../../workflows/domain/ids';
 import { devServerEnv } from '../support/temporal';
-import { ADMIN_KEY, startTestHandoff, type TestHandoff } from '../support/handoff';
+import { startTestHandoff, type TestHandoff } from '../support/handoff';
+import { directory } from '../support/directory';
 import { apiClient, type ApiClient, type ApiResponse } from '../support/http';
 
 const HOUR = 3600_000;
@@ -27,19 +28,10 @@ interface Directory {
 }
 
 async function setUpDirectory(url: string): Promise<Directory> {
-  const admin = apiClient(url, ADMIN_KEY);
-  const party = async (name: string, kind: string) => {
-    const res = await admin.post('/v1/parties', { name, kind });
-    expect(res.status).toBe(201);
-    return res.body.id as string;
-  };
-  const member = async (partyId: string, body: Record<string, unknown>) => {
-    const res = await admin.post(`/v1/parties/${partyId}/members`, body);
-    expect(res.status).toBe(201);
-    const key = await admin.post(`/v1/members/${res.body.id}/api-keys`);
-    expect(key.status).toBe(201);
-    return { id: res.body.id as string, client: apiClient(url, key.body.key) };
-  };
+  const dir = directory(url);
+  const { admin } = dir;
+  const party = (name: string, kind: string) => dir.party(name, kind);
+  const member = async (partyId: string, body: { name: string; email: string; role: string } & Record<string, unknown>) => dir.memberWith(partyId, body);
   const shop = await party('Shop', 'ecommerce');
   const agencyId = await party('Pixelwerk', 'agency');
   const otherAgencyId = await party('Northstar', 'agency');

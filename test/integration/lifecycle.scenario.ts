@@ -1,7 +1,8 @@
 // The whole life of a brief through the HTTP API, run against each database.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { devServerEnv } from '../support/temporal';
-import { ADMIN_KEY, startTestHandoff, type TestHandoff } from '../support/handoff';
+import { startTestHandoff, type TestHandoff } from '../support/handoff';
+import { directory } from '../support/directory';
 import { apiClient, eventually, type ApiClient } from '../support/http';
 
 interface Directory {
@@ -17,21 +18,10 @@ interface Directory {
 }
 
 async function setUpDirectory(url: string): Promise<Directory> {
-  const admin = apiClient(url, ADMIN_KEY);
-  const party = async (name: string, kind: string) => {
-    const res = await admin.post('/v1/parties', { name, kind });
-    expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ name, kind });
-    return res.body.id as string;
-  };
-  const member = async (partyId: string, body: Record<string, unknown>) => {
-    const res = await admin.post(`/v1/parties/${partyId}/members`, body);
-    expect(res.status).toBe(201);
-    const key = await admin.post(`/v1/members/${res.body.id}/api-keys`);
-    expect(key.status).toBe(201);
-    expect(key.body.key).toMatch(/^hk_/);
-    return { id: res.body.id as string, client: apiClient(url, key.body.key) };
-  };
+  const dir = directory(url);
+  const { admin } = dir;
+  const party = (name: string, kind: string) => dir.party(name, kind);
+  const member = async (partyId: string, body: { name: string; email: string; role: string } & Record<string, unknown>) => dir.memberWith(partyId, body);
   const shop = await party('Shop', 'ecommerce');
   const agencyId = await party('Pixelwerk', 'agency');
   const otherAgencyId = await party('Northstar', 'agency');
