@@ -3,6 +3,7 @@ import type { UpdateDefinition } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Actor, BriefInput, BriefState, BriefStatus, BriefView, TimelineEvent } from '../domain/brief';
 import type { BriefChanges } from '../domain/edit';
+import type { BriefSla } from '../domain/policy';
 import type { ActionName, ActionPayloads } from '../domain/transitions';
 
 export interface ActionRequest<A extends ActionName = ActionName> {
@@ -38,6 +39,18 @@ export const editUpdate = defineUpdate<BriefView, [EditRequest]>('edit');
 
 /** Waits until everything the brief has done so far is recorded, then returns the brief. */
 export const syncUpdate = defineUpdate<BriefView>('sync');
+
+export interface ApplySlaRequest {
+  actor: Actor;
+  /** The policy (and calendar) as they are now; the brief's clocks are recomputed under it. */
+  sla: BriefSla;
+}
+
+/**
+ * An admin applies a changed policy or calendar to a running brief: its clocks are recomputed
+ * from the time they have run (never reset). Answers the brief once the change is recorded.
+ */
+export const applySlaUpdate = defineUpdate<BriefView, [ApplySlaRequest]>('applySla');
 
 export const briefQuery = defineQuery<BriefView>('brief');
 

@@ -1,5 +1,6 @@
 // The brief: its vocabulary and the shape of its live state. Pure data, shared by the
 // workflow, the activities (which persist it) and the API (which renders it).
+import type { BriefSla } from './policy';
 
 export const PRIORITIES = ['P1', 'P2', 'P3', 'P4'] as const;
 export type Priority = (typeof PRIORITIES)[number];
@@ -57,6 +58,12 @@ export interface BriefInput {
    * overridden.
    */
   targetOverrides?: Partial<Record<ClockName, string>>;
+  /**
+   * The SLA policy and calendar the brief runs under, fixed when it is created (an admin may
+   * apply a changed policy explicitly). Briefs created before policies existed lack it: their
+   * clocks count wall-clock time and escalate once at the breach.
+   */
+  sla?: BriefSla;
 }
 
 export type ClockPhase = 'pending' | 'running' | 'paused' | 'done' | 'stopped';
