@@ -42,6 +42,10 @@ export async function resolveRecipients(prisma: PrismaClient, input: NotifyInput
         return prisma.member.findMany({ where: { id: brief.managerId }, select });
       case 'reviewer':
         return prisma.member.findMany({ where: { id: brief.reviewerId ?? brief.managerId }, select });
+      case 'watchers':
+        return prisma.member.findMany({ where: { role: 'watcher', OR: [{ partyId: brief.partyId }, { party: { kind: 'ecommerce' } }] }, select });
+      default:
+        return prisma.member.findMany({ where: { id: audience.slice('member:'.length) }, select });
     }
   };
   const all = (await Promise.all(input.audience.map(byAudience))).flat();

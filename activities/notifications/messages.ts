@@ -20,6 +20,9 @@ const HEADLINES: Record<BriefEventType, Record<Locale, string>> = {
   escalation_raised: { en: 'Escalation: deadline missed', de: 'Eskalation: Frist überschritten' },
   escalation_acknowledged: { en: 'Escalation acknowledged', de: 'Eskalation bestätigt' },
   brief_edited: { en: 'Brief changed', de: 'Briefing geändert' },
+  brief_held: { en: 'Brief on hold', de: 'Briefing pausiert' },
+  brief_resumed: { en: 'Brief resumed', de: 'Briefing fortgesetzt' },
+  sla_policy_applied: { en: 'SLA policy changed', de: 'SLA-Richtlinie geändert' },
 };
 
 const LABELS: Record<string, Record<Locale, string>> = {

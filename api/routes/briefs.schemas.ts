@@ -90,6 +90,8 @@ export const ACTION_BODIES = {
   requestChanges: z.object({ reason: text(5_000).meta({ example: 'Bigger logo' }) }).meta({ id: 'RequestChanges' }),
   cancel: z.object({ reason: text(5_000).meta({ example: 'Campaign dropped' }) }).meta({ id: 'CancelBrief' }),
   comment: z.object({ body: text(10_000).meta({ example: 'Looks great so far' }) }).meta({ id: 'Comment' }),
+  hold: z.object({ reason: text(5_000).optional().meta({ example: 'Waiting for the new product photos' }) }).meta({ id: 'HoldBrief' }),
+  resume: z.object({ note: text(5_000).optional().meta({ example: 'Photos are in' }) }).meta({ id: 'ResumeBrief' }),
 } satisfies Record<ActionName, z.ZodType>;
 
 const ClockSchema = z
@@ -103,8 +105,31 @@ const ClockSchema = z
     warnedAt: Timestamp.nullable(),
     breachedAt: Timestamp.nullable(),
     completedAt: Timestamp.nullable(),
+    pausedFor: z.array(z.enum(['clarification', 'hold', 'outside_working_hours'])).meta({
+      description: 'Why the clock is not counting now: an open clarification, the brief on hold, or its calendar outside working hours.',
+    }),
+    warnsAt: Timestamp.nullable().meta({ description: 'When the warning is due if the clock runs on; null once warned or while paused.' }),
+    escalationLevel: z.number().int().min(0).meta({ description: 'The highest escalation level raised in this round; 0 when none.' }),
+    escalationAcknowledged: z.boolean().meta({ description: 'An escalation of this round was acknowledged: the chain stands still until it re-escalates.' }),
+    nextEscalationAt: Timestamp.nullable().meta({ description: 'When the next escalation of the chain is raised if the clock runs on.' }),
   })
-  .meta({ id: 'SlaClock' });
+  .meta({
+    id: 'SlaClock',
+    description:
+      'A clock in business time of the calendar of the brief\'s SLA policy: elapsedMs and remainingMs count working time only, dueAt is the instant the target is reached if the clock runs on.',
+  });
+
+const SlaPolicyRefSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    version: z.number().int().min(0),
+    calendarId: z.string().nullable().meta({ description: 'null for the built-in 24x7 calendar.' }),
+    calendarName: z.string(),
+    timezone: z.string(),
+    agreement: z.enum(['internal', 'external']).meta({ description: 'internal for internal teams (OLA), external for agencies and suppliers (SLA).' }),
+  })
+  .meta({ id: 'BriefSlaPolicy', description: 'The SLA policy and calendar the brief runs under, as they were when it started or were last applied to it.' });
 
 const DeliverySchema = z
   .object({ version: z.number().int().min(1), summary: z.string(), links: z.array(z.string()), submittedBy: Id, submittedAt: Timestamp })
@@ -134,6 +159,8 @@ const briefFields = {
   deliverables: z.array(z.string()),
   deliveries: z.array(DeliverySchema),
   clarification: z.object({ question: z.string(), askedBy: Id, askedAt: Timestamp, returnTo: z.enum(STATUSES) }).nullable(),
+  hold: z.object({ since: Timestamp, by: Id, reason: z.string().nullable() }).nullable().meta({ description: 'Set while a manager has put the brief on hold: its clocks stand still.' }),
+  slaPolicy: SlaPolicyRefSchema.nullable(),
   sla: z.object(Object.fromEntries(CLOCKS.map((c) => [c, ClockSchema])) as Record<(typeof CLOCKS)[number], typeof ClockSchema>),
   createdAt: Timestamp,
   updatedAt: Timestamp,

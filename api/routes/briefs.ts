@@ -54,6 +54,8 @@ export const ACTION_ROUTES: Record<ActionName, string> = {
   requestChanges: 'request-changes',
   cancel: 'cancel',
   comment: 'comments',
+  hold: 'hold',
+  resume: 'resume',
 };
 
 const ACTION_SUMMARIES: Record<ActionName, string> = {
@@ -66,6 +68,8 @@ const ACTION_SUMMARIES: Record<ActionName, string> = {
   requestChanges: 'Request changes to the delivery',
   cancel: 'Cancel a brief',
   comment: 'Comment on a brief',
+  hold: 'Put a brief on hold (its clocks stand still)',
+  resume: 'Resume a brief that is on hold',
 };
 
 /**

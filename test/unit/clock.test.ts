@@ -127,6 +127,9 @@ describe('warning and breach instants', () => {
     expect(nextDeadline(clock)).toBe(T0 + TARGET);
     clock.breachedAt = isoAt(T0 + TARGET);
     expect(breachInstant(clock)).toBeUndefined();
+    // The escalation raised with the breach was the clock's last step.
+    expect(nextDeadline(clock)).toBe(T0 + TARGET);
+    clock.nextStep = 1;
     expect(nextDeadline(clock)).toBeUndefined();
   });
 });
@@ -252,8 +255,10 @@ describe('clock properties', () => {
         const breach = breachInstant(clock) as number;
         expect(breach - warn).toBe(0.25 * targetMs);
         expect(breach).toBe(Date.parse(clock.dueAt as string));
-        expect(elapsedMs(clock, breach)).toBe(targetMs);
-        expect(elapsedMs(clock, warn)).toBe(WARN_AT * targetMs);
+        // Business time never runs backwards: a threshold already passed is due when the clock resumed.
+        const since = Date.parse(clock.runningSince as string);
+        expect(elapsedMs(clock, Math.max(breach, since))).toBe(Math.max(targetMs, clock.accumulatedMs));
+        expect(elapsedMs(clock, Math.max(warn, since))).toBe(Math.max(WARN_AT * targetMs, clock.accumulatedMs));
       }),
     );
   });

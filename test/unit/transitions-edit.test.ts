@@ -31,6 +31,8 @@ const PAYLOADS: { [A in ActionName]: ActionPayloads[A] } = {
   requestChanges: { reason: 'bigger logo' },
   cancel: { reason: 'dropped' },
   comment: { body: 'ping' },
+  hold: {},
+  resume: {},
 };
 
 function act(state: BriefState, action: ActionName, actor: Actor, now: number) {

@@ -19,6 +19,8 @@ const PAYLOADS: { [A in ActionName]: ActionPayloads[A] } = {
   requestChanges: { reason: 'bigger logo' },
   cancel: { reason: 'campaign dropped' },
   comment: { body: 'ping' },
+  hold: { reason: 'waiting for photos' },
+  resume: {},
 };
 
 /** The state machine as the README describes it: who may act, and from which statuses. */
@@ -32,6 +34,8 @@ const EXPECTED: Record<ActionName, { roles: string[]; from: readonly BriefStatus
   requestChanges: { roles: ['manager'], from: ['in_review'] },
   cancel: { roles: ['manager'], from: NON_TERMINAL },
   comment: { roles: ['manager', 'member'], from: NON_TERMINAL },
+  hold: { roles: ['manager'], from: NON_TERMINAL },
+  resume: { roles: ['manager'], from: NON_TERMINAL },
 };
 
 function stateIn(status: BriefStatus): BriefState {
@@ -80,6 +84,8 @@ describe('checkAction matrix', () => {
 
   it.each(cases)('%s from %s by a %s', (action, status, role) => {
     const state = stateIn(status);
+    // Resuming needs a brief on hold; holding one that is not.
+    if (action === 'resume') state.hold = { since: isoAt(T0), by: actors.manager.memberId, reason: null };
     const before = structuredClone(state);
     const err = rejection(() => checkAction(state, action, actorOfRole(role)));
     const rule = EXPECTED[action];
@@ -325,7 +331,10 @@ describe('applyAction', () => {
             const err = rejection(() => act(state, action, actor, now));
             if (err) {
               expect(state).toEqual(before);
-              expect(actor.partyId === OTHER_AGENCY || !EXPECTED[action].roles.includes(actor.role) || !EXPECTED[action].from.includes(before.status)).toBe(true);
+              const holdState = (action === 'resume' && !before.hold) || (action === 'hold' && !!before.hold);
+              expect(
+                actor.partyId === OTHER_AGENCY || !EXPECTED[action].roles.includes(actor.role) || !EXPECTED[action].from.includes(before.status) || holdState,
+              ).toBe(true);
             } else {
               expect(state.seq).toBe(before.seq + 1);
               expect(state.timeline).toHaveLength(before.timeline.length + 1);

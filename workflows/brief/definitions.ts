@@ -21,6 +21,8 @@ export const actionUpdates: Record<ActionName, UpdateDefinition<BriefView, [Acti
   requestChanges: defineUpdate('requestChanges'),
   cancel: defineUpdate('cancel'),
   comment: defineUpdate('comment'),
+  hold: defineUpdate('hold'),
+  resume: defineUpdate('resume'),
 };
 
 export interface EditRequest {

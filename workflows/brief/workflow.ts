@@ -18,17 +18,19 @@ import type { BriefActivities } from '../../activities/types';
 import { audienceFor } from '../domain/audience';
 import type { BriefState, TimelineEvent } from '../domain/brief';
 import { isTerminal } from '../domain/brief';
-import { fireDueClocks, isOverdue, nextClockDeadline, viewBrief } from '../domain/sla';
-import { applyEdit, checkChanges, checkEdit, checkExpectedSeq } from '../domain/edit';
+import { acknowledgeEscalation, fireDueClocks, isOverdue, nextClockDeadline, viewBrief } from '../domain/sla';
+import { applyEdit, applyPolicy, checkApplyPolicy, checkChanges, checkEdit, checkExpectedSeq } from '../domain/edit';
 import { ActionRejected, applyAction, checkAction, emit, initialState } from '../domain/transitions';
 import type { ActionName } from '../domain/transitions';
 import {
   actionUpdates,
+  applySlaUpdate,
   briefQuery,
   editUpdate,
   escalationAcknowledgedSignal,
   syncUpdate,
   type ActionRequest,
+  type ApplySlaRequest,
   type BriefWorkflowInput,
   type EditRequest,
   type PendingNotification,
@@ -104,10 +106,21 @@ export async function briefWorkflow(input: BriefWorkflowInput): Promise<ReturnTy
         }),
     },
   );
+  setHandler(
+    applySlaUpdate,
+    async (request: ApplySlaRequest) => {
+      toRecord.push(...asFailure(() => applyPolicy(state, request.sla, request.actor, Date.now())));
+      return waitUntilRecorded(state.seq);
+    },
+    { validator: (request: ApplySlaRequest) => asFailure(() => checkApplyPolicy(state, request.actor)) },
+  );
   setHandler(syncUpdate, () => waitUntilRecorded(state.seq));
   setHandler(briefQuery, () => viewBrief(state, Date.now()));
+  // The acknowledgement stops the escalation chain of its clock (until it re-escalates).
   setHandler(escalationAcknowledgedSignal, ({ escalationId, memberId }) => {
-    toRecord.push(emit(state, 'escalation_acknowledged', memberId, Date.now(), { escalationId }));
+    const now = Date.now();
+    const clock = acknowledgeEscalation(state, escalationId, memberId, now);
+    toRecord.push(emit(state, 'escalation_acknowledged', memberId, now, { escalationId, ...(clock ? { clock } : {}) }));
   });
 
   const shouldContinueAsNew = () => {

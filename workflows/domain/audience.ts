@@ -1,7 +1,29 @@
 // Who hears about each event. Roles resolve against the brief's party and its manager.
 import type { TimelineEvent } from './brief';
 
-export type Audience = 'party_members' | 'party_leads' | 'manager' | 'reviewer';
+/**
+ * party_members / party_leads: of the brief's party (its members when it names no lead);
+ * manager, reviewer: the brief's (the reviewer defaults to the manager); watchers: watchers of
+ * the brief's party and of the e-commerce team; member:<id>: one member named by a policy.
+ */
+export type Audience = 'party_members' | 'party_leads' | 'manager' | 'reviewer' | 'watchers' | `member:${string}`;
+
+/** An escalation level's `notify` entries (policy roles and member ids) as audiences. */
+export function escalationAudience(notify: readonly string[]): Audience[] {
+  return notify.map((entry): Audience => {
+    switch (entry) {
+      case 'party_lead':
+        return 'party_leads';
+      case 'party_members':
+      case 'manager':
+      case 'reviewer':
+      case 'watchers':
+        return entry;
+      default:
+        return `member:${entry}`;
+    }
+  });
+}
 
 function clockOwner(clock: unknown): Audience[] {
   return clock === 'review' ? ['reviewer'] : ['party_members'];
@@ -13,6 +35,8 @@ export function audienceFor(event: TimelineEvent): Audience[] {
     case 'clarification_answered':
     case 'changes_requested':
     case 'brief_edited':
+    case 'brief_held':
+    case 'brief_resumed':
     case 'approved':
     case 'cancelled':
       return ['party_members'];
@@ -27,9 +51,12 @@ export function audienceFor(event: TimelineEvent): Audience[] {
     case 'sla_warning':
       return clockOwner(event.data.clock);
     case 'escalation_raised':
+      // Under a policy, the level names whom it notifies; older briefs escalate to the party's leads and the manager.
+      if (Array.isArray(event.data.notify)) return escalationAudience(event.data.notify.map(String));
       return ['party_leads', 'manager', ...(event.data.clock === 'review' ? (['reviewer'] as Audience[]) : [])];
     case 'sla_breached':
     case 'escalation_acknowledged':
+    case 'sla_policy_applied':
       return [];
   }
 }

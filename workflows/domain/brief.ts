@@ -82,6 +82,56 @@ export interface Clock {
   warnedAt: string | null;
   breachedAt: string | null;
   completedAt: string | null;
+  // The fields below belong to clocks under an SLA policy (briefs created before policies lack them).
+  /** The ISO target this round counts to; null when it follows the brief's dueAt. */
+  target?: string | null;
+  /** Business time counted when the warning is due. */
+  warnMs?: number;
+  /** The escalation chain after the breach: offsets of counted business time past the target. */
+  steps?: EscalationStep[];
+  /** Index into steps of the next escalation to raise. */
+  nextStep?: number;
+  /** Escalations raised in this round. */
+  raised?: RaisedEscalation[];
+  /** Set when an escalation of this round was acknowledged: the chain stops until it re-escalates. */
+  ack?: EscalationAck | null;
+  /** The closed running stretches of this round [from, to), so its time can be recounted under another calendar. */
+  stretches?: [string, string][];
+  /** Why the clock is paused: an open clarification, the brief on hold. */
+  pausedFor?: ('clarification' | 'hold')[];
+}
+
+export interface EscalationStep {
+  level: number;
+  /** 0 for a level of the chain, n for the n-th repeat of the last level. */
+  repeat: number;
+  /** Business time past the target at which this step is raised. */
+  ms: number;
+}
+
+export interface RaisedEscalation {
+  escalationId: string;
+  level: number;
+  repeat: number;
+  /** The step of the chain it was raised for. */
+  index: number;
+  at: string;
+}
+
+export interface EscalationAck {
+  escalationId: string;
+  memberId: string;
+  at: string;
+  /** Business time the clock had counted when the escalation was acknowledged. */
+  elapsedMs: number;
+  /** The chain step of the acknowledged escalation. */
+  index: number;
+}
+
+export interface Hold {
+  since: string;
+  by: string;
+  reason: string | null;
 }
 
 export interface TimelineEvent {
@@ -115,6 +165,8 @@ export interface BriefState {
   deliveries: DeliveryVersion[];
   clocks: Record<ClockName, Clock>;
   openClarification: Clarification | null;
+  /** Set while a manager has put the brief on hold: its clocks stand still. */
+  hold?: Hold | null;
   timeline: TimelineEvent[];
   seq: number;
   createdAt: string;
@@ -137,6 +189,9 @@ export const EVENT_TYPES = [
   'escalation_raised',
   'escalation_acknowledged',
   'brief_edited',
+  'brief_held',
+  'brief_resumed',
+  'sla_policy_applied',
 ] as const;
 export type BriefEventType = (typeof EVENT_TYPES)[number];
 
@@ -155,6 +210,9 @@ export interface BriefView {
   deliverables: string[];
   deliveries: DeliveryVersion[];
   clarification: Clarification | null;
+  hold: Hold | null;
+  /** The policy and calendar the clocks run under; null for briefs created before policies. */
+  slaPolicy: SlaPolicyRef | null;
   sla: Record<ClockName, ClockView>;
   timeline: TimelineEvent[];
   createdAt: string;
@@ -171,4 +229,23 @@ export interface ClockView {
   warnedAt: string | null;
   breachedAt: string | null;
   completedAt: string | null;
+  /** Why the clock is not counting now: clarification, hold, outside_working_hours. */
+  pausedFor: string[];
+  /** When the warning is due while the clock runs on; null once warned or while paused. */
+  warnsAt: string | null;
+  /** The highest escalation level raised in this round; 0 when none. */
+  escalationLevel: number;
+  escalationAcknowledged: boolean;
+  /** When the next escalation of the chain is raised while the clock runs on. */
+  nextEscalationAt: string | null;
+}
+
+export interface SlaPolicyRef {
+  id: string;
+  name: string;
+  version: number;
+  calendarId: string | null;
+  calendarName: string;
+  timezone: string;
+  agreement: 'internal' | 'external';
 }

@@ -3,8 +3,10 @@
 // the running clocks. Pure and synchronous, like the state machine it sits beside.
 import type { Actor, BriefInput, BriefState, Clock, ClockName, Priority, Role, TargetsMs, TimelineEvent } from './brief';
 import { CLOCKS, isTerminal, PRIORITIES } from './brief';
-import { elapsedMs, retargetClock } from './clock';
-import { ActionRejected, emit } from './transitions';
+import { businessTimeBetween } from './calendar';
+import { businessTarget, elapsedMs, reapplyClock, retargetClock } from './clock';
+import { slaOf, type BriefSla } from './policy';
+import { ActionRejected, emit, policyTarget, syncPauses } from './transitions';
 
 /** What an edit may change. Absent fields stay as they are; null clears dueAt or reviewerId. */
 export interface BriefChanges {
@@ -107,8 +109,12 @@ export function applyEdit(state: BriefState, changes: BriefChanges, actor: Actor
   if (Object.keys(changed).length === 0) return [];
 
   const oldTargets = brief.targetsMs;
+  const oldPolicyTargets = CLOCKS.map((c) => policyTarget(state, c));
   Object.assign(brief, copied(changed) as Partial<BriefInput>);
-  const retargeted = new Set<ClockName>(CLOCKS.filter((c) => brief.targetsMs[c] !== oldTargets[c]));
+  // Under a policy the clocks follow its targets for the new priority; otherwise targetsMs.
+  const retargeted = new Set<ClockName>(
+    brief.sla ? CLOCKS.filter((c, i) => policyTarget(state, c) !== oldPolicyTargets[i]) : CLOCKS.filter((c) => brief.targetsMs[c] !== oldTargets[c]),
+  );
   moveClocks(state, 'dueAt' in changed, retargeted, now);
   return [emit(state, 'brief_edited', actor.memberId, now, { changes: changed, before })];
 }
@@ -120,18 +126,68 @@ function copied(values: Partial<Record<EditableField, unknown>>): Partial<Record
 
 function moveClocks(state: BriefState, dueAtChanged: boolean, retargeted: Set<ClockName>, now: number): void {
   const { brief, clocks } = state;
+  const sla = slaOf(state);
+  /** A clock's target under its configuration: the policy's ISO target counted from the round's start, or targetsMs. */
+  const configured = (name: ClockName): { targetMs: number; target: string | null } => {
+    const iso = policyTarget(state, name);
+    const clock = clocks[name];
+    if (iso === undefined) return { targetMs: brief.targetsMs[name], target: null };
+    return { targetMs: businessTarget(sla, clock.startedAt ? Date.parse(clock.startedAt) : now, iso), target: iso };
+  };
   for (const name of CLOCKS) {
     const clock = clocks[name];
     if (name === 'deliver' && deliverFollowsDueAt(clock)) {
-      if (dueAtChanged) {
-        // Due exactly at the new dueAt: what it has counted plus the time left until then.
-        const target = brief.dueAt ? elapsedMs(clock, now) + Math.max(0, Date.parse(brief.dueAt) - now) : brief.targetsMs.deliver;
-        retargetClock(clock, target);
-      } else if (retargeted.has(name) && !brief.dueAt) {
-        retargetClock(clock, brief.targetsMs.deliver);
+      if (dueAtChanged && brief.dueAt) {
+        // Due exactly at the new dueAt: what it has counted plus the (working) time left until then.
+        const until = Date.parse(brief.dueAt);
+        const left = brief.sla ? businessTimeBetween(sla.calendar, now, until) : Math.max(0, until - now);
+        retargetClock(clock, elapsedMs(clock, now, sla) + left, sla, null);
+      } else if (dueAtChanged || (retargeted.has(name) && !brief.dueAt)) {
+        const { targetMs, target } = configured(name);
+        retargetClock(clock, targetMs, sla, target);
       }
       continue;
     }
-    if (retargeted.has(name)) retargetClock(clock, brief.targetsMs[name]);
+    if (retargeted.has(name)) {
+      const { targetMs, target } = configured(name);
+      retargetClock(clock, targetMs, sla, target);
+    }
   }
+}
+
+/**
+ * An admin applies a policy (as it is now, with its calendar) to a running brief. Each running or
+ * paused clock is recomputed from what it recorded: its running stretches counted under the new
+ * calendar, the new policy's target for its step counted from the round's start (or the working
+ * time until the brief's dueAt for a first delivery), and the new escalation chain. Nothing is
+ * reset: warnings, breaches and escalations that happened stay, and the chain goes on from the
+ * step it had reached. Pending clocks take the new targets when they start.
+ */
+export function applyPolicy(state: BriefState, sla: BriefSla, actor: Actor, now: number): TimelineEvent[] {
+  checkApplyPolicy(state, actor);
+  const { brief, clocks } = state;
+  const before = brief.sla ? { policyId: brief.sla.policyId, policyVersion: brief.sla.policyVersion, calendarId: brief.sla.calendarId, calendarVersion: brief.sla.calendarVersion } : null;
+  brief.sla = sla;
+  for (const name of CLOCKS) {
+    const clock = clocks[name];
+    if (clock.phase !== 'running' && clock.phase !== 'paused') continue;
+    const start = clock.startedAt ? Date.parse(clock.startedAt) : now;
+    const iso = policyTarget(state, name);
+    if (name === 'deliver' && deliverFollowsDueAt(clock) && brief.dueAt) {
+      reapplyClock(clock, sla, businessTimeBetween(sla.calendar, start, Date.parse(brief.dueAt)), now, null);
+    } else if (iso !== undefined) {
+      reapplyClock(clock, sla, businessTarget(sla, start, iso), now, iso);
+    } else {
+      reapplyClock(clock, sla, clock.targetMs, now, undefined);
+    }
+  }
+  syncPauses(state, now);
+  const after = { policyId: sla.policyId, policyVersion: sla.policyVersion, calendarId: sla.calendarId, calendarVersion: sla.calendarVersion };
+  return [emit(state, 'sla_policy_applied', actor.memberId, now, { ...after, before })];
+}
+
+/** Throws ActionRejected unless the actor may apply a policy to the brief now: admins, until the brief ends. */
+export function checkApplyPolicy(state: BriefState, actor: Actor): void {
+  if (actor.role !== 'admin') throw new ActionRejected('Forbidden', `role ${actor.role} may not apply an SLA policy`);
+  if (isTerminal(state.status)) throw new ActionRejected('IllegalTransition', `cannot apply an SLA policy to a brief that is ${state.status}`);
 }

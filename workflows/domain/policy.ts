@@ -95,7 +95,7 @@ export function isBusinessDuration(text: string): boolean {
  * The policy of briefs created before policies existed: wall-clock time (24x7), a warning at 75 %
  * and one escalation at the breach, never re-escalated.
  */
-export function legacySla(): BriefSla {
+function legacySla(): BriefSla {
   return {
     policyId: 'legacy',
     policyName: 'legacy',
@@ -109,4 +109,12 @@ export function legacySla(): BriefSla {
     agreement: 'external',
     reescalate: false,
   };
+}
+
+/** The rules of briefs without a policy (see legacySla). */
+export const LEGACY_SLA: BriefSla = Object.freeze(legacySla()) as BriefSla;
+
+/** The policy a brief's clocks run under. */
+export function slaOf(state: { brief: { sla?: BriefSla } }): BriefSla {
+  return state.brief.sla ?? LEGACY_SLA;
 }

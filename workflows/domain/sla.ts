@@ -1,38 +1,88 @@
-// What the clocks do as time passes: remind at WARN_AT of the target, escalate at breach.
-import type { BriefState, BriefView, ClockName, TimelineEvent } from './brief';
+// What the clocks do as time passes: remind at warnAt of the target, breach at the target, then
+// raise the escalation chain of the brief's policy, and re-escalate an acknowledged chain when the
+// step is still not done a full target later.
+import type { BriefState, BriefView, ClockName, EscalationAck, TimelineEvent } from './brief';
 import { CLOCKS } from './brief';
-import { breachInstant, nextDeadline, viewClock, warnInstant, WARN_AT } from './clock';
+import { breachInstant, elapsedMs, nextDeadline, nextEscalation, reescalationInstant, viewClock, warnInstant } from './clock';
+import { slaOf } from './policy';
 import { emit } from './transitions';
 
 /** Earliest instant at which any clock needs attention. */
 export function nextClockDeadline(state: BriefState): number | undefined {
-  const deadlines = CLOCKS.map((name) => nextDeadline(state.clocks[name])).filter((t): t is number => t !== undefined);
+  const sla = slaOf(state);
+  const deadlines = CLOCKS.map((name) => nextDeadline(state.clocks[name], sla)).filter((t): t is number => t !== undefined);
   return deadlines.length ? Math.min(...deadlines) : undefined;
 }
 
 /**
- * Fires every warning and breach that is due at `now`. A breach raises an escalation at
- * level 1 whose id comes from `newEscalationId` (the workflow's replay-safe uuid).
+ * Fires every warning, breach and escalation that is due at `now`. Escalation ids come from
+ * `newEscalationId` (the workflow's replay-safe uuid).
  */
 export function fireDueClocks(state: BriefState, now: number, newEscalationId: () => string): TimelineEvent[] {
+  const sla = slaOf(state);
+  const legacy = !state.brief.sla;
   const events: TimelineEvent[] = [];
   for (const name of CLOCKS) {
     const clock = state.clocks[name];
-    const warnAt = warnInstant(clock);
+    const warnAt = warnInstant(clock, sla);
     if (warnAt !== undefined && warnAt <= now) {
       clock.warnedAt = new Date(now).toISOString();
-      events.push(emit(state, 'sla_warning', null, now, { clock: name, share: WARN_AT, dueAt: clock.dueAt, round: clock.round }));
+      events.push(emit(state, 'sla_warning', null, now, { clock: name, share: sla.warnAt, dueAt: clock.dueAt, round: clock.round }));
     }
-    const breachAt = breachInstant(clock);
+    const breachAt = breachInstant(clock, sla);
     if (breachAt !== undefined && breachAt <= now) {
+      // Clocks without a chain record count their first step as raised once breached: record it.
+      clock.nextStep ??= 0;
       clock.breachedAt = new Date(now).toISOString();
       events.push(emit(state, 'sla_breached', null, now, { clock: name, dueAt: clock.dueAt, round: clock.round }));
-      events.push(
-        emit(state, 'escalation_raised', null, now, { escalationId: newEscalationId(), clock: name, level: 1, round: clock.round }),
-      );
+    }
+    const raise = (level: number, repeat: number, index: number, reescalation: boolean) => {
+      const escalationId = newEscalationId();
+      const notify = sla.escalation.levels[level - 1]?.notify ?? [];
+      clock.raised = [...(clock.raised ?? []), { escalationId, level, repeat, index, at: new Date(now).toISOString() }];
+      const data: Record<string, unknown> = legacy
+        ? { escalationId, clock: name, level, round: clock.round }
+        : { escalationId, clock: name, level, round: clock.round, repeat, agreement: sla.agreement, notify, ...(reescalation ? { reescalation } : {}) };
+      events.push(emit(state, 'escalation_raised', null, now, data));
+    };
+    // Every step that is due, in order (a clock that catches up after a long pause raises them all).
+    for (let next = nextEscalation(clock, sla); next && next.at <= now; next = nextEscalation(clock, sla)) {
+      clock.nextStep = next.index + 1;
+      raise(next.step.level, next.step.repeat, next.index, false);
+    }
+    const reescalateAt = reescalationInstant(clock, sla);
+    if (clock.ack && reescalateAt !== undefined && reescalateAt <= now) {
+      const { index } = clock.ack;
+      const step = clock.steps?.[index] ?? { level: 1, repeat: 0, ms: 0 };
+      // The chain continues after the re-raised step, its offsets now counted from here.
+      const shift = elapsedMs(clock, now, sla) - (clock.targetMs + step.ms);
+      if (clock.steps) clock.steps = clock.steps.map((s, i) => (i > index ? { ...s, ms: s.ms + shift } : s));
+      clock.ack = null;
+      clock.nextStep = index + 1;
+      raise(step.level, step.repeat, index, true);
     }
   }
   return events;
+}
+
+/**
+ * Records an escalation's acknowledgement on its clock: the chain stops there. Returns the clock
+ * it belonged to, or undefined when it is not one of the current rounds' (an earlier round's, or
+ * unknown).
+ */
+export function acknowledgeEscalation(state: BriefState, escalationId: string, memberId: string, now: number): ClockName | undefined {
+  const sla = slaOf(state);
+  for (const name of CLOCKS) {
+    const clock = state.clocks[name];
+    const raised = clock.raised?.find((r) => r.escalationId === escalationId);
+    if (!raised) continue;
+    if (clock.phase === 'running' || clock.phase === 'paused') {
+      const ack: EscalationAck = { escalationId, memberId, at: new Date(now).toISOString(), elapsedMs: elapsedMs(clock, now, sla), index: raised.index };
+      clock.ack = ack;
+    }
+    return name;
+  }
+  return undefined;
 }
 
 export function isOverdue(state: BriefState): boolean {
@@ -44,6 +94,7 @@ export function isOverdue(state: BriefState): boolean {
 
 export function viewBrief(state: BriefState, now: number): BriefView {
   const { brief } = state;
+  const sla = slaOf(state);
   return {
     id: brief.id,
     title: brief.title,
@@ -58,10 +109,22 @@ export function viewBrief(state: BriefState, now: number): BriefView {
     deliverables: brief.deliverables,
     deliveries: state.deliveries,
     clarification: state.openClarification,
+    hold: state.hold ?? null,
+    slaPolicy: brief.sla
+      ? {
+          id: brief.sla.policyId,
+          name: brief.sla.policyName,
+          version: brief.sla.policyVersion,
+          calendarId: brief.sla.calendarId,
+          calendarName: brief.sla.calendar.name,
+          timezone: brief.sla.calendar.timezone,
+          agreement: brief.sla.agreement,
+        }
+      : null,
     sla: {
-      acknowledge: viewClock(state.clocks.acknowledge, now),
-      deliver: viewClock(state.clocks.deliver, now),
-      review: viewClock(state.clocks.review, now),
+      acknowledge: viewClock(state.clocks.acknowledge, now, sla),
+      deliver: viewClock(state.clocks.deliver, now, sla),
+      review: viewClock(state.clocks.review, now, sla),
     },
     timeline: state.timeline,
     createdAt: state.createdAt,

@@ -2,8 +2,10 @@
 // the state and its clocks. Pure and synchronous, so workflow update validators can call
 // `checkAction` before anything enters history.
 import type { Actor, BriefEventType, BriefState, BriefStatus, ClockName, Role, TimelineEvent } from './brief';
-import { isTerminal } from './brief';
-import { finishClock, pauseClock, pendingClock, resumeClock, startClock } from './clock';
+import { CLOCKS, isTerminal } from './brief';
+import { businessTimeBetween } from './calendar';
+import { businessTarget, finishClock, pendingClock, setPauseReasons, startClock, type PauseReason } from './clock';
+import { slaOf } from './policy';
 
 export type ActionName =
   | 'acknowledge'
@@ -14,7 +16,9 @@ export type ActionName =
   | 'approve'
   | 'requestChanges'
   | 'cancel'
-  | 'comment';
+  | 'comment'
+  | 'hold'
+  | 'resume';
 
 export interface ActionPayloads {
   acknowledge: { note?: string };
@@ -26,6 +30,8 @@ export interface ActionPayloads {
   requestChanges: { reason: string };
   cancel: { reason: string };
   comment: { body: string };
+  hold: { reason?: string };
+  resume: { note?: string };
 }
 
 interface Rule {
@@ -44,6 +50,8 @@ export const RULES: Record<ActionName, Rule> = {
   requestChanges: { roles: ['manager'], from: ['in_review'] },
   cancel: { roles: ['manager'] },
   comment: { roles: ['manager', 'member'] },
+  hold: { roles: ['manager'] },
+  resume: { roles: ['manager'] },
 };
 
 /**
@@ -76,6 +84,8 @@ export function checkAction(state: BriefState, action: ActionName, actor: Actor)
   if (!legal) {
     throw new ActionRejected('IllegalTransition', `cannot ${action} a brief that is ${state.status}`);
   }
+  if (action === 'hold' && state.hold) throw new ActionRejected('IllegalTransition', 'the brief is already on hold');
+  if (action === 'resume' && !state.hold) throw new ActionRejected('IllegalTransition', 'the brief is not on hold');
 }
 
 export function initialState(brief: BriefState['brief'], now: number): BriefState {
@@ -96,7 +106,7 @@ export function initialState(brief: BriefState['brief'], now: number): BriefStat
     createdAt: at,
     updatedAt: at,
   };
-  startClock(state.clocks.acknowledge, brief.targetsMs.acknowledge, now);
+  startStep(state, 'acknowledge', now, false);
   emit(state, 'brief_created', brief.managerId, now, { title: brief.title, partyId: brief.partyId, priority: brief.priority });
   return state;
 }
@@ -116,16 +126,57 @@ export function emit(
   return event;
 }
 
-/** The deliver target from now: up to the brief's dueAt if it has one, else the configured target. */
-function deliverTarget(state: BriefState, now: number, firstRound: boolean): number {
-  if (firstRound && state.brief.dueAt) return Math.max(0, Date.parse(state.brief.dueAt) - now);
-  return state.brief.targetsMs.deliver;
+/**
+ * The ISO target of a clock under the brief's policy: the brief's own override, else the policy's
+ * target for the brief's priority. Undefined for briefs without a policy.
+ */
+export function policyTarget(state: BriefState, name: ClockName): string | undefined {
+  const { brief } = state;
+  if (!brief.sla) return undefined;
+  return brief.targetOverrides?.[name] ?? brief.sla.policyTargets[name]?.[brief.priority];
+}
+
+/**
+ * A clock's target from now, in business time, and the ISO duration it came from. The first
+ * round of the deliver clock counts to the brief's dueAt when it has one (the working time until
+ * then; null as its ISO target); every other round counts the policy's target.
+ */
+export function stepTarget(state: BriefState, name: ClockName, now: number, followDueAt: boolean): { targetMs: number; target: string | null } {
+  const { brief } = state;
+  const sla = slaOf(state);
+  if (followDueAt && brief.dueAt) {
+    const until = Date.parse(brief.dueAt);
+    return { targetMs: brief.sla ? businessTimeBetween(sla.calendar, now, until) : Math.max(0, until - now), target: null };
+  }
+  const iso = policyTarget(state, name);
+  if (iso === undefined) return { targetMs: brief.targetsMs[name], target: null };
+  return { targetMs: businessTarget(sla, now, iso), target: iso };
+}
+
+/** Starts (a new round of) a clock with its target from now. */
+function startStep(state: BriefState, name: ClockName, now: number, followDueAt: boolean): void {
+  const { targetMs, target } = stepTarget(state, name, now, followDueAt);
+  startClock(state.clocks[name], targetMs, now, slaOf(state), target);
+}
+
+/**
+ * Pauses the clocks that must stand still and resumes the others: every clock while the brief is
+ * on hold, the acknowledge and deliver clocks while a clarification is open.
+ */
+export function syncPauses(state: BriefState, now: number): void {
+  const sla = slaOf(state);
+  for (const name of CLOCKS) {
+    const reasons: PauseReason[] = [];
+    if (state.openClarification && name !== 'review') reasons.push('clarification');
+    if (state.hold) reasons.push('hold');
+    setPauseReasons(state.clocks[name], reasons, now, sla);
+  }
 }
 
 /** The brief ends early: running clocks stop and an open question is closed unanswered. */
 function stopRunningClocks(state: BriefState, now: number): void {
   state.openClarification = null;
-  for (const name of Object.keys(state.clocks) as ClockName[]) finishClock(state.clocks[name], now, 'stopped');
+  for (const name of CLOCKS) finishClock(state.clocks[name], now, 'stopped', slaOf(state));
 }
 
 /** Applies a checked action. Returns the events it emitted. */
@@ -137,13 +188,20 @@ export function applyAction<A extends ActionName>(
   now: number,
 ): TimelineEvent[] {
   checkAction(state, action, actor);
+  const events = act(state, action, payload, actor, now);
+  syncPauses(state, now);
+  return events;
+}
+
+function act<A extends ActionName>(state: BriefState, action: A, payload: ActionPayloads[A], actor: Actor, now: number): TimelineEvent[] {
   const who = actor.memberId;
   const { clocks } = state;
+  const sla = slaOf(state);
   const p = payload as ActionPayloads[ActionName] & Record<string, unknown>;
   switch (action) {
     case 'acknowledge': {
-      finishClock(clocks.acknowledge, now, 'done');
-      startClock(clocks.deliver, deliverTarget(state, now, true), now);
+      finishClock(clocks.acknowledge, now, 'done', sla);
+      startStep(state, 'deliver', now, true);
       state.status = 'in_progress';
       return [emit(state, 'acknowledged', who, now, pick(p, 'note'))];
     }
@@ -155,8 +213,6 @@ export function applyAction<A extends ActionName>(
     case 'askClarification': {
       const question = String(p.question);
       state.openClarification = { question, askedBy: who, askedAt: new Date(now).toISOString(), returnTo: state.status };
-      pauseClock(clocks.acknowledge, now);
-      pauseClock(clocks.deliver, now);
       state.status = 'clarification_requested';
       return [emit(state, 'clarification_requested', who, now, { question })];
     }
@@ -164,8 +220,6 @@ export function applyAction<A extends ActionName>(
       const open = state.openClarification;
       state.status = open?.returnTo ?? 'in_progress';
       state.openClarification = null;
-      resumeClock(clocks.acknowledge, now);
-      resumeClock(clocks.deliver, now);
       return [emit(state, 'clarification_answered', who, now, { answer: p.answer, question: open?.question })];
     }
     case 'deliver': {
@@ -179,19 +233,19 @@ export function applyAction<A extends ActionName>(
       };
       state.deliveries.push(delivery);
       state.revision = version;
-      finishClock(clocks.deliver, now, 'done');
-      startClock(clocks.review, state.brief.targetsMs.review, now);
+      finishClock(clocks.deliver, now, 'done', sla);
+      startStep(state, 'review', now, false);
       state.status = 'in_review';
       return [emit(state, 'delivered', who, now, { ...delivery })];
     }
     case 'approve': {
-      finishClock(clocks.review, now, 'done');
+      finishClock(clocks.review, now, 'done', sla);
       state.status = 'approved';
       return [emit(state, 'approved', who, now, { ...pick(p, 'note'), revision: state.revision })];
     }
     case 'requestChanges': {
-      finishClock(clocks.review, now, 'done');
-      startClock(clocks.deliver, deliverTarget(state, now, false), now);
+      finishClock(clocks.review, now, 'done', sla);
+      startStep(state, 'deliver', now, false);
       state.status = 'changes_requested';
       return [emit(state, 'changes_requested', who, now, { ...pick(p, 'reason'), revision: state.revision })];
     }
@@ -202,6 +256,16 @@ export function applyAction<A extends ActionName>(
     }
     case 'comment':
       return [emit(state, 'comment_added', who, now, { body: p.body, role: actor.role })];
+    case 'hold': {
+      const reason = typeof p.reason === 'string' ? p.reason : null;
+      state.hold = { since: new Date(now).toISOString(), by: who, reason };
+      return [emit(state, 'brief_held', who, now, reason === null ? {} : { reason })];
+    }
+    case 'resume': {
+      const since = state.hold?.since;
+      state.hold = null;
+      return [emit(state, 'brief_resumed', who, now, { ...pick(p, 'note'), heldSince: since })];
+    }
     default:
       throw new ActionRejected('IllegalTransition', `unknown action ${String(action)}`);
   }
