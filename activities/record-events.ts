@@ -1,8 +1,39 @@
 // Writes a batch of brief events and the brief's current state into the read model.
 // Idempotent: events, deliveries and escalations are keyed by brief + sequence, version and
-// escalation id, and the brief row only ever moves forward.
+// escalation id, feed entries by escalation + kind, and the brief row only ever moves forward.
 import type { PrismaClient } from '../lib/db/database';
+import type { Prisma } from '../lib/db/generated/client';
 import type { RecordEventsInput } from './types';
+
+type Tx = Prisma.TransactionClient;
+
+/** Any constant works as long as every writer of escalation_feed takes the same one. */
+const ESCALATION_FEED_LOCK = 720_451_001;
+
+export type EscalationFeedKind = 'raised' | 'acknowledged';
+
+export interface EscalationFeedFact {
+  escalationId: string;
+  kind: EscalationFeedKind;
+  at: Date;
+  briefId: string;
+  partyId: string;
+  clock: string;
+  level: number;
+}
+
+/**
+ * Appends to the escalation feed inside the caller's transaction; call it last, right before
+ * the commit. The live stream reads the feed by `id > last seen`, which is only safe when ids
+ * become visible in id order: a BIGSERIAL id is taken at insert, not at commit, so two writers
+ * could commit 8 before 7 and a reader in between would skip 7 for good. The transaction-scoped
+ * advisory lock serialises the writers from the insert to the commit, so ids commit in order.
+ */
+export async function appendEscalationFeed(tx: Tx, facts: EscalationFeedFact[]): Promise<void> {
+  if (facts.length === 0) return;
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${ESCALATION_FEED_LOCK}::bigint)`;
+  await tx.escalationFeedEntry.createMany({ data: facts, skipDuplicates: true });
+}
 
 export interface RecordEventsDeps {
   prisma: PrismaClient;
@@ -26,6 +57,8 @@ export const createRecordEvents =
       nextDueAt: nextDueAt ? new Date(nextDueAt) : null,
       slaBreached: overdue,
       lastSeq,
+      slaPolicyId: brief.sla?.policyId ?? null,
+      agreement: brief.sla?.agreement ?? null,
       snapshot: state as object,
       updatedAt: new Date(state.updatedAt),
     };
@@ -63,20 +96,27 @@ export const createRecordEvents =
           skipDuplicates: true,
         });
       }
-      const raised = events.filter((e) => e.type === 'escalation_raised');
+      // Older briefs raise with escalationId, clock, level and round only.
+      const raised = events
+        .filter((e) => e.type === 'escalation_raised')
+        .map((e) => ({
+          id: String(e.data.escalationId),
+          briefId: brief.id,
+          partyId: brief.partyId,
+          clock: String(e.data.clock),
+          level: Number(e.data.level),
+          state: 'open',
+          raisedAt: new Date(e.at),
+          agreement: typeof e.data.agreement === 'string' ? e.data.agreement : (brief.sla?.agreement ?? 'external'),
+          round: Number(e.data.round ?? 1),
+          repeat: Number(e.data.repeat ?? 0),
+        }));
       if (raised.length) {
-        await tx.escalation.createMany({
-          data: raised.map((e) => ({
-            id: String(e.data.escalationId),
-            briefId: brief.id,
-            partyId: brief.partyId,
-            clock: String(e.data.clock),
-            level: Number(e.data.level),
-            state: 'open',
-            raisedAt: new Date(e.at),
-          })),
-          skipDuplicates: true,
-        });
+        await tx.escalation.createMany({ data: raised, skipDuplicates: true });
+        await appendEscalationFeed(
+          tx,
+          raised.map((e) => ({ escalationId: e.id, kind: 'raised', at: e.raisedAt, briefId: e.briefId, partyId: e.partyId, clock: e.clock, level: e.level })),
+        );
       }
     });
   };
