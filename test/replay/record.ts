@@ -26,7 +26,9 @@ import { historyToJSON } from './history-json';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { BriefActivities } from '../../activities/types';
-import { actionUpdates, briefQuery, editUpdate, escalationAcknowledgedSignal, type BriefWorkflowInput } from '../../workflows/brief/definitions';
+import { actionUpdates, applySlaUpdate, briefQuery, editUpdate, escalationAcknowledgedSignal, type BriefWorkflowInput } from '../../workflows/brief/definitions';
+import { CALENDAR_24X7 } from '../../workflows/domain/calendar';
+import type { BriefSla } from '../../workflows/domain/policy';
 import type { briefWorkflow } from '../../workflows/brief/workflow';
 import type { Actor, BriefInput, BriefView, TargetsMs } from '../../workflows/domain/brief';
 import type { BriefChanges } from '../../workflows/domain/edit';
@@ -46,6 +48,24 @@ const HOUR = 3600 * SECOND;
 
 const manager: Actor = { memberId: 'm-manager', role: 'manager', partyId: 'party-shop' };
 const agency: Actor = { memberId: 'm-agency', role: 'member', partyId: 'party-agency' };
+const admin: Actor = { memberId: 'm-admin', role: 'admin', partyId: 'party-shop' };
+
+/** A policy of seconds on the 24x7 calendar: two levels, and re-escalation after an acknowledgement. */
+function secondsPolicy(version: number, acknowledge: string): BriefSla {
+  return {
+    policyId: 'policy-seconds',
+    policyName: 'Seconds',
+    policyVersion: version,
+    calendarId: null,
+    calendarVersion: 1,
+    calendar: CALENDAR_24X7,
+    policyTargets: { acknowledge: { P2: acknowledge }, deliver: { P2: 'PT1H' }, review: { P2: 'PT1H' } },
+    warnAt: 0.5,
+    escalation: { levels: [{ after: 'PT0S', notify: ['party_lead', 'manager'] }, { after: 'PT1S', notify: ['watchers'] }] },
+    agreement: 'external',
+    reescalate: true,
+  };
+}
 
 type Handle = WorkflowHandleWithFirstExecutionRunId<typeof briefWorkflow>;
 
@@ -180,6 +200,24 @@ const scenarios: Record<ReplayScenario, { input: (s: ReplayScenario) => BriefWor
       const delivered = await act(handle, 'deliver', agency, { summary: 'v1' });
       await edit(handle, delivered, { targetsMs: { acknowledge: 4 * HOUR, deliver: 24 * HOUR, review: 2 * SECOND } });
       await until(handle, (v) => v.timeline.some((e) => e.type === 'escalation_raised'));
+      await act(handle, 'approve', manager, {});
+    },
+  },
+  // Under an SLA policy: warning, breach, two escalation levels; the second is acknowledged and
+  // re-escalates a target later; hold and resume; an admin applies version 2 of the policy; then
+  // the brief runs to approval.
+  'sla-policy': {
+    input: (s) => ({ brief: { ...brief(s), sla: secondsPolicy(1, 'PT2S') } }),
+    run: async (handle) => {
+      const escalated = await until(handle, (v) => v.timeline.filter((e) => e.type === 'escalation_raised').length === 2);
+      const level2 = escalated.timeline.filter((e) => e.type === 'escalation_raised')[1];
+      await handle.signal(escalationAcknowledgedSignal, { escalationId: String(level2.data.escalationId), memberId: 'm-watcher' });
+      await until(handle, (v) => v.timeline.some((e) => e.type === 'escalation_raised' && e.data.reescalation === true));
+      await act(handle, 'hold', manager, { reason: 'waiting for photos' });
+      await act(handle, 'resume', manager, {});
+      await handle.executeUpdate(applySlaUpdate, { args: [{ actor: admin, sla: secondsPolicy(2, 'PT1H') }] });
+      await act(handle, 'acknowledge', agency, {});
+      await act(handle, 'deliver', agency, { summary: 'v1' });
       await act(handle, 'approve', manager, {});
     },
   },
