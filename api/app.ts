@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { authenticate, callerOf } from './auth';
 import type { ApiDeps } from './context';
 import { errorHandler, notFoundHandler, sendProblem } from './errors';
+import { EscalationFeed } from './escalation-feed';
 import { idempotency } from './idempotency';
 import { docsAssets, docsPage } from './openapi/docs-page';
 import { buildOpenApiDocument } from './openapi/document';
@@ -24,6 +25,8 @@ export const BODY_LIMIT = '1mb';
 
 export interface HandoffApp extends Express {
   catalog: RouteCatalog;
+  /** The live escalation feed; closing it ends every open stream, so shutdown does not wait on them. */
+  escalationFeed: EscalationFeed;
 }
 
 function openApiRouter(deps: ApiDeps, catalog: RouteCatalog): Router {
@@ -67,6 +70,7 @@ export function createApp(deps: ApiDeps): HandoffApp {
   const app = express() as unknown as HandoffApp;
   const catalog = new RouteCatalog();
   app.catalog = catalog;
+  app.escalationFeed = new EscalationFeed({ prisma: deps.db.prisma, logger: deps.logger });
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.use(
@@ -122,7 +126,7 @@ export function createApp(deps: ApiDeps): HandoffApp {
   app.use('/v1', idempotency(deps.db.prisma, deps.logger));
   app.use(directoryRouter(deps, catalog));
   app.use(briefsRouter(deps, catalog));
-  app.use(escalationsRouter(deps, catalog));
+  app.use(escalationsRouter(deps, catalog, app.escalationFeed));
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));
   return app;

@@ -106,7 +106,11 @@ export async function startHandoff(options: HandoffOptions): Promise<RunningHand
     if (options.api) {
       const app = createApp({ db, temporal: temporal.client, config, logger });
       const server: Server = await listen(app, config.port);
-      stack.push(() => close(server));
+      stack.push(async () => {
+        // Open event streams never finish on their own: end them first, then wait for the rest.
+        app.escalationFeed.close();
+        await close(server);
+      });
       url = `http://localhost:${portOf(server)}`;
       logger.info({ url }, 'API listening');
     }

@@ -14,7 +14,10 @@ import { devServerEnv } from '../support/temporal';
 import { CALLERS, MATRIX, MOUNTS, OUTSIDERS, type CallerKind, type Outcome, type Rule, type RouteKey } from './authorization-matrix';
 
 interface Fixture {
+  url: string;
   clients: Record<CallerKind, ApiClient>;
+  /** Each caller's API key, for requests the clients cannot make (streams). */
+  keys: Record<CallerKind, string | undefined>;
   partyA: string;
   /** Party A's member whose keys the key routes address; the `member` caller. */
   memberId: string;
@@ -32,6 +35,8 @@ interface Call {
   path: string;
   body?: unknown;
   headers?: Record<string, string>;
+  /** A Server-Sent Events answer: read until it contains this text or a second has passed, then hung up on. */
+  streamUntil?: string;
 }
 
 interface Recipe {
@@ -157,6 +162,14 @@ const RECIPES: Record<RouteKey, Recipe> = {
   'POST /v1/escalations/:id/acknowledge': {
     call: async (fx, fresh) => ({ path: `/v1/escalations/${fresh ? (await freshEscalation(fx)).id : fx.escalation.id}/acknowledge` }),
   },
+  'GET /v1/escalations/stream': {
+    call: async (fx) => ({
+      path: `/v1/escalations/stream?briefId=${fx.escalation.briefId}&lastEventId=0`,
+      headers: { accept: 'text/event-stream' },
+      streamUntil: `"id":"${fx.escalation.id}"`,
+    }),
+    lists: (body, fx) => typeof body === 'string' && body.includes(`"id":"${fx.escalation.id}"`),
+  },
 };
 
 async function setUpDirectory(url: string): Promise<Fixture> {
@@ -165,7 +178,7 @@ async function setUpDirectory(url: string): Promise<Fixture> {
   const member = async (partyId: string, name: string, role: Role, isLead = false) => {
     const body = await created(admin.post(`/v1/parties/${partyId}/members`, { name, email: `${name.toLowerCase()}@example.com`, role, isLead }), `member ${name}`);
     const key = await created(admin.post(`/v1/members/${body.id}/api-keys`, {}), `a key for ${name}`);
-    return { id: body.id as string, client: apiClient(url, key.key as string) };
+    return { id: body.id as string, key: key.key as string, client: apiClient(url, key.key as string) };
   };
   const shop = await party('Shop', 'ecommerce');
   const partyA = await party('Pixelwerk', 'agency');
@@ -177,6 +190,17 @@ async function setUpDirectory(url: string): Promise<Fixture> {
   const otherWatcher = await member(partyB, 'Otto', 'watcher');
   const otherMember = await member(partyB, 'Nora', 'member', true);
   const fx: Fixture = {
+    url,
+    keys: {
+      anonymous: undefined,
+      admin: ADMIN_KEY,
+      manager: manager.key,
+      ecommerceWatcher: ecommerceWatcher.key,
+      agencyWatcher: agencyWatcher.key,
+      otherWatcher: otherWatcher.key,
+      member: own.key,
+      otherMember: otherMember.key,
+    },
     clients: {
       anonymous: apiClient(url),
       admin,
@@ -214,7 +238,33 @@ async function setUpDirectory(url: string): Promise<Fixture> {
 
 /** Sends one cell's request as the caller; bodies go with every method but GET. */
 function send(fx: Fixture, caller: CallerKind, rule: Rule, call: Call): Promise<ApiResponse> {
+  if (call.streamUntil !== undefined) return readStream(fx, caller, call, call.streamUntil);
   return fx.clients[caller].request(rule.method, call.path, call.body ?? (rule.method === 'GET' ? undefined : {}), call.headers);
+}
+
+/** A GET whose successful answer is an endless event stream: its text once it shows `until`, or after a second. */
+async function readStream(fx: Fixture, caller: CallerKind, call: Call, until: string): Promise<ApiResponse> {
+  const key = fx.keys[caller];
+  const controller = new AbortController();
+  const response = await fetch(`${fx.url}${call.path}`, { headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...call.headers }, signal: controller.signal });
+  if (!response.headers.get('content-type')?.startsWith('text/event-stream')) {
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
+  }
+  const timer = setTimeout(() => controller.abort(), 1_000);
+  let text = '';
+  try {
+    for await (const chunk of response.body!.pipeThrough(new TextDecoderStream())) {
+      text += chunk;
+      if (text.includes(until)) break;
+    }
+  } catch (err) {
+    if ((err as Error).name !== 'AbortError') throw err;
+  } finally {
+    clearTimeout(timer);
+    controller.abort();
+  }
+  return { status: response.status, body: text, headers: response.headers };
 }
 
 const isAllowed = (outcome: Outcome) => outcome === 'allowed' || outcome === 'lists' || outcome === 'hides';

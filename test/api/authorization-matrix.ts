@@ -149,6 +149,9 @@ export const MATRIX = [
   rule('POST /v1/escalations/:id/acknowledge', 'escalation', [200], [401, 403, A, A, A, 404, 403, 404], {
     why: 'The route declares manager and watcher: admins get 403, members of party A 403, outsiders 404.',
   }),
+  rule('GET /v1/escalations/stream', null, [200], [401, 'lists', 'lists', 'lists', 'lists', 'hides', 403, 403], {
+    why: 'The live feed answers as the list does; the test replays it from the start (?lastEventId=0) and reads it for a moment.',
+  }),
 ] as const;
 
 export type RouteKey = (typeof MATRIX)[number]['route'];
