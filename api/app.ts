@@ -20,6 +20,7 @@ import { briefsRouter } from './routes/briefs';
 import { directoryRouter } from './routes/directory';
 import { escalationsRouter } from './routes/escalations';
 import { healthRouter } from './routes/health';
+import { metricsRouter } from './routes/metrics';
 
 export const BODY_LIMIT = '1mb';
 
@@ -106,6 +107,7 @@ export function createApp(deps: ApiDeps): HandoffApp {
   app.use(express.json({ limit: BODY_LIMIT }));
   app.use(healthRouter(deps, catalog));
   app.use(openApiRouter(deps, catalog));
+  app.use(metricsRouter(deps, catalog));
   app.use('/v1', authenticate(deps.db.prisma));
   app.use(
     '/v1',

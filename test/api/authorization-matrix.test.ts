@@ -170,6 +170,7 @@ const RECIPES: Record<RouteKey, Recipe> = {
     }),
     lists: (body, fx) => typeof body === 'string' && body.includes(`"id":"${fx.escalation.id}"`),
   },
+  'GET /metrics': { call: get('/metrics') },
 };
 
 async function setUpDirectory(url: string): Promise<Fixture> {

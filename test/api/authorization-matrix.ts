@@ -152,6 +152,9 @@ export const MATRIX = [
   rule('GET /v1/escalations/stream', null, [200], [401, 'lists', 'lists', 'lists', 'lists', 'hides', 403, 403], {
     why: 'The live feed answers as the list does; the test replays it from the start (?lastEventId=0) and reads it for a moment.',
   }),
+  rule('GET /metrics', null, [200], [401, A, A, A, 403, 403, 403, 403], {
+    why: 'Outside /v1 but with the same keys. The numbers span every party: admins, managers and e-commerce watchers only.',
+  }),
 ] as const;
 
 export type RouteKey = (typeof MATRIX)[number]['route'];

@@ -1,0 +1,113 @@
+// GET /metrics: Prometheus text exposition of escalations, SLA breaches and warnings, and briefs
+// by status, counted from the database at scrape time, so every API replica answers the same
+// global numbers. It sits outside /v1 (where Prometheus expects it, and without the rate limit)
+// but authenticates with the same API keys.
+import { Router, type RequestHandler } from 'express';
+import { z } from 'zod';
+import type { PrismaClient } from '../../lib/db/database';
+import { STATUSES } from '../../workflows/domain/brief';
+import { authenticate, requireRole, seesAllParties } from '../auth';
+import type { ApiDeps } from '../context';
+import { forbidden } from '../errors';
+import type { RouteCatalog } from '../openapi/route';
+
+export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+
+type Labels = Record<string, string>;
+
+interface Family {
+  name: string;
+  help: string;
+  type: 'gauge' | 'counter';
+  samples: { labels: Labels; value: number }[];
+}
+
+/** Label values escape backslash, double quote and line feed; HELP text backslash and line feed. */
+const escapeLabel = (value: string) => value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+const escapeHelp = (text: string) => text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
+
+export function exposition(families: Family[]): string {
+  return families
+    .map((f) => {
+      const lines = [`# HELP ${f.name} ${escapeHelp(f.help)}`, `# TYPE ${f.name} ${f.type}`];
+      for (const { labels, value } of f.samples) {
+        const pairs = Object.entries(labels).map(([k, v]) => `${k}="${escapeLabel(v)}"`);
+        lines.push(`${f.name}${pairs.length ? `{${pairs.join(',')}}` : ''} ${value}`);
+      }
+      return `${lines.join('\n')}\n`;
+    })
+    .join('');
+}
+
+async function collect(prisma: PrismaClient): Promise<Family[]> {
+  const [open, breaches, warnings, briefs] = await Promise.all([
+    prisma.escalation.groupBy({ by: ['level', 'partyId'], where: { state: 'open' }, _count: { _all: true }, orderBy: [{ level: 'asc' }, { partyId: 'asc' }] }),
+    slaEvents(prisma, 'sla_breached'),
+    slaEvents(prisma, 'sla_warning'),
+    prisma.brief.groupBy({ by: ['status'], _count: { _all: true } }),
+  ]);
+  const byStatus = new Map(briefs.map((b) => [b.status, b._count._all]));
+  const statuses = [...new Set<string>([...STATUSES, ...byStatus.keys()])];
+  return [
+    {
+      name: 'handoff_escalations_open',
+      help: 'Escalations not yet acknowledged, by level and party.',
+      type: 'gauge',
+      samples: open.map((e) => ({ labels: { level: String(e.level), party: e.partyId }, value: e._count._all })),
+    },
+    { name: 'handoff_sla_breaches_total', help: 'SLA clocks that ran past their target, by clock and party.', type: 'counter', samples: breaches },
+    { name: 'handoff_sla_warnings_total', help: 'SLA warnings sent before a target, by clock and party.', type: 'counter', samples: warnings },
+    {
+      name: 'handoff_briefs',
+      help: 'Briefs by status.',
+      type: 'gauge',
+      samples: statuses.map((status) => ({ labels: { status }, value: byStatus.get(status) ?? 0 })),
+    },
+  ];
+}
+
+async function slaEvents(prisma: PrismaClient, type: 'sla_breached' | 'sla_warning') {
+  const rows = await prisma.$queryRaw<{ clock: string | null; party: string; count: bigint | number }[]>`
+    SELECT e.data->>'clock' AS clock, b.party_id AS party, count(*) AS count
+    FROM brief_events e JOIN briefs b ON b.id = e.brief_id
+    WHERE e.type = ${type}
+    GROUP BY 1, 2
+    ORDER BY 1, 2`;
+  return rows.map((r) => ({ labels: { clock: r.clock ?? '', party: r.party }, value: Number(r.count) }));
+}
+
+export function metricsRouter({ db }: ApiDeps, catalog: RouteCatalog): Router {
+  const router = Router();
+  const authenticated = authenticate(db.prisma);
+  // Outside the /v1 chain, so the key check runs here, before anything else.
+  const handler: RequestHandler = async (req, res) => {
+    await authenticated(req, res, () => undefined);
+    const caller = requireRole(res, 'admin', 'manager', 'watcher');
+    // The numbers span every party: watchers only where they see every party (the e-commerce team).
+    if (!seesAllParties(caller)) throw forbidden('the metrics span every party: only admins, managers and watchers of the e-commerce team may read them');
+    const text = exposition(await collect(db.prisma));
+    res.status(200).set({ 'Content-Type': METRICS_CONTENT_TYPE, 'Cache-Control': 'no-store' }).end(text);
+  };
+  catalog.mount(
+    router,
+    {
+      method: 'get',
+      path: '/metrics',
+      operationId: 'metrics',
+      summary: 'Prometheus metrics',
+      description:
+        'Prometheus text format, computed from the database at scrape time (the same on every replica): handoff_escalations_open{level,party}, handoff_sla_breaches_total{clock,party}, handoff_sla_warnings_total{clock,party}, handoff_briefs{status}. Watchers only of the e-commerce team. Not rate limited.',
+      tag: 'Operations',
+      roles: ['admin', 'manager', 'watcher'],
+      responses: {
+        200: {
+          description: 'The metrics in the Prometheus text exposition format 0.0.4',
+          contentType: 'text/plain',
+          schema: z.string().meta({ example: '# TYPE handoff_briefs gauge\nhandoff_briefs{status="awaiting_ack"} 3\n' }),
+        },
+      },
+    },
+    handler,
+  );
+  return router;
+}
