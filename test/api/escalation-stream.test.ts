@@ -163,7 +163,7 @@ describe('the escalation stream', () => {
 
   test('a reconnection with Last-Event-ID gets exactly the events it missed, then live ones', async () => {
     const first = await open(manager);
-    const briefId = await quickBrief(manager.client, agencyA);
+    await quickBrief(manager.client, agencyA);
     const [seen] = await first.waitFor(1);
     await first.close();
 
