@@ -3,10 +3,10 @@
 // changed policy applied to a running brief, and the preview schedule.
 import fc from 'fast-check';
 import type { BriefState } from '../../workflows/domain/brief';
-import { addBusinessTime, businessTimeBetween, zonedInstant, type Calendar } from '../../workflows/domain/calendar';
+import { addBusinessTime, businessTimeBetween, CALENDAR_24X7, zonedInstant, type Calendar } from '../../workflows/domain/calendar';
 import { elapsedMs, escalationOffsets, nextDeadline } from '../../workflows/domain/clock';
 import { applyPolicy } from '../../workflows/domain/edit';
-import { agreementFor, type BriefSla } from '../../workflows/domain/policy';
+import { agreementFor, toBusinessDuration, type BriefSla } from '../../workflows/domain/policy';
 import { clockSchedule } from '../../workflows/domain/schedule';
 import { acknowledgeEscalation, fireDueClocks, nextClockDeadline, viewBrief } from '../../workflows/domain/sla';
 import { applyAction, ActionRejected } from '../../workflows/domain/transitions';
@@ -254,5 +254,22 @@ describe('agreement', () => {
   it('internal teams work under an internal agreement, agencies and suppliers under an external one', () => {
     expect(['it', 'logistics', 'marketing', 'customer_service'].map(agreementFor)).toEqual(['internal', 'internal', 'internal', 'internal']);
     expect(['agency', 'supplier', 'marketplace'].map(agreementFor)).toEqual(['external', 'external', 'external']);
+  });
+});
+
+describe('targets written with weeks or fractional days', () => {
+  it.each([
+    ['PT4H', 'PT4H'],
+    ['P2D', 'P2D'],
+    ['P1W', 'P7D'],
+    ['P1W2DT3H', 'P9DT3H'],
+    ['P1.5D', 'PT129600S'],
+  ])('%s counts as %s', (text, expected) => {
+    expect(toBusinessDuration(text)).toBe(expected);
+  });
+
+  it('a P1W target on the 24x7 calendar is 7 days', () => {
+    const state = stateAt(MONDAY('09:00'), policy({ calendar: CALENDAR_24X7, policyTargets: { acknowledge: { P2: 'P1W' }, deliver: {}, review: {} } }));
+    expect(state.clocks.acknowledge).toMatchObject({ targetMs: 7 * DAY, dueAt: isoAt(MONDAY('09:00') + 7 * DAY) });
   });
 });

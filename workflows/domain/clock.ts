@@ -13,7 +13,7 @@ import type { Clock, ClockState, ClockView, EscalationStep } from './brief';
 import type { Calendar } from './calendar';
 import { addBusinessDuration, addBusinessTime, businessTimeBetween, isWorkingInstant } from './calendar';
 import type { BriefSla } from './policy';
-import { DEFAULT_MAX_REPEATS, DEFAULT_WARN_AT, LEGACY_SLA } from './policy';
+import { DEFAULT_MAX_REPEATS, DEFAULT_WARN_AT, LEGACY_SLA, toBusinessDuration } from './policy';
 
 /** Share of the target after which the owner of the step is reminded, unless the policy says otherwise. */
 export const WARN_AT = DEFAULT_WARN_AT;
@@ -51,13 +51,13 @@ export function escalationOffsets(sla: BriefSla, dueAt: number): EscalationStep[
   const steps: EscalationStep[] = [];
   let previous = dueAt;
   levels.forEach((level, i) => {
-    previous = Math.max(previous, addBusinessDuration(cal, dueAt, level.after));
+    previous = Math.max(previous, addBusinessDuration(cal, dueAt, toBusinessDuration(level.after)));
     steps.push({ level: i + 1, repeat: 0, ms: businessTimeBetween(cal, dueAt, previous) });
   });
   if (repeatEvery && levels.length > 0) {
     const repeats = maxRepeats ?? DEFAULT_MAX_REPEATS;
     for (let k = 1; k <= repeats; k++) {
-      const next = addBusinessDuration(cal, previous, repeatEvery);
+      const next = addBusinessDuration(cal, previous, toBusinessDuration(repeatEvery));
       if (next <= previous) break;
       previous = next;
       steps.push({ level: levels.length, repeat: k, ms: businessTimeBetween(cal, dueAt, previous) });
@@ -69,7 +69,7 @@ export function escalationOffsets(sla: BriefSla, dueAt: number): EscalationStep[
 /** Business time from `start` to the end of an ISO business duration counted from it. */
 export function businessTarget(sla: BriefSla, start: number, target: string): number {
   const cal = calendarOf(sla);
-  return businessTimeBetween(cal, start, addBusinessDuration(cal, start, target));
+  return businessTimeBetween(cal, start, addBusinessDuration(cal, start, toBusinessDuration(target)));
 }
 
 /**

@@ -6,6 +6,7 @@ import type { Calendar } from './calendar';
 import { CALENDAR_24X7, parseBusinessDuration } from './calendar';
 import type { ClockName, Priority } from './brief';
 import { CLOCKS, PRIORITIES } from './brief';
+import { parseDuration } from './duration';
 
 /** Internal teams work under an internal agreement (OLA); agencies and suppliers under an external one (SLA). */
 export type Agreement = 'internal' | 'external';
@@ -89,6 +90,24 @@ export function completeTargets(targets: PolicyTargets, fallback: Record<ClockNa
 /** Business durations an SLA accepts: whole working days and/or time (P2D, PT4H, P1DT2H). */
 export function isBusinessDuration(text: string): boolean {
   return parseBusinessDuration(text) !== undefined;
+}
+
+/**
+ * A target as a business duration. SLA targets of briefs and of the configured defaults may also
+ * be written with weeks or fractional days (any exact ISO 8601 duration): a week counts as 7 days
+ * (P1W = P7D, which on a business calendar is 7 working days) and fractional days as time
+ * (P1.5D = PT36H).
+ */
+export function toBusinessDuration(text: string): string {
+  if (isBusinessDuration(text)) return text;
+  const m = /^P(?:(\d+)W)?(?:(\d+)D)?(T.*)?$/.exec(text);
+  if (m && (m[1] !== undefined || m[2] !== undefined)) {
+    const candidate = `P${Number(m[1] ?? 0) * 7 + Number(m[2] ?? 0)}D${m[3] ?? ''}`;
+    if (isBusinessDuration(candidate)) return candidate;
+  }
+  const ms = parseDuration(text);
+  if (ms === undefined) throw new RangeError(`"${text}" is not an ISO 8601 duration`);
+  return `PT${ms / 1000}S`;
 }
 
 /**
