@@ -262,17 +262,21 @@ function stream(req: Request, res: Response, feed: EscalationFeed, afterId: bigi
   res.write(`retry: ${RECONNECT_MS}\n\n`);
   let ended = false;
   let subscription: { close(): void } | undefined;
-  const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), HEARTBEAT_MS);
+  // Nothing is written once either side has ended the stream: a write after the end is an error.
+  const write = (text: string) => {
+    if (!ended) res.write(text);
+  };
+  const heartbeat = setInterval(() => write(': heartbeat\n\n'), HEARTBEAT_MS);
   const end = () => {
     if (ended) return;
     ended = true;
     clearInterval(heartbeat);
     subscription?.close();
-    if (!res.writableEnded) res.end();
+    if (!res.writableEnded && !res.destroyed) res.end();
   };
   res.on('close', end);
   feed
-    .open({ afterId, filter, send: (event) => res.write(sseEvent(event)), onClose: end })
+    .open({ afterId, filter, send: (event) => write(sseEvent(event)), onClose: end })
     .then(
       (opened) => {
         subscription = opened;

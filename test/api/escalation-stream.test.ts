@@ -6,7 +6,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startTestHandoff, type TestHandoff } from '../support/handoff';
 import { directory, type Member } from '../support/directory';
-import { eventually, type ApiClient } from '../support/http';
+import { eventually, type ApiClient, type ApiResponse } from '../support/http';
 import { devServerEnv } from '../support/temporal';
 
 const QUICK_TARGETS = JSON.stringify({ acknowledge: { P1: 'PT2S' } });
@@ -115,6 +115,17 @@ describe('the escalation stream', () => {
     return eventually(async () => (await manager.client.get(`/v1/escalations?briefId=${briefId}`)).body.items?.[0] as { id: string; briefId: string } | undefined, 30_000);
   }
 
+  /**
+   * Acknowledges an escalation and cancels its brief: under a policy that re-escalates, the brief
+   * would otherwise raise a new escalation a full target (two seconds) later, into later tests' streams.
+   */
+  async function acknowledge(escalation: { id: string; briefId: string }): Promise<ApiResponse> {
+    const ack = await manager.client.post(`/v1/escalations/${escalation.id}/acknowledge`, {});
+    const cancel = await manager.client.post(`/v1/briefs/${escalation.briefId}/cancel`, { reason: 'Done with this test' });
+    expect([ack.status, cancel.status]).toEqual([200, 200]);
+    return ack;
+  }
+
   beforeAll(async () => {
     env = await devServerEnv();
     handoff = await startTestHandoff(env, { database: 'postgres', extraEnv: { HANDOFF_SLA_TARGETS: QUICK_TARGETS, HANDOFF_RATE_LIMIT: '100000' } });
@@ -152,8 +163,7 @@ describe('the escalation stream', () => {
     expect(raised.receivedAt - dueAt).toBeGreaterThanOrEqual(0);
     expect(raised.receivedAt - dueAt).toBeLessThan(1000);
 
-    const ack = await manager.client.post(`/v1/escalations/${escalation.id}/acknowledge`, {});
-    expect(ack.status).toBe(200);
+    const ack = await acknowledge(escalation);
     const [, acknowledged] = await stream.waitFor(2);
     expect(acknowledged.event).toBe('escalation.acknowledged');
     expect(BigInt(acknowledged.id!)).toBeGreaterThan(BigInt(raised.id!));
@@ -168,10 +178,10 @@ describe('the escalation stream', () => {
     await first.close();
 
     // Missed while disconnected: the acknowledgement, and a second escalation with its acknowledgement.
-    const { id: firstEscalation } = JSON.parse(seen.data);
-    expect((await manager.client.post(`/v1/escalations/${firstEscalation}/acknowledge`, {})).status).toBe(200);
+    const { id: firstEscalation, briefId: firstBrief } = JSON.parse(seen.data);
+    await acknowledge({ id: firstEscalation, briefId: firstBrief });
     const second = await escalationOf(await quickBrief(manager.client, agencyB));
-    expect((await manager.client.post(`/v1/escalations/${second.id}/acknowledge`, {})).status).toBe(200);
+    await acknowledge(second);
     const missed = [
       ['escalation.acknowledged', firstEscalation],
       ['escalation.raised', second.id],
@@ -211,8 +221,8 @@ describe('the escalation stream', () => {
     const ofA = await escalationOf(await quickBrief(manager.client, agencyA));
     const ofB = await escalationOf(await quickBrief(manager.client, agencyB));
     const briefOnly = await open(manager, `/v1/escalations/stream?briefId=${ofB.briefId}&since=2020-01-01T00:00:00Z`);
-    expect((await manager.client.post(`/v1/escalations/${ofA.id}/acknowledge`, {})).status).toBe(200);
-    expect((await manager.client.post(`/v1/escalations/${ofB.id}/acknowledge`, {})).status).toBe(200);
+    await acknowledge(ofA);
+    await acknowledge(ofB);
 
     await raisedOnly.waitFor(2);
     await acknowledgedOnly.waitFor(2);
@@ -246,6 +256,29 @@ describe('the escalation stream', () => {
     expect(otherClock.received).toEqual([]);
     expect(otherLevel.received).toEqual([]);
   }, 90_000);
+
+  test('readers that join while escalations are written each get every event once, in id order', async () => {
+    const since = new Date().toISOString();
+    const briefs = await Promise.all([agencyA, agencyB, agencyA, agencyB].map((party) => quickBrief(manager.client, party)));
+    const readers: EventStream[] = [];
+    // Joining every 250 ms from before the first escalation until after the last acknowledgement.
+    const joining = (async () => {
+      for (let i = 0; i < 14; i++) {
+        readers.push(await open(manager, `/v1/escalations/stream?since=${encodeURIComponent(since)}`));
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    })();
+    const escalations = await Promise.all(briefs.map((id) => escalationOf(id)));
+    await Promise.all(escalations.map((e) => acknowledge(e)));
+    await joining;
+    for (const reader of readers) await reader.waitFor(8);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const expected = readers[0].events.map((e) => e.id);
+    expect(expected).toHaveLength(8);
+    expect(expected.map((id) => BigInt(id!))).toEqual(expected.map((id) => BigInt(id!)).sort((a, b) => (a < b ? -1 : 1)));
+    expect(new Set(readers[0].received.map(([, id]) => id))).toEqual(new Set(escalations.map((e) => e.id)));
+    for (const reader of readers) expect(reader.events.map((e) => e.id)).toEqual(expected);
+  }, 60_000);
 
   test('answers who may not stream, and requests that are not valid, with problems', async () => {
     const dir = directory(handoff.url);
