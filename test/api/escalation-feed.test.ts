@@ -3,6 +3,10 @@
 // escalation, the list's filters, and what each caller sees. Real API, worker, Temporal dev
 // server and PGlite; acknowledge clocks of P1 briefs run out after two seconds.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { createRecordEvents } from '../../activities/record-events';
+import type { TimelineEvent } from '../../workflows/domain/brief';
+import { initialState } from '../../workflows/domain/transitions';
+import { briefInput } from '../support/briefs';
 import { startTestHandoff, type TestHandoff } from '../support/handoff';
 import { directory, type Member } from '../support/directory';
 import { eventually, type ApiClient } from '../support/http';
@@ -89,6 +93,32 @@ describe('the escalation feed', () => {
     const entryOfA = entries.find((e) => e.escalationId === ofA.id);
     expect(entryOfA).toMatchObject({ briefId: ofA.briefId, partyId: agencyA, clock: 'acknowledge', level: 1 });
     expect(entryOfA?.at.toISOString()).toBe(ofA.raisedAt);
+  });
+
+  test("an older brief's escalation, without agreement and repeat, is recorded as external, repeat 0, once however often it is retried", async () => {
+    const recordEvents = createRecordEvents({ prisma: handoff.db.prisma });
+    const state = initialState(briefInput({ id: 'legacy-brief', partyId: agencyA, managerId: manager.id, reviewerId: null }), Date.parse('2026-01-05T09:00:00Z'));
+    const raised: TimelineEvent = {
+      seq: state.seq + 1,
+      type: 'escalation_raised',
+      actor: null,
+      at: '2026-01-05T13:00:00.000Z',
+      data: { escalationId: 'legacy-escalation', clock: 'acknowledge', level: 1, round: 1 },
+    };
+    state.seq = raised.seq;
+    state.timeline.push(raised);
+    const input = { workflowId: 'brief-legacy-brief', events: state.timeline, state, overdue: true, nextDueAt: null };
+    await recordEvents(input);
+    await recordEvents(input);
+    const escalation = await handoff.db.prisma.escalation.findUniqueOrThrow({ where: { id: 'legacy-escalation' } });
+    expect(escalation).toMatchObject({ agreement: 'external', round: 1, repeat: 0, level: 1, state: 'open', partyId: agencyA });
+    const entries = await handoff.db.prisma.escalationFeedEntry.findMany({ where: { escalationId: 'legacy-escalation' } });
+    expect(entries.map((e) => [e.kind, e.at.toISOString()])).toEqual([['raised', '2026-01-05T13:00:00.000Z']]);
+    const briefRow = await handoff.db.prisma.brief.findUniqueOrThrow({ where: { id: 'legacy-brief' } });
+    expect({ slaPolicyId: briefRow.slaPolicyId, agreement: briefRow.agreement }).toEqual({ slaPolicyId: null, agreement: null });
+    // Out of the way of the list tests below.
+    await handoff.db.prisma.escalationFeedEntry.deleteMany({ where: { escalationId: 'legacy-escalation' } });
+    await handoff.db.prisma.escalation.delete({ where: { id: 'legacy-escalation' } });
   });
 
   test('filters by party, brief, clock, level and since, and keeps paginating', async () => {
