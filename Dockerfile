@@ -1,12 +1,15 @@
 # syntax=docker/dockerfile:1
 # One image for every production process of Handoff: the API (default command), the workers
-# and the migration. The processes run their TypeScript with tsx, so there is no compile step;
-# only the workflow bundle is prebuilt.
+# and the migration. The processes run their TypeScript through tsx's loader (node --import tsx),
+# so there is no compile step; only the workflow bundle is prebuilt.
 #
 # The commands are the bodies of package.json's scripts (start:api, start:worker, db:migrate)
 # run without npm: `npm run` starts them under `sh -c`, and on SIGTERM npm and that shell exit
 # at once while the process itself never gets the signal, so `docker stop` would kill the API
-# and the workers mid-request instead of letting them shut down. tsx passes the signal on.
+# and the workers mid-request instead of letting them shut down. With the loader there is no
+# wrapper process either: node itself gets SIGTERM and shuts down gracefully. (The tsx command
+# relays signals to a child process and kills it outright when it does not confirm within 60 ms,
+# which a busy worker can miss.)
 
 # --- build: install every dependency, generate the Prisma client, bundle the workflows -----
 FROM node:20-bookworm-slim AS build
@@ -47,4 +50,4 @@ EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://localhost:' + (process.env.PORT || 3000) + '/healthz', { signal: AbortSignal.timeout(4000) }).then((res) => process.exit(res.ok ? 0 : 1), () => process.exit(1))"]
 # = npm run start:api
-CMD ["tsx", "api/main.ts"]
+CMD ["node", "--import", "tsx", "api/main.ts"]

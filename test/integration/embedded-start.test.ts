@@ -16,7 +16,7 @@ interface Started {
 }
 
 async function start(dataDir: string): Promise<Started> {
-  const child = spawn(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'lib/embedded.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'lib/embedded.ts'], {
     cwd: ROOT,
     env: { ...process.env, NODE_OPTIONS: '', PORT: '0', HANDOFF_DATA_DIR: dataDir, LOG_LEVEL: 'warn', TEMPORAL_ADDRESS: '', DATABASE_URL: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -90,7 +90,9 @@ describe('npm start (embedded mode)', () => {
       expect(acknowledged.status).toBe(200);
       expect(acknowledged.body.status).toBe('in_progress');
     } finally {
-      expect(await stop(second)).toBe(0);
+      const code = await stop(second);
+      if (code !== 0) console.log(second.output().slice(-6000));
+      expect(code).toBe(0);
     }
   }, 150_000);
 });

@@ -9,7 +9,8 @@ import { apiClient, eventually } from '../support/http';
 import { devServerEnv } from '../support/temporal';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const TSX = path.join(ROOT, 'node_modules/tsx/dist/cli.mjs');
+/** How package.json's scripts run TypeScript: node with tsx's loader. */
+const TSX = ['--import', 'tsx'];
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -28,7 +29,7 @@ function baseEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 describe('production processes', () => {
   test('refuse to start without DATABASE_URL and TEMPORAL_ADDRESS', () => {
     for (const entry of ['api/main.ts', 'worker/main.ts']) {
-      const result = spawnSync(process.execPath, [TSX, entry], { cwd: ROOT, env: baseEnv({}), encoding: 'utf8', timeout: 30_000 });
+      const result = spawnSync(process.execPath, [...TSX, entry], { cwd: ROOT, env: baseEnv({}), encoding: 'utf8', timeout: 30_000 });
       expect(result.status).not.toBe(0);
       expect(result.stderr).toContain('DATABASE_URL and TEMPORAL_ADDRESS must be set');
     }
@@ -68,15 +69,15 @@ describe('production processes', () => {
         HANDOFF_BOOTSTRAP_ADMIN_KEY: ADMIN_KEY,
         PORT: String(port),
       });
-      const migrate = spawnSync(process.execPath, [TSX, 'prisma/migrate-cli.ts'], { cwd: ROOT, env: env1, encoding: 'utf8', timeout: 60_000 });
+      const migrate = spawnSync(process.execPath, [...TSX, 'prisma/migrate-cli.ts'], { cwd: ROOT, env: env1, encoding: 'utf8', timeout: 60_000 });
       expect(migrate.status).toBe(0);
       expect(migrate.stdout).toContain('applied: 20261126000000_init');
       expect(migrate.stdout).toContain('bootstrap admin created');
-      const again = spawnSync(process.execPath, [TSX, 'prisma/migrate-cli.ts'], { cwd: ROOT, env: env1, encoding: 'utf8', timeout: 60_000 });
+      const again = spawnSync(process.execPath, [...TSX, 'prisma/migrate-cli.ts'], { cwd: ROOT, env: env1, encoding: 'utf8', timeout: 60_000 });
       expect(again.stdout).toContain('database is up to date');
 
       for (const entry of ['worker/main.ts', 'api/main.ts']) {
-        children.push(spawn(process.execPath, [TSX, entry], { cwd: ROOT, env: env1, stdio: 'ignore' }));
+        children.push(spawn(process.execPath, [...TSX, entry], { cwd: ROOT, env: env1, stdio: 'ignore' }));
       }
       const url = `http://localhost:${port}`;
       await eventually(async () => {
