@@ -17,10 +17,12 @@ import { docsAssets, docsPage } from './openapi/docs-page';
 import { buildOpenApiDocument } from './openapi/document';
 import { RouteCatalog } from './openapi/route';
 import { briefsRouter } from './routes/briefs';
+import { calendarsRouter, holidayImportBodyParser } from './routes/calendars';
 import { directoryRouter } from './routes/directory';
 import { escalationsRouter } from './routes/escalations';
 import { healthRouter } from './routes/health';
 import { metricsRouter } from './routes/metrics';
+import { slaPoliciesRouter } from './routes/sla-policies';
 
 export const BODY_LIMIT = '1mb';
 
@@ -105,6 +107,7 @@ export function createApp(deps: ApiDeps): HandoffApp {
     );
   }
   app.use(express.json({ limit: BODY_LIMIT }));
+  app.use(holidayImportBodyParser(BODY_LIMIT));
   app.use(healthRouter(deps, catalog));
   app.use(openApiRouter(deps, catalog));
   app.use(metricsRouter(deps, catalog));
@@ -129,6 +132,8 @@ export function createApp(deps: ApiDeps): HandoffApp {
   app.use(directoryRouter(deps, catalog));
   app.use(briefsRouter(deps, catalog));
   app.use(escalationsRouter(deps, catalog, app.escalationFeed));
+  app.use(calendarsRouter(deps, catalog));
+  app.use(slaPoliciesRouter(deps, catalog));
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));
   return app;

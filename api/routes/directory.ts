@@ -2,6 +2,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { newId } from '../../lib/ids';
+import { findPolicy } from '../../lib/policies';
 import { generateApiKey } from '../../lib/keys';
 import { ROLES } from '../../workflows/domain/brief';
 import { parseDuration } from '../../workflows/domain/duration';
@@ -24,12 +25,23 @@ export const CreatePartyBody = z
   .object({
     name: nonBlankText(200).meta({ example: 'Pixelwerk Agentur' }),
     kind: z.enum(PARTY_KINDS).meta({ example: 'agency' }),
+    defaultSlaPolicyId: idString().optional().meta({ description: "The SLA policy of the party's briefs unless a brief names its own; `default` is the built-in one.", example: 'default' }),
   })
   .meta({ id: 'CreateParty' });
 
+export const UpdatePartyBody = z
+  .object({
+    name: nonBlankText(200).optional().meta({ example: 'Pixelwerk Agentur GmbH' }),
+    defaultSlaPolicyId: idString().nullable().optional().meta({ description: 'null: the system default policy applies.', example: 'default' }),
+  })
+  .meta({ id: 'UpdateParty' });
+
 export const PartySchema = z
-  .object({ id: Id, name: z.string(), kind: z.enum(PARTY_KINDS), createdAt: Timestamp })
-  .meta({ id: 'Party', example: { id: '7d3b6a52-3f1e-4c43-9a55-0f5c1b7e2a10', name: 'Pixelwerk Agentur', kind: 'agency', createdAt: '2026-11-26T09:00:00.000Z' } });
+  .object({ id: Id, name: z.string(), kind: z.enum(PARTY_KINDS), defaultSlaPolicyId: idString().nullable(), createdAt: Timestamp })
+  .meta({
+    id: 'Party',
+    example: { id: '7d3b6a52-3f1e-4c43-9a55-0f5c1b7e2a10', name: 'Pixelwerk Agentur', kind: 'agency', defaultSlaPolicyId: null, createdAt: '2026-11-26T09:00:00.000Z' },
+  });
 
 export const CreateMemberBody = z
   .object({
@@ -108,15 +120,15 @@ export const AuditEventSchema = z
   .meta({ id: 'AuditEvent' });
 
 const AuditQuery = PageQuery.extend({
-  targetType: z.enum(['party', 'member', 'api_key']).optional(),
+  targetType: z.enum(['party', 'member', 'api_key', 'calendar', 'sla_policy']).optional(),
   targetId: idString().optional(),
 });
 
-type PartyRow = { id: string; name: string; kind: string; createdAt: Date };
+type PartyRow = { id: string; name: string; kind: string; defaultSlaPolicyId: string | null; createdAt: Date };
 type MemberRow = { id: string; partyId: string; name: string; email: string; role: string; locale: string; isLead: boolean; webhookUrl: string | null; createdAt: Date };
 type KeyRow = { id: string; memberId: string; prefix: string; createdAt: Date; lastUsedAt: Date | null; expiresAt: Date | null; revokedAt: Date | null };
 
-export const partyJson = (p: PartyRow) => ({ id: p.id, name: p.name, kind: p.kind, createdAt: p.createdAt.toISOString() });
+export const partyJson = (p: PartyRow) => ({ id: p.id, name: p.name, kind: p.kind, defaultSlaPolicyId: p.defaultSlaPolicyId, createdAt: p.createdAt.toISOString() });
 export const memberJson = (m: MemberRow) => ({
   id: m.id,
   partyId: m.partyId,
@@ -138,9 +150,13 @@ export const keyJson = (k: KeyRow) => ({
   revokedAt: k.revokedAt?.toISOString() ?? null,
 });
 
-export function directoryRouter({ db, logger }: ApiDeps, catalog: RouteCatalog): Router {
+export function directoryRouter({ db, logger, config }: ApiDeps, catalog: RouteCatalog): Router {
   const { prisma } = db;
   const router = Router();
+
+  async function requirePolicy(id: string | null | undefined): Promise<void> {
+    if (id && !(await findPolicy(prisma, config.slaTargets, id))) throw fieldError('body.defaultSlaPolicyId', 'no SLA policy with this id');
+  }
 
   /** A member's keys are managed by admins and by the member themself. */
   async function keyOwner(caller: Caller, memberId: string) {
@@ -174,6 +190,7 @@ export function directoryRouter({ db, logger }: ApiDeps, catalog: RouteCatalog):
     async (req, res) => {
       const caller = requireRole(res, 'admin');
       const body = parse(CreatePartyBody, req.body);
+      await requirePolicy(body.defaultSlaPolicyId);
       const party = await prisma.$transaction(async (tx) => {
         const created = await tx.party.create({ data: { id: newId(), ...body } });
         await audit(tx, { actorId: caller.memberId, action: 'party.created', targetType: 'party', targetId: created.id, after: partyJson(created) });
@@ -226,6 +243,41 @@ export function directoryRouter({ db, logger }: ApiDeps, catalog: RouteCatalog):
       const { id } = parse(IdParams, req.params, 'params');
       const party = await prisma.party.findUnique({ where: { id } });
       if (!party || !canSeeParty(caller, party.id)) throw notFound('party');
+      res.json(partyJson(party));
+    },
+  );
+
+  catalog.mount(
+    router,
+    {
+      method: 'patch',
+      path: '/v1/parties/:id',
+      operationId: 'updateParty',
+      summary: 'Rename a party or set its default SLA policy',
+      tag: 'Directory',
+      roles: ['admin'],
+      params: IdParams,
+      body: UpdatePartyBody,
+      responses: { 200: { description: 'The party', schema: PartySchema } },
+    },
+    async (req, res) => {
+      const caller = callerOf(res);
+      const { id } = parse(IdParams, req.params, 'params');
+      const before = await prisma.party.findUnique({ where: { id } });
+      if (!before || !canSeeParty(caller, before.id)) throw notFound('party');
+      requireRole(res, 'admin');
+      const body = parse(UpdatePartyBody, req.body);
+      await requirePolicy(body.defaultSlaPolicyId);
+      const data = {
+        ...(body.name !== undefined ? { name: body.name } : {}),
+        ...(body.defaultSlaPolicyId !== undefined ? { defaultSlaPolicyId: body.defaultSlaPolicyId } : {}),
+      };
+      if (Object.entries(data).every(([k, v]) => before[k as keyof typeof data] === v)) return void res.json(partyJson(before));
+      const party = await prisma.$transaction(async (tx) => {
+        const updated = await tx.party.update({ where: { id }, data });
+        await audit(tx, { actorId: caller.memberId, action: 'party.updated', targetType: 'party', targetId: id, before: partyJson(before), after: partyJson(updated) });
+        return updated;
+      });
       res.json(partyJson(party));
     },
   );

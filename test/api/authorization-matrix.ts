@@ -23,8 +23,13 @@ export const OUTSIDERS = ['otherWatcher', 'otherMember'] as const satisfies read
  */
 export type Outcome = 401 | 403 | 404 | 'allowed' | 'lists' | 'hides';
 
-/** Party A's object a route addresses by its path; `null` for collections and public routes. */
-export type ObjectKind = 'party' | 'member' | 'key' | 'brief' | 'escalation';
+/**
+ * The object a route addresses by its path; `null` for collections and public routes. Party A's
+ * objects, and the shared ones (calendars, SLA policies) that belong to no party.
+ */
+export type ObjectKind = 'party' | 'member' | 'key' | 'brief' | 'escalation' | SharedObjectKind;
+export const SHARED_OBJECTS = ['calendar', 'policy'] as const;
+export type SharedObjectKind = (typeof SHARED_OBJECTS)[number];
 
 export type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
@@ -91,6 +96,8 @@ const READ_A: Row = [401, A, A, A, A, 404, A, 404];
 const ADMIN_ACT_ON_A: Row = [401, A, 403, 403, 403, 404, 403, 404];
 /** A member's keys: admins and the member themself; 403 for others who see the party, 404 for outsiders. */
 const KEYS_OF_MEMBER: Row = [401, A, 403, 403, 403, 404, A, 404];
+/** Shared configuration (calendars, SLA policies): admins, managers and every watcher read it; members do not. */
+const READ_SHARED: Row = [401, A, A, A, A, A, 403, 403];
 /** Brief actions of the receiving party's members. */
 const MEMBER_ACTION: Row = [401, 403, 403, 403, 403, 404, A, 404];
 /** Brief actions (and edits) of the e-commerce team's managers. */
@@ -110,6 +117,7 @@ export const MATRIX = [
     why: 'Everyone lists parties; outsiders see their own party only.',
   }),
   rule('GET /v1/parties/:id', 'party', [200], READ_A),
+  rule('PATCH /v1/parties/:id', 'party', [200], ADMIN_ACT_ON_A),
   rule('GET /v1/parties/:id/members', 'party', [200], READ_A),
   rule('POST /v1/parties/:id/members', 'party', [201], ADMIN_ACT_ON_A),
   rule('GET /v1/audit', null, [200], ADMIN_ONLY),
@@ -155,6 +163,19 @@ export const MATRIX = [
   rule('GET /metrics', null, [200], [401, A, A, A, 403, 403, 403, 403], {
     why: 'Outside /v1 but with the same keys. The numbers span every party: admins, managers and e-commerce watchers only.',
   }),
+
+  // Calendars and SLA policies: shared configuration of no party, so outsiders are no different.
+  rule('POST /v1/calendars', null, [201], ADMIN_ONLY),
+  rule('GET /v1/calendars', null, [200], READ_SHARED),
+  rule('GET /v1/calendars/:id', 'calendar', [200], READ_SHARED),
+  rule('PATCH /v1/calendars/:id', 'calendar', [200], ADMIN_ONLY),
+  rule('POST /v1/calendars/:id/holidays/import', 'calendar', [200], ADMIN_ONLY),
+  rule('POST /v1/sla-policies', null, [201], ADMIN_ONLY),
+  rule('GET /v1/sla-policies', null, [200], READ_SHARED),
+  rule('GET /v1/sla-policies/:id', 'policy', [200], READ_SHARED),
+  rule('PATCH /v1/sla-policies/:id', 'policy', [200], ADMIN_ONLY),
+  rule('GET /v1/sla-policies/:id/preview', 'policy', [200], READ_SHARED),
+  rule('POST /v1/sla-policies/:id/apply-to-running', 'policy', [200], ADMIN_ONLY),
 ] as const;
 
 export type RouteKey = (typeof MATRIX)[number]['route'];
