@@ -22,10 +22,18 @@ export const CreateBriefBody = z
     dueAt: z.iso.datetime({ offset: true }).optional().meta({ description: 'Delivery deadline; the deliver clock counts to it.', example: '2026-12-10T17:00:00+01:00' }),
     deliverables: z.array(text(500)).max(100).default([]).meta({ example: ['banner 1920x600', 'three teasers'] }),
     reviewerId: Id.optional().meta({ description: 'A manager who reviews deliveries; the creating manager when omitted.' }),
+    slaPolicyId: z.string().min(1).max(100).optional().meta({
+      description:
+        "The SLA policy the brief runs under (its calendar, targets, warning and escalation chain). Default: the party's default policy, else the system default policy, else the built-in `default`.",
+      example: 'default',
+    }),
     targets: z
       .object({ acknowledge: duration.optional(), deliver: duration.optional(), review: duration.optional() })
       .default({})
-      .meta({ description: 'SLA targets for this brief, overriding the defaults of its priority.' }),
+      .meta({
+        description:
+          "SLA targets for this brief, overriding its policy's targets for its priority. Counted in business time of the policy's calendar: P1D is one working day; a week (P1W) counts as 7 days.",
+      }),
   })
   .meta({ id: 'CreateBrief' });
 

@@ -39,6 +39,8 @@ import {
 } from '../../workflows/domain/brief';
 import { EDIT_ROLES, type BriefChanges } from '../../workflows/domain/edit';
 import { parseDuration } from '../../workflows/domain/duration';
+import type { BriefSla } from '../../workflows/domain/policy';
+import { resolveBriefSla } from '../../lib/policies';
 import { viewBrief } from '../../workflows/domain/sla';
 import { briefWorkflowId } from '../../workflows/domain/ids';
 import { RULES, type ActionName } from '../../workflows/domain/transitions';
@@ -123,9 +125,15 @@ export function briefsRouter({ db, temporal, config }: ApiDeps, catalog: RouteCa
 
   const withDeadline = <T>(fn: () => Promise<T>, ms = UPDATE_DEADLINE_MS) => temporal.connection.withDeadline(Date.now() + ms, fn);
 
-  /** Each clock's target for a priority: the brief's own override, else the priority's default. */
-  const targetsFor = (priority: Priority, overrides: Partial<Record<ClockName, string>>): TargetsMs =>
-    Object.fromEntries(CLOCKS.map((c) => [c, parseDuration(overrides[c] ?? config.slaTargets[c][priority]) as number])) as TargetsMs;
+  /**
+   * Each clock's nominal target for a priority: the brief's own override, else its policy's target
+   * (else the configured default). Under a policy the workflow counts the ISO target in business
+   * time of the policy's calendar; these milliseconds stand for it until a clock starts.
+   */
+  const targetsFor = (priority: Priority, overrides: Partial<Record<ClockName, string>>, sla?: BriefSla): TargetsMs =>
+    Object.fromEntries(
+      CLOCKS.map((c) => [c, parseDuration(overrides[c] ?? sla?.policyTargets[c]?.[priority] ?? config.slaTargets[c][priority]) as number]),
+    ) as TargetsMs;
 
   async function requireManager(path: string, id: string): Promise<void> {
     const member = await prisma.member.findUnique({ where: { id } });
@@ -162,6 +170,8 @@ export function briefsRouter({ db, temporal, config }: ApiDeps, catalog: RouteCa
     if (body.dueAt && Date.parse(body.dueAt) <= Date.now()) throw fieldError('body.dueAt', 'must be in the future');
 
     const targetOverrides = Object.fromEntries(CLOCKS.flatMap((c) => (body.targets[c] === undefined ? [] : [[c, body.targets[c]]])));
+    // The brief's policy: the one it names, else its party's default, else the system default.
+    const sla = await resolveBriefSla(prisma, config.slaTargets, { slaPolicyId: body.slaPolicyId, party });
     const brief: BriefInput = {
       // Under an Idempotency-Key the id follows from the key, so even a retry after a lost
       // answer reaches the same workflow instead of starting a second one.
@@ -174,8 +184,9 @@ export function briefsRouter({ db, temporal, config }: ApiDeps, catalog: RouteCa
       priority: body.priority,
       dueAt: body.dueAt ? new Date(body.dueAt).toISOString() : null,
       deliverables: body.deliverables,
-      targetsMs: targetsFor(body.priority, targetOverrides),
+      targetsMs: targetsFor(body.priority, targetOverrides, sla),
       targetOverrides,
+      sla,
     };
     const workflowId = briefWorkflowId(brief.id);
     const handle = await withDeadline(
@@ -305,7 +316,7 @@ export function briefsRouter({ db, temporal, config }: ApiDeps, catalog: RouteCa
         ...(body.reviewerId !== undefined ? { reviewerId: body.reviewerId } : {}),
         ...(body.priority !== undefined ? { priority: body.priority } : {}),
         // Briefs created before targetOverrides was kept have none: all their clocks follow the priority.
-        ...(body.priority !== undefined && body.priority !== brief.priority ? { targetsMs: targetsFor(body.priority, brief.targetOverrides ?? {}) } : {}),
+        ...(body.priority !== undefined && body.priority !== brief.priority ? { targetsMs: targetsFor(body.priority, brief.targetOverrides ?? {}, brief.sla) } : {}),
       };
       const request: EditRequest = { actor: { memberId: caller.memberId, role: caller.role, partyId: caller.partyId }, expectedSeq: row.lastSeq, changes };
       try {

@@ -66,7 +66,7 @@ async function newBrief(fx: Fixture, extra: Record<string, unknown> = {}): Promi
   return (await created(fx.clients.manager.post('/v1/briefs', body), 'a brief')).id as string;
 }
 
-type Stage = 'awaiting_ack' | 'in_progress' | 'clarification_requested' | 'in_review';
+type Stage = 'awaiting_ack' | 'in_progress' | 'clarification_requested' | 'in_review' | 'on_hold';
 
 /** A new brief of party A, driven to the status where the action under test is legal. */
 async function briefIn(fx: Fixture, stage: Stage): Promise<string> {
@@ -75,6 +75,7 @@ async function briefIn(fx: Fixture, stage: Stage): Promise<string> {
   if (stage === 'clarification_requested') await created(member.post(`/v1/briefs/${id}/clarifications`, { question: 'Which colours?' }), 'a question');
   if (stage === 'in_progress' || stage === 'in_review') await created(member.post(`/v1/briefs/${id}/acknowledge`, {}), 'an acknowledgement');
   if (stage === 'in_review') await created(member.post(`/v1/briefs/${id}/deliveries`, { summary: 'Draft', links: ['https://files.example/v1.zip'] }), 'a delivery');
+  if (stage === 'on_hold') await created(fx.clients.manager.post(`/v1/briefs/${id}/hold`, {}), 'a hold');
   return id;
 }
 
@@ -163,6 +164,8 @@ const RECIPES: Record<RouteKey, Recipe> = {
   'POST /v1/briefs/:id/request-changes': { call: action('request-changes', 'in_review', { reason: 'Bigger logo' }) },
   'POST /v1/briefs/:id/cancel': { call: action('cancel', 'awaiting_ack', { reason: 'Campaign dropped' }) },
   'POST /v1/briefs/:id/comments': { call: action('comments', 'awaiting_ack', { body: 'Looks good so far' }) },
+  'POST /v1/briefs/:id/hold': { call: action('hold', 'awaiting_ack', { reason: 'Waiting for photos' }) },
+  'POST /v1/briefs/:id/resume': { call: action('resume', 'on_hold', { note: 'Photos are in' }) },
   'GET /v1/escalations': {
     call: async (fx) => ({ path: `/v1/escalations?briefId=${fx.escalation.briefId}&limit=200` }),
     lists: (body, fx) => body.items.some((e: { id: string }) => e.id === fx.escalation.id),

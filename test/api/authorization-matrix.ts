@@ -149,6 +149,8 @@ export const MATRIX = [
   rule('POST /v1/briefs/:id/comments', 'brief', [200], [401, 403, A, 403, 403, 404, A, 404], {
     why: "Managers and the receiving party's members talk on a brief; watchers and admins only read.",
   }),
+  rule('POST /v1/briefs/:id/hold', 'brief', [200], MANAGER_ACTION),
+  rule('POST /v1/briefs/:id/resume', 'brief', [200], MANAGER_ACTION),
 
   // Escalations of party A's briefs.
   rule('GET /v1/escalations', null, [200], [401, 'lists', 'lists', 'lists', 'lists', 'hides', 403, 403], {
