@@ -223,23 +223,58 @@ describe('SLA policies', () => {
 
   test('applies a changed policy to its running briefs; ended and other briefs are left alone', async () => {
     const { body: policy } = await create({ name: 'Running', calendarId: berlin });
-    const brief = await manager.client.post('/v1/briefs', { title: 'Winter campaign', description: 'Banners for the winter sale', partyId: agency });
+    const brief = await manager.client.post('/v1/briefs', { title: 'Winter campaign', description: 'Banners for the winter sale', partyId: agency, slaPolicyId: policy.id });
     expect(brief.status).toBe(201);
-    // Until brief creation names policies, the read model is pointed at the policy directly.
-    await handoff.db.prisma.brief.update({ where: { id: brief.body.id }, data: { slaPolicyId: policy.id } });
+    expect(brief.body.slaPolicy).toMatchObject({ id: policy.id, version: 1, calendarId: berlin, calendarName: 'Berlin office', timezone: 'Europe/Berlin' });
+    expect(brief.body.sla.acknowledge.targetMs).toBe(8 * 3600_000);
     await patch(admin, policy.id, { targets: { acknowledge: { P3: 'PT2H' } } });
+    // The running brief keeps the version it started with until the policy is applied to it.
+    expect((await manager.client.get(`/v1/briefs/${brief.body.id}`)).body.slaPolicy.version).toBe(1);
 
     const res = await admin.post(`/v1/sla-policies/${policy.id}/apply-to-running`);
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ policyId: policy.id, policyVersion: 2, applied: [brief.body.id], skipped: [], failed: [] });
     const events = (await admin.get(`/v1/audit?targetType=sla_policy&targetId=${policy.id}`)).body.items;
     expect(events[0]).toMatchObject({ action: 'sla_policy.applied_to_running', after: { applied: [brief.body.id] } });
+    const after = await manager.client.get(`/v1/briefs/${brief.body.id}`);
+    expect(after.body.slaPolicy).toMatchObject({ id: policy.id, version: 2 });
+    expect(after.body.sla.acknowledge).toMatchObject({ targetMs: 2 * 3600_000, startedAt: brief.body.sla.acknowledge.startedAt });
+    expect(after.body.timeline.map((e: { type: string }) => e.type)).toEqual(['brief_created', 'sla_policy_applied']);
 
     const none = await admin.post('/v1/sla-policies/default/apply-to-running');
     expect(none.status).toBe(200);
     expect(none.body).toMatchObject({ policyId: 'default', policyVersion: 1, failed: [] });
     expect(none.body.applied).not.toContain(brief.body.id);
     expectProblem(await admin.post('/v1/sla-policies/no-such-policy/apply-to-running'), 404, 'not-found');
+  });
+
+  test('a brief runs under the policy it names, else its party\'s default, else the system default; an unknown policy is refused', async () => {
+    const { body: named } = await create({ name: 'Named', targets: { acknowledge: { P2: 'PT3H' } } });
+    const { body: partyDefault } = await create({ name: 'Party default', targets: { acknowledge: { P2: 'PT5H' } } });
+    const { body: systemDefault } = await create({ name: 'System default', isDefault: true, targets: { acknowledge: { P2: 'PT7H' } } });
+    const it = await admin.post('/v1/parties', { name: 'Shop IT', kind: 'it', defaultSlaPolicyId: partyDefault.id });
+    const send = (partyId: string, extra: Record<string, unknown> = {}) =>
+      manager.client.post('/v1/briefs', { title: 'Checkout fix', description: 'Fix the checkout button', partyId, priority: 'P2', ...extra });
+
+    const explicit = await send(it.body.id, { slaPolicyId: named.id });
+    expect(explicit.body.slaPolicy).toMatchObject({ id: named.id, agreement: 'internal' });
+    expect(explicit.body.sla.acknowledge.targetMs).toBe(3 * 3600_000);
+    const byParty = await send(it.body.id);
+    expect(byParty.body.slaPolicy).toMatchObject({ id: partyDefault.id, agreement: 'internal' });
+    expect(byParty.body.sla.acknowledge.targetMs).toBe(5 * 3600_000);
+    const bySystem = await send(agency);
+    expect(bySystem.body.slaPolicy).toMatchObject({ id: systemDefault.id, agreement: 'external', calendarId: null, timezone: 'UTC' });
+    expect(bySystem.body.sla.acknowledge.targetMs).toBe(7 * 3600_000);
+    const row = await handoff.db.prisma.brief.findUniqueOrThrow({ where: { id: bySystem.body.id } });
+    expect(row).toMatchObject({ slaPolicyId: systemDefault.id, agreement: 'external' });
+
+    const unknown = await send(agency, { slaPolicyId: 'no-such-policy' });
+    expectProblem(unknown, 400, 'validation');
+    expect(unknown.body.errors).toEqual([{ path: 'body.slaPolicyId', message: 'no SLA policy with this id' }]);
+    // Back to the built-in default for the other tests.
+    await patch(admin, systemDefault.id, { isDefault: false });
+    const builtIn = await send(agency);
+    expect(builtIn.body.slaPolicy).toMatchObject({ id: 'default', calendarId: null });
   });
 
   test('only admins write; members do not read policies', async () => {
