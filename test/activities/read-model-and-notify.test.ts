@@ -10,6 +10,7 @@ import { createRecordEvents } from '../../activities/record-events';
 import type { NotifyInput } from '../../activities/types';
 import { openDatabase, type Database } from '../../lib/db/database';
 import { createLogger } from '../../lib/logger';
+import { audienceFor } from '../../workflows/domain/audience';
 import type { BriefInput } from '../../workflows/domain/brief';
 import { applyAction, initialState } from '../../workflows/domain/transitions';
 import { startHttpReceiver, startSmtpReceiver } from '../support/receivers';
@@ -187,6 +188,31 @@ describe('notify', () => {
       await new MockActivityEnvironment().run(notify, input);
       const rows = await db.prisma.notification.findMany({ where: { briefId: 'b-self' } });
       expect(rows.map((r) => r.recipientId).sort()).toEqual(['mara', 'piet']);
+    } finally {
+      rmSync(outboxDir, { recursive: true, force: true });
+    }
+  });
+
+  test("an escalation level notifies whom it names: watchers of the brief's party and of the e-commerce team, and named members", async () => {
+    await db.prisma.party.create({ data: { id: 'other', name: 'Other agency', kind: 'agency' } });
+    await db.prisma.member.createMany({
+      data: [
+        { id: 'wanda', partyId: 'shop', name: 'Wanda', email: 'wanda@shop.example', role: 'watcher' },
+        { id: 'walt', partyId: 'agency', name: 'Walt', email: 'walt@pixel.example', role: 'watcher' },
+        { id: 'wim', partyId: 'other', name: 'Wim', email: 'wim@other.example', role: 'watcher' },
+        { id: 'ivo', partyId: 'shop', name: 'Ivo', email: 'ivo@shop.example', role: 'manager' },
+      ],
+    });
+    const outboxDir = mkdtempSync(path.join(os.tmpdir(), 'handoff-outbox-'));
+    const notify = createNotify({ prisma: db.prisma, mailer: createMailer({ from: 'h@localhost', outboxDir }), logger, publicUrl: 'http://localhost:3000' });
+    try {
+      const input = notifyInput('b-escalation');
+      input.event = { ...input.event, type: 'escalation_raised', actor: null, data: { escalationId: 'e-1', clock: 'acknowledge', level: 2, notify: ['watchers', 'ivo'] } };
+      input.audience = audienceFor(input.event);
+      expect(input.audience).toEqual(['watchers', 'member:ivo']);
+      await new MockActivityEnvironment().run(notify, input);
+      const rows = await db.prisma.notification.findMany({ where: { briefId: 'b-escalation' } });
+      expect(rows.map((r) => r.recipientId).sort()).toEqual(['ivo', 'walt', 'wanda']);
     } finally {
       rmSync(outboxDir, { recursive: true, force: true });
     }
