@@ -1,20 +1,77 @@
-// Posts a notification as JSON to a member's webhook. A stable Idempotency-Key header lets
-// receivers drop repeats.
+// Posts notifications as JSON to a member's webhook. A stable Idempotency-Key header lets
+// receivers drop repeats; a Handoff-Signature header (when the member set a secret) lets them
+// tell Handoff's deliveries from forgeries.
+import { classifyError, classifyResponse, DeliveryError, PermanentDeliveryError } from './delivery-errors';
+import { SIGNATURE_HEADER, signWebhook } from './signature';
 
-export class PermanentDeliveryError extends Error {
-  override name = 'PermanentDeliveryError';
+export { DeliveryError, PermanentDeliveryError };
+
+export const USER_AGENT = 'Handoff';
+
+/**
+ * POSTs a JSON text and throws a DeliveryError unless the answer is 2xx. Redirects are not
+ * followed: a receiver's URL should name its final address, and a POST silently turned into a
+ * GET would look delivered.
+ */
+export async function postJson(url: string, json: string, headers: Record<string, string>, timeoutMs: number, receiver: string): Promise<{ status: number }> {
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'user-agent': USER_AGENT, ...headers },
+      body: json,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    // Read the answer so the connection is released; its content does not matter.
+    await response.arrayBuffer();
+  } catch (err) {
+    throw classifyError(err);
+  }
+  const failure = classifyResponse(response.status, response.headers, receiver);
+  if (failure) throw failure;
+  return { status: response.status };
 }
 
+export interface WebhookDelivery {
+  url: string;
+  /** Serialised once: the signature covers exactly the bytes sent. */
+  body: unknown;
+  /** Stable per notification, the same on every retry. */
+  idempotencyKey: string;
+  /** The member's signing secret; null sends the delivery unsigned. */
+  secret: string | null;
+  /** The notification event type, sent as Handoff-Event. */
+  event: string;
+  timeoutMs?: number;
+}
+
+/** Delivers one notification to a webhook; throws DeliveryError (transient or permanent). */
+export async function sendWebhook({ url, body, idempotencyKey, secret, event, timeoutMs = 10_000 }: WebhookDelivery): Promise<{ status: number }> {
+  const json = JSON.stringify(body);
+  const headers: Record<string, string> = { 'Idempotency-Key': idempotencyKey, 'Handoff-Event': event };
+  // Signed at each attempt, so a retry hours later still carries a fresh timestamp.
+  if (secret) headers[SIGNATURE_HEADER] = signWebhook(secret, json, Math.floor(Date.now() / 1000));
+  return postJson(url, json, headers, timeoutMs, 'webhook');
+}
+
+/**
+ * The first webhook form, still used by the notify activity of briefs already running: unsigned,
+ * follows redirects; transient failures are DeliveryErrors, permanent ones PermanentDeliveryErrors.
+ */
 export async function postWebhook(url: string, idempotencyKey: string, body: unknown, timeoutMs = 10_000): Promise<void> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'idempotency-key': idempotencyKey, 'user-agent': 'Handoff' },
-    body: JSON.stringify(body),
-    signal: AbortSignal.timeout(timeoutMs),
-  });
-  await response.arrayBuffer().catch(() => undefined);
-  if (response.ok) return;
-  const transient = response.status >= 500 || response.status === 408 || response.status === 429;
-  const message = `webhook answered ${response.status}`;
-  throw transient ? new Error(message) : new PermanentDeliveryError(message);
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': idempotencyKey, 'user-agent': USER_AGENT },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    await response.arrayBuffer().catch(() => undefined);
+  } catch (err) {
+    throw classifyError(err);
+  }
+  const failure = classifyResponse(response.status, response.headers, 'webhook');
+  if (failure) throw failure;
 }
