@@ -26,7 +26,7 @@ interface Recipient {
 
 const DONE = new Set(['sent', 'failed']);
 
-export async function resolveRecipients(prisma: PrismaClient, input: NotifyInput): Promise<Recipient[]> {
+export async function resolveRecipients(prisma: PrismaClient, input: Pick<NotifyInput, 'brief' | 'event' | 'audience'>): Promise<Recipient[]> {
   const { brief, event } = input;
   const select = { id: true, email: true, locale: true, webhookUrl: true } as const;
   const byAudience = async (audience: Audience): Promise<Recipient[]> => {

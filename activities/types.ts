@@ -20,7 +20,17 @@ export interface NotifyInput {
   maxAttempts: number;
 }
 
+export type { PlanInput, PlannedDelivery } from './deliver';
+import type { PlanInput, PlannedDelivery } from './deliver';
+
 export interface BriefActivities {
   recordEvents(input: RecordEventsInput): Promise<void>;
+  /** Briefs started before the outbox notify through this one activity per event. */
   notify(input: NotifyInput): Promise<void>;
+  /** The outbox rows of an event: one per recipient and chosen channel, held in quiet hours. */
+  planNotifications(input: PlanInput): Promise<PlannedDelivery[]>;
+  /** Sends one outbox row; throws (to be retried) on a transient failure. */
+  deliverNotification(input: { id: string }): Promise<void>;
+  /** Records that an outbox row's delivery was given up on. */
+  notificationFailed(input: { id: string; error: string }): Promise<void>;
 }

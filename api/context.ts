@@ -7,6 +7,6 @@ import type { Logger } from '../lib/logger';
 export interface ApiDeps {
   db: Database;
   temporal: Client;
-  config: Pick<Config, 'temporal' | 'slaTargets' | 'publicUrl' | 'rateLimitPerMinute' | 'corsOrigins'>;
+  config: Pick<Config, 'temporal' | 'slaTargets' | 'publicUrl' | 'rateLimitPerMinute' | 'corsOrigins' | 'deliveryRetry' | 'actionLinks'>;
   logger: Logger;
 }

@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { PRIORITIES, type ClockName, type Priority } from '../workflows/domain/brief';
-import { isSlaTarget, SLA_TARGET_RULE } from '../workflows/domain/duration';
+import { isSlaTarget, parseDuration, SLA_TARGET_RULE } from '../workflows/domain/duration';
 
 const duration = z.string().refine(isSlaTarget, SLA_TARGET_RULE);
 const perPriority = z.strictObject(Object.fromEntries(PRIORITIES.map((p) => [p, duration])) as Record<Priority, typeof duration>);
@@ -28,6 +28,23 @@ const slaTargets = z
 
 const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
 
+/** An ISO 8601 duration (PT10S, PT0.5S, PT1H, P1D) as milliseconds, at least `min`. */
+const durationMs = (fallback: string, min = 100) =>
+  z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .default(fallback)
+      .transform((text, ctx) => {
+        const ms = parseDuration(text);
+        if (ms === undefined || ms < min) {
+          ctx.addIssue({ code: 'custom', message: `an ISO 8601 duration of at least ${min} ms, such as ${fallback}` });
+          return z.NEVER;
+        }
+        return ms;
+      }),
+  );
+
 const EnvSchema = z.object({
   PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65535).default(3000)),
   HANDOFF_DATA_DIR: z.string().default('./data'),
@@ -45,6 +62,13 @@ const EnvSchema = z.object({
   HANDOFF_RATE_LIMIT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(1_000_000).default(600)),
   HANDOFF_CORS_ORIGINS: z.preprocess(emptyAsUndefined, z.string().optional()),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  HANDOFF_DELIVERY_RETRY_INITIAL: durationMs('PT10S'),
+  HANDOFF_DELIVERY_RETRY_MAX: durationMs('PT1H'),
+  HANDOFF_DELIVERY_DEADLINE: durationMs('PT24H', 1000),
+  HANDOFF_DELIVERY_ATTEMPT_TIMEOUT: durationMs('PT1M', 1000),
+  HANDOFF_WEBHOOK_DISABLE_AFTER: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(1000).default(5)),
+  HANDOFF_ACTION_LINK_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, 'at least 32 characters').optional()),
+  HANDOFF_ACTION_LINK_TTL: durationMs('P7D', 60_000),
 });
 
 export interface Config {
@@ -62,6 +86,15 @@ export interface Config {
   /** Origins allowed by CORS: a list, '*' for any, empty for none. */
   corsOrigins: string[];
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
+  /** How notification deliveries are retried: doubling from initial up to max, for deadline. */
+  deliveryRetry: { initialIntervalMs: number; maximumIntervalMs: number; deadlineMs: number; attemptTimeoutMs: number };
+  /** A member's webhook is disabled after this many notifications in a row failed for good. */
+  webhookDisableAfter: number;
+  /**
+   * One-click links in emails: signed with this secret (else one generated once and kept in the
+   * database), valid for ttlMs.
+   */
+  actionLinks: { secret: string | undefined; ttlMs: number };
 }
 
 export class ConfigError extends Error {
@@ -96,6 +129,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .map((o) => o.trim())
       .filter(Boolean),
     logLevel: e.LOG_LEVEL,
+    deliveryRetry: {
+      initialIntervalMs: e.HANDOFF_DELIVERY_RETRY_INITIAL,
+      maximumIntervalMs: e.HANDOFF_DELIVERY_RETRY_MAX,
+      deadlineMs: e.HANDOFF_DELIVERY_DEADLINE,
+      attemptTimeoutMs: e.HANDOFF_DELIVERY_ATTEMPT_TIMEOUT,
+    },
+    webhookDisableAfter: e.HANDOFF_WEBHOOK_DISABLE_AFTER,
+    actionLinks: { secret: e.HANDOFF_ACTION_LINK_SECRET, ttlMs: e.HANDOFF_ACTION_LINK_TTL },
   };
 }
 

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Server } from 'node:http';
 import type { Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import { loadActionLinkSecret } from './action-links';
 import { createMailer } from '../activities/notify';
 import { createApp } from '../api/app';
 import { createWorker } from '../worker/worker';
@@ -87,7 +88,15 @@ export async function startHandoff(options: HandoffOptions): Promise<RunningHand
         connection: temporal.workerConnection,
         namespace: config.temporal.namespace,
         taskQueue: config.temporal.taskQueue,
-        activities: createActivities({ prisma: db.prisma, mailer, logger: logger.child({ component: 'activities' }), publicUrl: config.publicUrl }),
+        activities: createActivities({
+          prisma: db.prisma,
+          mailer,
+          logger: logger.child({ component: 'activities' }),
+          publicUrl: config.publicUrl,
+          actionLinkSecret: () => loadActionLinkSecret(db.prisma, config.actionLinks.secret),
+          actionLinkTtlMs: config.actionLinks.ttlMs,
+          webhookDisableAfter: config.webhookDisableAfter,
+        }),
         preferBundle: options.preferWorkflowBundle,
       });
       const running = worker.run();

@@ -192,7 +192,7 @@ export function briefsRouter({ db, temporal, config }: ApiDeps, catalog: RouteCa
     const handle = await withDeadline(
       () =>
         temporal.workflow
-          .start<typeof briefWorkflow>('briefWorkflow', { workflowId, taskQueue: config.temporal.taskQueue, args: [{ brief }] })
+          .start<typeof briefWorkflow>('briefWorkflow', { workflowId, taskQueue: config.temporal.taskQueue, args: [{ brief, deliveryRetry: config.deliveryRetry }] })
           .catch((err: unknown) => {
             if (err instanceof WorkflowExecutionAlreadyStartedError) return temporal.workflow.getHandle<typeof briefWorkflow>(workflowId);
             throw err;

@@ -69,10 +69,19 @@ function secondsPolicy(version: number, acknowledge: string): BriefSla {
 
 type Handle = WorkflowHandleWithFirstExecutionRunId<typeof briefWorkflow>;
 
-// The activities do nothing: a history holds their results, not their effects.
+// The activities do nothing: a history holds their results, not their effects. Planning answers
+// outbox rows, so the histories hold deliveries: one at once per event, and for a new brief one
+// held for a second (quiet hours).
 const activities: BriefActivities = {
   async recordEvents() {},
   async notify() {},
+  async planNotifications({ brief, event }) {
+    const now = { id: `${brief.id}-${event.seq}`, notBefore: null };
+    if (event.type !== 'brief_created') return [now];
+    return [now, { id: `${brief.id}-${event.seq}-held`, notBefore: new Date(Date.now() + SECOND).toISOString() }];
+  },
+  async deliverNotification() {},
+  async notificationFailed() {},
 };
 
 function brief(scenario: ReplayScenario, targetsMs: Partial<TargetsMs> = {}): BriefInput {

@@ -144,3 +144,11 @@ export async function startHttpReceiver(options: HttpReceiverOptions = {}): Prom
       }),
   };
 }
+
+/**
+ * A captured message's text as a reader sees it: quoted-printable soft line breaks joined and
+ * =XX escapes decoded (as UTF-8), so links and umlauts can be searched for.
+ */
+export function decodeQuotedPrintable(raw: string): string {
+  return Buffer.from(raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))), 'latin1').toString('utf8');
+}

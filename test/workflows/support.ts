@@ -6,7 +6,8 @@ import { randomUUID } from 'node:crypto';
 import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import type { BriefActivities, NotifyInput, RecordEventsInput } from '../../activities/types';
+import { Context } from '@temporalio/activity';
+import type { BriefActivities, NotifyInput, PlanInput, PlannedDelivery, RecordEventsInput } from '../../activities/types';
 import { actionUpdates, briefQuery, editUpdate, type BriefWorkflowInput } from '../../workflows/brief/definitions';
 import type { briefWorkflow } from '../../workflows/brief/workflow';
 import { actors, briefInput as baseBriefInput, SECOND } from '../support/briefs';
@@ -30,25 +31,57 @@ export interface RecordingActivities extends BriefActivities {
   /** One entry per recordEvents call, cloned at the time of the call. */
   recorded: RecordEventsInput[];
   notified: NotifyInput[];
+  deliveries: DeliveryAttempt[];
+  failed: { id: string; error: string }[];
 }
 
 export interface ActivityHooks {
   /** Runs after a notify call was recorded; a test can hold the notification here. */
   onNotify?: (input: NotifyInput) => Promise<void>;
+  /** The outbox rows planNotifications answers for an event (none by default). */
+  plan?: (input: PlanInput) => PlannedDelivery[];
+  /** Runs on every delivery attempt; throw to fail it. */
+  onDeliver?: (id: string, attempt: number) => Promise<void>;
+}
+
+/** A delivery attempt, at the server time the attempt was scheduled. */
+export interface DeliveryAttempt {
+  id: string;
+  attempt: number;
+  scheduledAt: number;
 }
 
 export function recordingActivities(hooks: ActivityHooks = {}): RecordingActivities {
   const recorded: RecordEventsInput[] = [];
   const notified: NotifyInput[] = [];
+  const deliveries: DeliveryAttempt[] = [];
+  const failed: { id: string; error: string }[] = [];
   return {
     recorded,
     notified,
+    deliveries,
+    failed,
     async recordEvents(input) {
       recorded.push(structuredClone(input));
     },
     async notify(input) {
       notified.push(structuredClone(input));
       await hooks.onNotify?.(input);
+    },
+    // The outbox: planning an event's notifications is what these tests see of it; nothing is delivered.
+    async planNotifications(input) {
+      const call = { ...structuredClone(input), maxAttempts: 0 };
+      notified.push(call);
+      await hooks.onNotify?.(call);
+      return hooks.plan?.(input) ?? [];
+    },
+    async deliverNotification({ id }) {
+      const { attempt, currentAttemptScheduledTimestampMs } = Context.current().info;
+      deliveries.push({ id, attempt, scheduledAt: currentAttemptScheduledTimestampMs });
+      await hooks.onDeliver?.(id, attempt);
+    },
+    async notificationFailed(input) {
+      failed.push(input);
     },
   };
 }
@@ -98,7 +131,13 @@ export async function withWorker<T>(
     connection: env.nativeConnection,
     taskQueue,
     workflowBundle: await workflowBundle(),
-    activities: { recordEvents: acts.recordEvents, notify: acts.notify },
+    activities: {
+      recordEvents: acts.recordEvents,
+      notify: acts.notify,
+      planNotifications: acts.planNotifications,
+      deliverNotification: acts.deliverNotification,
+      notificationFailed: acts.notificationFailed,
+    },
   });
   const h: Harness = { env, acts, worker, taskQueue, started: [] };
   return worker.runUntil(async () => {

@@ -70,6 +70,19 @@ export interface BriefWorkflowInput {
   pendingNotifications?: PendingNotification[];
   /** Continue as new once history holds this many events, besides whenever the server suggests it. */
   continueAsNewAfterEvents?: number;
+  /** Outbox rows still held when the previous run continued as new. */
+  pendingDeliveries?: { id: string; notBefore: string | null }[];
+  /** How deliveries are retried; the defaults (10 s doubling up to 1 h, for a day) unless set. */
+  deliveryRetry?: DeliveryRetry;
+}
+
+export interface DeliveryRetry {
+  initialIntervalMs: number;
+  maximumIntervalMs: number;
+  /** Attempts stop this long after the first one; the notification is then recorded as failed. */
+  deadlineMs: number;
+  /** One attempt may take this long before it counts as lost (a worker that died mid-send); 1 minute by default. */
+  attemptTimeoutMs?: number;
 }
 
 export interface PendingNotification {

@@ -32,6 +32,7 @@ import {
   type ActionRequest,
   type ApplySlaRequest,
   type BriefWorkflowInput,
+  type DeliveryRetry,
   type EditRequest,
   type PendingNotification,
 } from './definitions';
@@ -48,6 +49,23 @@ const { notify } = proxyActivities<BriefActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: NOTIFY_MAX_ATTEMPTS },
 });
+
+// The outbox's bookkeeping must catch up eventually, like the read model.
+const { planNotifications, notificationFailed } = proxyActivities<BriefActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+/** How deliveries are retried: exponential backoff for up to a day, unless the input says otherwise (tests). */
+export const DEFAULT_DELIVERY_RETRY: DeliveryRetry = { initialIntervalMs: 10_000, maximumIntervalMs: 3_600_000, deadlineMs: 24 * 3_600_000 };
+
+function deliveryActivity(retry: DeliveryRetry) {
+  return proxyActivities<BriefActivities>({
+    startToCloseTimeout: retry.attemptTimeoutMs ?? 60_000,
+    scheduleToCloseTimeout: retry.deadlineMs,
+    retry: { initialInterval: retry.initialIntervalMs, backoffCoefficient: 2, maximumInterval: retry.maximumIntervalMs },
+  }).deliverNotification;
+}
 
 /** Rejections of the state machine leave the workflow as failures the API can read. */
 function asFailure<T>(fn: () => T): T {
@@ -71,6 +89,13 @@ export async function briefWorkflow(input: BriefWorkflowInput): Promise<ReturnTy
   let handingOver = false;
   // Briefs started before this patch drain every notification before continuing as new.
   const carryNotifications = patched('continue-as-new-carries-notifications');
+  // Briefs started before the outbox notify through one activity per event (see notify).
+  const outbox = patched('notification-outbox');
+  const deliverNotification = deliveryActivity(input.deliveryRetry ?? DEFAULT_DELIVERY_RETRY);
+  /** Outbox rows held until their recipients' working hours: id -> instant. */
+  const held = new Map<string, number>((input.pendingDeliveries ?? []).map((d) => [d.id, d.notBefore ? Date.parse(d.notBefore) : 0]));
+  /** Outbox rows being delivered (with the activity's retries). */
+  const delivering = new Set<string>();
 
   const waitUntilRecorded = async (seq: number) => {
     await condition(() => recordedSeq >= seq);
@@ -131,9 +156,71 @@ export async function briefWorkflow(input: BriefWorkflowInput): Promise<ReturnTy
     );
   };
   const idle = () =>
-    toRecord.length === 0 && allHandlersFinished() && (carryNotifications ? true : toNotify.length === 0 && !notifying);
+    toRecord.length === 0 &&
+    allHandlersFinished() &&
+    // A delivery in flight finishes in this run, so that no two runs ever send the same row at once.
+    (outbox ? !notifying && delivering.size === 0 : carryNotifications ? true : toNotify.length === 0 && !notifying);
+
+  /** Delivers one outbox row; a delivery given up on is recorded as failed. A brief never fails over a notification. */
+  const deliver = (id: string) => {
+    delivering.add(id);
+    void (async () => {
+      try {
+        await deliverNotification({ id });
+      } catch (err) {
+        log.warn('notification given up', { id, error: String(err) });
+        await notificationFailed({ id, error: String((err as { cause?: unknown }).cause ?? err) });
+      } finally {
+        delivering.delete(id);
+      }
+    })();
+  };
+
+  /** Sends what is due: events are planned into outbox rows, held rows are released at their instant. */
+  const outboxLoop = async () => {
+    for (;;) {
+      // Once the brief has ended, what is held is still released at its instant.
+      const ready = () => toNotify.length > 0 || handingOver || (finished && held.size === 0);
+      const nextRelease = held.size ? Math.min(...held.values()) : undefined;
+      if (nextRelease === undefined) await condition(ready);
+      else if (nextRelease > Date.now()) await condition(ready, Math.max(1, nextRelease - Date.now()));
+      if (handingOver) return;
+      for (const [id, at] of [...held]) {
+        if (at <= Date.now()) {
+          held.delete(id);
+          deliver(id);
+        }
+      }
+      const next = toNotify.shift();
+      if (!next) {
+        if (finished && held.size === 0) break;
+        continue;
+      }
+      const audience = audienceFor(next.event);
+      if (audience.length === 0) continue;
+      notifying = true;
+      try {
+        const { id, title, partyId, managerId, reviewerId, priority, dueAt } = state.brief;
+        const planned = await planNotifications({
+          workflowId: workflowInfo().workflowId,
+          event: next.event,
+          audience,
+          brief: { id, title, partyId, managerId, reviewerId, priority, status: next.status, dueAt },
+        });
+        for (const delivery of planned) {
+          const at = delivery.notBefore ? Date.parse(delivery.notBefore) : 0;
+          if (at > Date.now()) held.set(delivery.id, at);
+          else deliver(delivery.id);
+        }
+      } finally {
+        notifying = false;
+      }
+    }
+    await condition(() => delivering.size === 0);
+  };
 
   const notificationLoop = async () => {
+    if (outbox) return outboxLoop();
     for (;;) {
       await condition(() => toNotify.length > 0 || finished || handingOver);
       if (handingOver) return;
@@ -190,7 +277,13 @@ export async function briefWorkflow(input: BriefWorkflowInput): Promise<ReturnTy
       if (carryNotifications) handingOver = true;
       else finished = true;
       await notifications;
-      await continueAsNew<typeof briefWorkflow>({ ...input, brief: state.brief, state, pendingNotifications: toNotify });
+      await continueAsNew<typeof briefWorkflow>({
+        ...input,
+        brief: state.brief,
+        state,
+        pendingNotifications: toNotify,
+        ...(outbox ? { pendingDeliveries: [...held].map(([id, at]) => ({ id, notBefore: at ? new Date(at).toISOString() : null })) } : {}),
+      });
     }
 
     const deadline = nextClockDeadline(state);

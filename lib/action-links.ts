@@ -1,0 +1,100 @@
+// One-click action links in emails: a signed, expiring, single-use token per notification and
+// action. The token carries its own payload (so a page can name the brief before any lookup) and
+// an HMAC over it; the action_tokens row makes it single-use and lets a retried delivery send the
+// very same link.
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { PrismaClient } from './db/database';
+import { getOrCreateSetting } from './settings';
+
+export const LINK_ACTIONS = ['acknowledge', 'approve', 'requestChanges'] as const;
+export type LinkAction = (typeof LINK_ACTIONS)[number];
+
+export interface ActionLinkPayload {
+  /** The action_tokens row: `${notificationId}:${action}`. */
+  id: string;
+  briefId: string;
+  memberId: string;
+  action: LinkAction;
+  /** Expiry, in Unix seconds. */
+  exp: number;
+}
+
+export const ACTION_LINK_SECRET_KEY = 'action_link_secret';
+
+/** The configured secret, else the installation's own, generated once and kept in `settings`. */
+export async function loadActionLinkSecret(prisma: PrismaClient, configured?: string): Promise<string> {
+  if (configured) return configured;
+  return getOrCreateSetting(prisma, ACTION_LINK_SECRET_KEY, () => randomBytes(32).toString('base64url'));
+}
+
+const sign = (secret: string, payloadPart: string) => createHmac('sha256', secret).update(payloadPart).digest();
+
+export function signActionToken(secret: string, payload: ActionLinkPayload): string {
+  const payloadPart = Buffer.from(JSON.stringify(payload)).toString('base64url');
+  return `${payloadPart}.${sign(secret, payloadPart).toString('base64url')}`;
+}
+
+/** The payload of a token signed with `secret`; undefined for a malformed or tampered one. Expiry is the caller's to check. */
+export function verifyActionToken(secret: string, token: string): ActionLinkPayload | undefined {
+  const match = /^([A-Za-z0-9_-]{1,4000})\.([A-Za-z0-9_-]{43})$/.exec(token);
+  if (!match) return undefined;
+  const [, payloadPart, signaturePart] = match;
+  const presented = Buffer.from(signaturePart, 'base64url');
+  const expected = sign(secret, payloadPart);
+  if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) return undefined;
+  let payload: unknown;
+  try {
+    payload = JSON.parse(Buffer.from(payloadPart, 'base64url').toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  const p = payload as Partial<ActionLinkPayload> | null;
+  if (
+    !p ||
+    typeof p.id !== 'string' ||
+    typeof p.briefId !== 'string' ||
+    typeof p.memberId !== 'string' ||
+    !LINK_ACTIONS.includes(p.action as LinkAction) ||
+    typeof p.exp !== 'number' ||
+    !Number.isInteger(p.exp)
+  ) {
+    return undefined;
+  }
+  return { id: p.id, briefId: p.briefId, memberId: p.memberId, action: p.action as LinkAction, exp: p.exp };
+}
+
+export interface CreateActionLinkInput {
+  secret: string;
+  /** The installation's public URL, without a trailing slash. */
+  publicUrl: string;
+  notificationId: string;
+  briefId: string;
+  memberId: string;
+  action: LinkAction;
+  ttlMs: number;
+  now?: Date;
+}
+
+/**
+ * The link for one action of one notification: `${publicUrl}/actions/<token>`. Idempotent: a
+ * retried delivery of the same notification gets the same row, expiry and so the same link.
+ */
+export async function createActionLink(prisma: PrismaClient, input: CreateActionLinkInput): Promise<string> {
+  const id = `${input.notificationId}:${input.action}`;
+  const now = input.now ?? new Date();
+  // Whole seconds, so the row's expiry and the token's exp are the same instant.
+  const expiresAt = new Date(Math.ceil((now.getTime() + input.ttlMs) / 1000) * 1000);
+  await prisma.actionToken.createMany({
+    data: [{ id, notificationId: input.notificationId, briefId: input.briefId, memberId: input.memberId, action: input.action, expiresAt }],
+    skipDuplicates: true,
+  });
+  const row = await prisma.actionToken.findUniqueOrThrow({ where: { id } });
+  const token = signActionToken(input.secret, {
+    id,
+    briefId: row.briefId,
+    memberId: row.memberId,
+    action: row.action as LinkAction,
+    exp: Math.floor(row.expiresAt.getTime() / 1000),
+  });
+  return `${input.publicUrl.replace(/\/+$/, '')}/actions/${token}`;
+}
