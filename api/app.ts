@@ -22,6 +22,7 @@ import { directoryRouter } from './routes/directory';
 import { escalationsRouter } from './routes/escalations';
 import { healthRouter } from './routes/health';
 import { metricsRouter } from './routes/metrics';
+import { notificationsRouter } from './routes/notifications';
 import { slaPoliciesRouter } from './routes/sla-policies';
 
 export const BODY_LIMIT = '1mb';
@@ -131,6 +132,7 @@ export function createApp(deps: ApiDeps): HandoffApp {
   app.use('/v1', idempotency(deps.db.prisma, deps.logger));
   app.use(directoryRouter(deps, catalog));
   app.use(briefsRouter(deps, catalog));
+  app.use(notificationsRouter(deps, catalog));
   app.use(escalationsRouter(deps, catalog, app.escalationFeed));
   app.use(calendarsRouter(deps, catalog));
   app.use(slaPoliciesRouter(deps, catalog));

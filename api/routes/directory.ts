@@ -2,11 +2,12 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { newId } from '../../lib/ids';
-import { findPolicy } from '../../lib/policies';
+import { BUILT_IN_CALENDAR_ID, findPolicy } from '../../lib/policies';
 import { generateApiKey } from '../../lib/keys';
 import { ROLES } from '../../workflows/domain/brief';
 import { parseDuration } from '../../workflows/domain/duration';
 import { audit } from '../audit';
+import { CalendarId, ChatWebhookUrl, TimeZone } from './notifications.schemas';
 import { callerOf, canSeeParty, requireRole, seesAllParties, type Caller } from '../auth';
 import type { ApiDeps } from '../context';
 import { conflict, fieldError, forbidden, notFound } from '../errors';
@@ -51,6 +52,9 @@ export const CreateMemberBody = z
     locale: z.enum(['de', 'en']).default('en'),
     isLead: z.boolean().default(false).meta({ description: "The party's lead receives its escalations." }),
     webhookUrl: z.url({ protocol: /^https?$/ }).optional().meta({ example: 'https://hooks.pixelwerk.example/handoff' }),
+    timezone: TimeZone.optional(),
+    calendarId: CalendarId.optional(),
+    chatWebhookUrl: ChatWebhookUrl.optional(),
   })
   .meta({ id: 'CreateMember' });
 
@@ -64,6 +68,11 @@ export const MemberSchema = z
     locale: z.enum(['de', 'en']),
     isLead: z.boolean(),
     webhookUrl: z.string().nullable(),
+    webhookEnabled: z.boolean().meta({ description: 'A webhook URL is set and has not been disabled after repeated failures.' }),
+    hasWebhookSecret: z.boolean().meta({ description: 'Whether webhooks are signed; the secret is shown only when it is created.' }),
+    timezone: z.string().nullable(),
+    calendarId: z.string().nullable(),
+    chatWebhookUrl: z.string().nullable(),
     createdAt: Timestamp,
   })
   .meta({ id: 'Member' });
@@ -125,7 +134,22 @@ const AuditQuery = PageQuery.extend({
 });
 
 type PartyRow = { id: string; name: string; kind: string; defaultSlaPolicyId: string | null; createdAt: Date };
-type MemberRow = { id: string; partyId: string; name: string; email: string; role: string; locale: string; isLead: boolean; webhookUrl: string | null; createdAt: Date };
+type MemberRow = {
+  id: string;
+  partyId: string;
+  name: string;
+  email: string;
+  role: string;
+  locale: string;
+  isLead: boolean;
+  webhookUrl: string | null;
+  webhookSecret: string | null;
+  webhookDisabledAt: Date | null;
+  timezone: string | null;
+  calendarId: string | null;
+  chatWebhookUrl: string | null;
+  createdAt: Date;
+};
 type KeyRow = { id: string; memberId: string; prefix: string; createdAt: Date; lastUsedAt: Date | null; expiresAt: Date | null; revokedAt: Date | null };
 
 export const partyJson = (p: PartyRow) => ({ id: p.id, name: p.name, kind: p.kind, defaultSlaPolicyId: p.defaultSlaPolicyId, createdAt: p.createdAt.toISOString() });
@@ -138,6 +162,12 @@ export const memberJson = (m: MemberRow) => ({
   locale: m.locale,
   isLead: m.isLead,
   webhookUrl: m.webhookUrl,
+  // Never the secret itself.
+  webhookEnabled: m.webhookUrl !== null && m.webhookDisabledAt === null,
+  hasWebhookSecret: m.webhookSecret !== null,
+  timezone: m.timezone,
+  calendarId: m.calendarId,
+  chatWebhookUrl: m.chatWebhookUrl,
   createdAt: m.createdAt.toISOString(),
 });
 export const keyJson = (k: KeyRow) => ({
@@ -303,8 +333,21 @@ export function directoryRouter({ db, logger, config }: ApiDeps, catalog: RouteC
       if (!party || !canSeeParty(caller, party.id)) throw notFound('party');
       requireRole(res, 'admin');
       const body = parse(CreateMemberBody, req.body);
+      if (body.calendarId && body.calendarId !== BUILT_IN_CALENDAR_ID && !(await prisma.calendar.findUnique({ where: { id: body.calendarId } }))) {
+        throw fieldError('body.calendarId', 'no calendar with this id');
+      }
       const member = await prisma.$transaction(async (tx) => {
-        const created = await tx.member.create({ data: { id: newId(), partyId: party.id, ...body, webhookUrl: body.webhookUrl ?? null } });
+        const created = await tx.member.create({
+          data: {
+            id: newId(),
+            partyId: party.id,
+            ...body,
+            webhookUrl: body.webhookUrl ?? null,
+            timezone: body.timezone ?? null,
+            calendarId: body.calendarId ?? null,
+            chatWebhookUrl: body.chatWebhookUrl ?? null,
+          },
+        });
         await audit(tx, { actorId: caller.memberId, action: 'member.created', targetType: 'member', targetId: created.id, after: memberJson(created) });
         return created;
       });

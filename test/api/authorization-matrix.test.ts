@@ -140,6 +140,12 @@ const RECIPES: Record<RouteKey, Recipe> = {
   'POST /v1/members/:id/api-keys/:keyId/rotate': {
     call: async (fx, _fresh, owner = fx.memberId) => ({ path: `/v1/members/${owner}/api-keys/${await spareKey(fx, owner)}/rotate`, body: { overlap: 'PT1H' } }),
   },
+  'GET /v1/members/:id/notification-preferences': { call: async (fx, _fresh, owner = fx.memberId) => ({ path: `/v1/members/${owner}/notification-preferences` }) },
+  'PUT /v1/members/:id/notification-preferences': {
+    call: async (fx, _fresh, owner = fx.memberId) => ({ path: `/v1/members/${owner}/notification-preferences`, body: { channels: { comment: ['email'] } } }),
+  },
+  'POST /v1/members/:id/webhook-secret': { call: async (fx, _fresh, owner = fx.memberId) => ({ path: `/v1/members/${owner}/webhook-secret` }) },
+  'GET /v1/briefs/:id/notifications': { call: async (fx) => ({ path: `/v1/briefs/${fx.briefId}/notifications` }) },
   'POST /v1/briefs': {
     call: async (fx) => ({ path: '/v1/briefs', body: { title: unique('Brief'), description: 'Sent by the matrix', partyId: fx.partyA } }),
   },
@@ -198,7 +204,8 @@ const RECIPES: Record<RouteKey, Recipe> = {
   'POST /v1/sla-policies/:id/apply-to-running': { call: async (fx) => ({ path: `/v1/sla-policies/${fx.policyId}/apply-to-running` }) },
 };
 
-async function setUpDirectory(url: string): Promise<Fixture> {
+async function setUpDirectory(handoff: TestHandoff): Promise<Fixture> {
+  const url = handoff.url;
   const admin = apiClient(url, ADMIN_KEY);
   const party = async (name: string, kind: string) => (await created(admin.post('/v1/parties', { name, kind }), `party ${name}`)).id as string;
   const member = async (partyId: string, name: string, role: Role, isLead = false) => {
@@ -375,7 +382,7 @@ describe('the authorisation matrix', () => {
     catalogRoutes = app.catalog.routes.map((r) => ({ route: `${r.method.toUpperCase()} ${r.path}`, roles: r.roles }));
     mounted = { routes: new Set(), mounts: new Set() };
     walkStack((app.router as unknown as { stack: Layer[] }).stack, '', mounted);
-    fx = await setUpDirectory(handoff.url);
+    fx = await setUpDirectory(handoff);
   }, 120_000);
 
   afterAll(async () => {

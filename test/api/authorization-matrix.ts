@@ -129,12 +129,18 @@ export const MATRIX = [
   rule('POST /v1/members/:id/api-keys/:keyId/revoke', 'key', [200], KEYS_OF_MEMBER, { self: 'allowed' }),
   rule('POST /v1/members/:id/api-keys/:keyId/rotate', 'key', [201], KEYS_OF_MEMBER, { self: 'allowed' }),
 
+  // Notification settings of party A's member: like their keys, the member's own and admins'.
+  rule('GET /v1/members/:id/notification-preferences', 'member', [200], KEYS_OF_MEMBER, { self: 'allowed' }),
+  rule('PUT /v1/members/:id/notification-preferences', 'member', [200], KEYS_OF_MEMBER, { self: 'allowed' }),
+  rule('POST /v1/members/:id/webhook-secret', 'member', [201], KEYS_OF_MEMBER, { self: 'allowed' }),
+
   // Briefs sent to party A.
   rule('POST /v1/briefs', null, [201], MANAGER_ONLY, { why: 'The route declares manager only: admins get 403 too.' }),
   rule('GET /v1/briefs', null, [200], [401, 'lists', 'lists', 'lists', 'lists', 'hides', 'lists', 'hides'], {
     why: "Outsiders asking for party A's briefs by ?partyId= get an empty list.",
   }),
   rule('GET /v1/briefs/:id', 'brief', [200], READ_A),
+  rule('GET /v1/briefs/:id/notifications', 'brief', [200], READ_A),
   rule('PATCH /v1/briefs/:id', 'brief', [200], MANAGER_ACTION, {
     why: "Managers edit a brief. The test sends every caller the brief's current ETag as If-Match, so a precondition (412/428) decides nothing here.",
   }),

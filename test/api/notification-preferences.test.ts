@@ -1,0 +1,215 @@
+// A member's notification preferences and webhook secret through the running API: defaults per
+// role, changes and the fields a bad change names, who may read and change them, and a webhook
+// secret that is shown once, replaced by the next, and never seen again in any answer or the
+// audit log.
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { NOTIFICATION_EVENTS } from '../../workflows/domain/notifications';
+import { startTestHandoff, type TestHandoff } from '../support/handoff';
+import { apiClient, type ApiClient } from '../support/http';
+import { devServerEnv } from '../support/temporal';
+import { directory, expectProblem, type DirectoryHelper, type Member } from './directory';
+
+const ALL = ['email', 'webhook', 'chat'];
+const every = (channels: string[]) => Object.fromEntries(NOTIFICATION_EVENTS.map((e) => [e, channels]));
+
+describe('notification preferences and webhook secrets', () => {
+  let env: TestWorkflowEnvironment;
+  let handoff: TestHandoff;
+  let d: DirectoryHelper;
+  let admin: ApiClient;
+  let paula: Member;
+  let piet: Member;
+  let wanda: Member;
+  let mara: Member;
+  let tom: Member;
+  let nora: Member;
+  let calendarId: string;
+
+  beforeAll(async () => {
+    env = await devServerEnv();
+    handoff = await startTestHandoff(env, { database: 'pglite' });
+    d = directory(handoff.url);
+    admin = d.admin;
+    const shop = await d.party('Shop', 'ecommerce');
+    const pixelwerk = await d.party('Pixelwerk');
+    const northstar = await d.party('Northstar');
+    paula = await d.member(pixelwerk, 'member', 'Paula');
+    piet = await d.member(pixelwerk, 'member', 'Piet');
+    wanda = await d.member(pixelwerk, 'watcher', 'Wanda');
+    mara = await d.member(shop, 'manager', 'Mara');
+    tom = await d.member(shop, 'watcher', 'Tom');
+    nora = await d.member(northstar, 'member', 'Nora');
+    const WORKDAY = [['09:00', '17:00']];
+    const calendar = await admin.post('/v1/calendars', { name: 'Berlin office', timezone: 'Europe/Berlin', workingHours: { mon: WORKDAY, tue: WORKDAY, wed: WORKDAY, thu: WORKDAY, fri: WORKDAY } });
+    expect(calendar.status).toBe(201);
+    calendarId = calendar.body.id;
+  }, 60_000);
+
+  afterAll(async () => {
+    await handoff?.cleanup();
+    await env?.teardown();
+  });
+
+  const prefsOf = (m: Member) => `/v1/members/${m.id}/notification-preferences`;
+  const put = (client: ApiClient, m: Member, body: unknown) => client.request('PUT', prefsOf(m), body);
+
+  test("a new member has their role's defaults: every channel for everything, watchers only escalations", async () => {
+    const own = await paula.client.get(prefsOf(paula));
+    expect(own.status).toBe(200);
+    expect(own.body).toEqual({
+      channels: every(ALL),
+      defaults: every(ALL),
+      locale: 'en',
+      timezone: null,
+      calendarId: null,
+      webhookUrl: null,
+      chatWebhookUrl: null,
+      webhookEnabled: false,
+      hasWebhookSecret: false,
+    });
+    expect((await mara.client.get(prefsOf(mara))).body.channels).toEqual(every(ALL));
+    const watcher = await wanda.client.get(prefsOf(wanda));
+    expect(watcher.body.defaults).toEqual({ ...every([]), escalation: ALL });
+    expect(watcher.body.channels).toEqual(watcher.body.defaults);
+  });
+
+  test('the member themself and admins read and change them; colleagues and the e-commerce team get 403, other parties 404', async () => {
+    expect((await admin.get(prefsOf(paula))).status).toBe(200);
+    expectProblem(await piet.client.get(prefsOf(paula)), 403, 'forbidden');
+    expectProblem(await wanda.client.get(prefsOf(paula)), 403, 'forbidden');
+    expectProblem(await mara.client.get(prefsOf(paula)), 403, 'forbidden');
+    expectProblem(await tom.client.get(prefsOf(paula)), 403, 'forbidden');
+    expectProblem(await nora.client.get(prefsOf(paula)), 404, 'not-found');
+    expectProblem(await admin.get('/v1/members/no-such-member/notification-preferences'), 404, 'not-found');
+    expectProblem(await apiClient(handoff.url).get(prefsOf(paula)), 401, 'unauthenticated');
+
+    expectProblem(await put(piet.client, paula, { locale: 'de' }), 403, 'forbidden');
+    expectProblem(await put(mara.client, paula, { locale: 'de' }), 403, 'forbidden');
+    expectProblem(await put(nora.client, paula, { locale: 'de' }), 404, 'not-found');
+    expect((await put(admin, piet, { locale: 'de' })).body.locale).toBe('de');
+    expectProblem(await piet.client.request('POST', `/v1/members/${paula.id}/webhook-secret`), 403, 'forbidden');
+    expectProblem(await nora.client.request('POST', `/v1/members/${paula.id}/webhook-secret`), 404, 'not-found');
+  });
+
+  test('PUT changes what it names, keeps the rest, and answers as GET does', async () => {
+    const res = await put(paula.client, paula, {
+      channels: { reminder: ['email'], comment: [] },
+      locale: 'de',
+      timezone: 'Europe/Berlin',
+      calendarId,
+      webhookUrl: 'https://hooks.pixelwerk.example/handoff',
+      chatWebhookUrl: 'https://chat.example/hooks/T000/B000',
+    });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({
+      channels: { ...every(ALL), reminder: ['email'], comment: [] },
+      defaults: every(ALL),
+      locale: 'de',
+      timezone: 'Europe/Berlin',
+      calendarId,
+      webhookUrl: 'https://hooks.pixelwerk.example/handoff',
+      chatWebhookUrl: 'https://chat.example/hooks/T000/B000',
+      webhookEnabled: true,
+      hasWebhookSecret: false,
+    });
+    expect((await paula.client.get(prefsOf(paula))).body).toEqual(res.body);
+
+    // Events left out keep their channels; null puts one back to the default.
+    const next = await put(paula.client, paula, { channels: { escalation: ['chat'], comment: null } });
+    expect(next.body.channels).toEqual({ ...every(ALL), reminder: ['email'], escalation: ['chat'] });
+    expect(next.body.timezone).toBe('Europe/Berlin');
+
+    // The member record shows the same settings, and the 24x7 calendar and nulls are accepted.
+    const cleared = await put(paula.client, paula, { calendarId: '24x7', timezone: null, chatWebhookUrl: null });
+    expect(cleared.body).toMatchObject({ calendarId: '24x7', timezone: null, chatWebhookUrl: null });
+    const member = (await paula.client.get('/v1/me')).body;
+    expect(member).toMatchObject({ locale: 'de', calendarId: '24x7', timezone: null, webhookUrl: 'https://hooks.pixelwerk.example/handoff', webhookEnabled: true, hasWebhookSecret: false });
+
+    const audit = await admin.get(`/v1/audit?targetType=member&targetId=${paula.id}`);
+    const changes = audit.body.items.filter((e: { action: string }) => e.action === 'member.notification_preferences_updated');
+    expect(changes).toHaveLength(3);
+    expect(changes[2]).toMatchObject({ actorId: paula.id, before: { locale: 'en', timezone: null }, after: { locale: 'de', timezone: 'Europe/Berlin' } });
+  });
+
+  test.each([
+    ['a channel that does not exist', { channels: { reminder: ['sms'] } }, 'body.channels.reminder[0]'],
+    ['a channel named twice', { channels: { reminder: ['email', 'email'] } }, 'body.channels.reminder'],
+    ['an event that does not exist', { channels: { birthday: ['email'] } }, 'body.channels.birthday'],
+    ['channels that are not a list', { channels: { reminder: 'email' } }, 'body.channels.reminder'],
+    ['a time zone that does not exist', { timezone: 'Mars/Olympus_Mons' }, 'body.timezone'],
+    ['a calendar that does not exist', { calendarId: 'no-such-calendar' }, 'body.calendarId'],
+    ['a webhook that is not http(s)', { webhookUrl: 'ftp://hooks.example/x' }, 'body.webhookUrl'],
+    ['a chat webhook that is not a URL', { chatWebhookUrl: 'not a url' }, 'body.chatWebhookUrl'],
+    ['a locale Handoff does not speak', { locale: 'fr' }, 'body.locale'],
+    ['a field that is not a preference', { email: 'x@example.com' }, 'body.email'],
+  ])('400 naming the field for %s, and nothing changes', async (_what, body, path) => {
+    const before = (await piet.client.get(prefsOf(piet))).body;
+    const res = await put(piet.client, piet, body);
+    expectProblem(res, 400, 'validation');
+    expect(res.body.errors.map((e: { path: string }) => e.path)).toEqual([path]);
+    expect((await piet.client.get(prefsOf(piet))).body).toEqual(before);
+  });
+
+  test('setting the webhook URL again re-enables a webhook disabled after failures', async () => {
+    await put(piet.client, piet, { webhookUrl: 'https://hooks.example/piet' });
+    await handoff.db.prisma.member.update({ where: { id: piet.id }, data: { webhookDisabledAt: new Date(), webhookFailures: 5 } });
+    expect((await piet.client.get(prefsOf(piet))).body.webhookEnabled).toBe(false);
+    expect((await admin.get(`/v1/parties/${piet.partyId}/members`)).body.items.find((m: { id: string }) => m.id === piet.id).webhookEnabled).toBe(false);
+
+    const res = await put(piet.client, piet, { webhookUrl: 'https://hooks.example/piet' });
+    expect(res.body).toMatchObject({ webhookUrl: 'https://hooks.example/piet', webhookEnabled: true });
+    const row = await handoff.db.prisma.member.findUniqueOrThrow({ where: { id: piet.id } });
+    expect({ disabledAt: row.webhookDisabledAt, failures: row.webhookFailures }).toEqual({ disabledAt: null, failures: 0 });
+  });
+
+  test('a webhook secret is shown once, the next replaces it, and no answer or audit entry contains it', async () => {
+    const first = await paula.client.post(`/v1/members/${paula.id}/webhook-secret`);
+    expect(first.status).toBe(201);
+    expect(first.body).toEqual({ secret: expect.stringMatching(/^whsec_[A-Za-z0-9_-]{43}$/), createdAt: expect.any(String) });
+    let row = await handoff.db.prisma.member.findUniqueOrThrow({ where: { id: paula.id } });
+    expect(row.webhookSecret).toBe(first.body.secret);
+    expect(row.webhookSecretCreatedAt?.toISOString()).toBe(first.body.createdAt);
+
+    const second = await admin.post(`/v1/members/${paula.id}/webhook-secret`);
+    expect(second.status).toBe(201);
+    expect(second.body.secret).not.toBe(first.body.secret);
+    row = await handoff.db.prisma.member.findUniqueOrThrow({ where: { id: paula.id } });
+    expect(row.webhookSecret).toBe(second.body.secret);
+
+    const answers = [
+      await paula.client.get(prefsOf(paula)),
+      await paula.client.get('/v1/me'),
+      await admin.get(`/v1/parties/${paula.partyId}/members`),
+      await admin.get('/v1/audit?limit=200'),
+    ];
+    expect(answers[0].body.hasWebhookSecret).toBe(true);
+    expect(answers[1].body).toMatchObject({ hasWebhookSecret: true });
+    expect(answers[1].body).not.toHaveProperty('webhookSecret');
+    for (const answer of answers) {
+      expect(answer.status).toBe(200);
+      const text = JSON.stringify(answer.body);
+      expect(text).not.toContain(first.body.secret);
+      expect(text).not.toContain(second.body.secret);
+    }
+    const actions = answers[3].body.items.filter((e: { targetId: string }) => e.targetId === paula.id).map((e: { action: string }) => e.action);
+    expect(actions).toEqual(expect.arrayContaining(['member.webhook_secret_created', 'member.webhook_secret_rotated']));
+  });
+
+  test('a member can be created with a time zone, calendar and chat webhook, and their JSON has no secret', async () => {
+    const created = await admin.post(`/v1/parties/${paula.partyId}/members`, {
+      name: 'Greta',
+      email: 'greta@pixelwerk.example',
+      role: 'member',
+      locale: 'de',
+      timezone: 'Europe/Vienna',
+      calendarId,
+      chatWebhookUrl: 'https://chat.example/hooks/greta',
+    });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ timezone: 'Europe/Vienna', calendarId, chatWebhookUrl: 'https://chat.example/hooks/greta', webhookUrl: null, webhookEnabled: false, hasWebhookSecret: false });
+    expect(created.body).not.toHaveProperty('webhookSecret');
+    const bad = await admin.post(`/v1/parties/${paula.partyId}/members`, { name: 'Gert', email: 'gert@pixelwerk.example', role: 'member', timezone: 'Nowhere/Else' });
+    expectProblem(bad, 400, 'validation');
+    expect(bad.body.errors.map((e: { path: string }) => e.path)).toEqual(['body.timezone']);
+  });
+});
