@@ -16,6 +16,7 @@ import { idempotency } from './idempotency';
 import { docsAssets, docsPage } from './openapi/docs-page';
 import { buildOpenApiDocument } from './openapi/document';
 import { RouteCatalog } from './openapi/route';
+import { actionLinksRouter } from './routes/action-links';
 import { briefsRouter } from './routes/briefs';
 import { calendarsRouter, holidayImportBodyParser } from './routes/calendars';
 import { directoryRouter } from './routes/directory';
@@ -112,6 +113,8 @@ export function createApp(deps: ApiDeps): HandoffApp {
   app.use(healthRouter(deps, catalog));
   app.use(openApiRouter(deps, catalog));
   app.use(metricsRouter(deps, catalog));
+  // The pages behind the links in emails: no API key (the signed link is the credential).
+  app.use(actionLinksRouter(deps, catalog));
   app.use('/v1', authenticate(deps.db.prisma));
   app.use(
     '/v1',

@@ -4,7 +4,9 @@
 // from the route catalog and from Express's router stack), it agrees with the roles each route
 // declares, and outsiders get 404 for every object of party A.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { randomUUID } from 'node:crypto';
 import { createApp } from '../../api/app';
+import { createActionLink, loadActionLinkSecret } from '../../lib/action-links';
 import { openApiPath } from '../../api/openapi/route';
 import { createLogger } from '../../lib/logger';
 import type { Role } from '../../workflows/domain/brief';
@@ -32,6 +34,8 @@ interface Fixture {
   /** A calendar and an SLA policy (on it), shared by every party. */
   calendarId: string;
   policyId: string;
+  /** The path of a new one-click link acknowledging the brief, made for party A's member. */
+  acknowledgeLink(briefId: string): Promise<string>;
 }
 
 interface Call {
@@ -117,6 +121,14 @@ const RECIPES: Record<RouteKey, Recipe> = {
   'GET /openapi.json': { call: get('/openapi.json') },
   'GET /docs': { call: get('/docs') },
   'GET /docs/init.js': { call: get('/docs/init.js') },
+  'GET /actions/:token': { call: async (fx) => ({ path: await fx.acknowledgeLink(fx.briefId) }) },
+  'POST /actions/:token': {
+    call: async (fx) => ({
+      path: await fx.acknowledgeLink(await briefIn(fx, 'awaiting_ack')),
+      body: 'note=',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    }),
+  },
   'GET /v1/me': { call: get('/v1/me') },
   'POST /v1/parties': { call: async () => ({ path: '/v1/parties', body: { name: unique('Party'), kind: 'agency' } }) },
   'GET /v1/parties': {
@@ -206,6 +218,7 @@ const RECIPES: Record<RouteKey, Recipe> = {
 
 async function setUpDirectory(handoff: TestHandoff): Promise<Fixture> {
   const url = handoff.url;
+  const prisma = handoff.db.prisma;
   const admin = apiClient(url, ADMIN_KEY);
   const party = async (name: string, kind: string) => (await created(admin.post('/v1/parties', { name, kind }), `party ${name}`)).id as string;
   const member = async (partyId: string, name: string, role: Role, isLead = false) => {
@@ -260,6 +273,16 @@ async function setUpDirectory(handoff: TestHandoff): Promise<Fixture> {
     escalationPool: [],
     calendarId: '',
     policyId: '',
+    acknowledgeLink: async (briefId) =>
+      createActionLink(prisma, {
+        secret: await loadActionLinkSecret(prisma, handoff.config.actionLinks.secret),
+        publicUrl: '',
+        notificationId: randomUUID(),
+        briefId,
+        memberId: own.id,
+        action: 'acknowledge',
+        ttlMs: 3_600_000,
+      }),
   };
   fx.calendarId = (await created(admin.post('/v1/calendars', calendarBody()), 'a calendar')).id as string;
   fx.policyId = (await created(admin.post('/v1/sla-policies', policyBody(fx.calendarId)), 'an SLA policy')).id as string;

@@ -109,6 +109,11 @@ export const MATRIX = [
   rule('GET /openapi.json', null, [200], PUBLIC),
   rule('GET /docs', null, [200], PUBLIC),
   rule('GET /docs/init.js', null, [200], PUBLIC, { why: "The /docs page's script; a plain Express route, not in the catalog." }),
+  // One-click links from emails: HTML pages outside /v1, the signed link is the credential.
+  rule('GET /actions/:token', null, [200], PUBLIC, { why: "No key: whoever holds the link sees its confirmation page (the test opens a valid link of party A's member)." }),
+  rule('POST /actions/:token', null, [200], PUBLIC, {
+    why: 'No key: whoever holds the link acts, once, as the member it was made for; the test posts a fresh link each time.',
+  }),
 
   // Directory.
   rule('GET /v1/me', null, [200], ANY_KEY),
