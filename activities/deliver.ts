@@ -137,34 +137,40 @@ export const createDeliverNotification =
     const channel = row.channel as Channel;
     const attempt = Context.current().info.attempt;
 
+    /** The one-click links of an email or chat message: the same link on every attempt. */
+    const actionLinks = async (): Promise<Record<string, string>> => {
+      const links: Record<string, string> = {};
+      const actions = linkedActions(payload.notificationEvent, member, payload.brief);
+      if (actions.length === 0) return links;
+      const secret = await deps.actionLinkSecret();
+      for (const action of actions) {
+        links[action] = await createActionLink(prisma, {
+          secret,
+          publicUrl: base,
+          notificationId: row.id,
+          briefId: payload.brief.id,
+          memberId: member.id,
+          action,
+          ttlMs: deps.actionLinkTtlMs,
+        });
+      }
+      return links;
+    };
+    const render = async () =>
+      renderNotification({
+        event: payload.event,
+        notificationEvent: payload.notificationEvent,
+        brief: payload.brief,
+        partyName: briefParty?.name ?? payload.brief.partyId,
+        recipient: { name: member.name, locale: member.locale, timezone },
+        briefUrl,
+        actionLinks: await actionLinks(),
+      });
+
     try {
       let transport: string;
       if (channel === 'email') {
-        const actionLinks: Record<string, string> = {};
-        const actions = linkedActions(payload.notificationEvent, member, payload.brief);
-        if (actions.length) {
-          const secret = await deps.actionLinkSecret();
-          for (const action of actions) {
-            actionLinks[action] = await createActionLink(prisma, {
-              secret,
-              publicUrl: base,
-              notificationId: row.id,
-              briefId: payload.brief.id,
-              memberId: member.id,
-              action,
-              ttlMs: deps.actionLinkTtlMs,
-            });
-          }
-        }
-        const message = renderNotification({
-          event: payload.event,
-          notificationEvent: payload.notificationEvent,
-          brief: payload.brief,
-          partyName: briefParty?.name ?? payload.brief.partyId,
-          recipient: { name: member.name, locale: member.locale, timezone },
-          briefUrl,
-          actionLinks,
-        });
+        const message = await render();
         transport = (await mailer.send({ to: member.email, subject: message.subject, text: message.text, html: message.html, idempotencyKey: row.id })).transport;
       } else if (channel === 'webhook') {
         if (!member.webhookUrl || member.webhookDisabledAt) throw new DeliveryError('permanent', 'the webhook is disabled or gone');
@@ -178,14 +184,7 @@ export const createDeliverNotification =
         transport = 'http';
       } else {
         if (!member.chatWebhookUrl) throw new DeliveryError('permanent', 'the chat webhook is gone');
-        const message = renderNotification({
-          event: payload.event,
-          notificationEvent: payload.notificationEvent,
-          brief: payload.brief,
-          partyName: briefParty?.name ?? payload.brief.partyId,
-          recipient: { name: member.name, locale: member.locale, timezone },
-          briefUrl,
-        });
+        const message = await render();
         await sendChat({ url: member.chatWebhookUrl, message: message.chat });
         transport = 'chat';
       }
