@@ -28,6 +28,9 @@ describe('loadConfig defaults', () => {
       rateLimitPerMinute: 600,
       corsOrigins: [],
       logLevel: 'info',
+      deliveryRetry: { initialIntervalMs: 10_000, maximumIntervalMs: 3_600_000, deadlineMs: 86_400_000, attemptTimeoutMs: 60_000 },
+      webhookDisableAfter: 5,
+      actionLinks: { secret: undefined, ttlMs: 604_800_000 },
     });
   });
 
@@ -200,5 +203,15 @@ describe('loadConfig API settings', () => {
   it('rejects a rate limit that is not a positive whole number', () => {
     expect(() => loadConfig({ HANDOFF_RATE_LIMIT: '0' })).toThrow(/HANDOFF_RATE_LIMIT/);
     expect(() => loadConfig({ HANDOFF_RATE_LIMIT: 'lots' })).toThrow(/HANDOFF_RATE_LIMIT/);
+  });
+});
+
+describe('notification delivery settings', () => {
+  it('read ISO 8601 durations and refuse what is not one', () => {
+    const config = loadConfig({ HANDOFF_DELIVERY_RETRY_INITIAL: 'PT0.5S', HANDOFF_DELIVERY_RETRY_MAX: 'PT5M', HANDOFF_DELIVERY_DEADLINE: 'PT2H', HANDOFF_WEBHOOK_DISABLE_AFTER: '3' });
+    expect(config.deliveryRetry).toEqual({ initialIntervalMs: 500, maximumIntervalMs: 300_000, deadlineMs: 7_200_000, attemptTimeoutMs: 60_000 });
+    expect(config.webhookDisableAfter).toBe(3);
+    expect(() => loadConfig({ HANDOFF_DELIVERY_RETRY_INITIAL: 'ten seconds' })).toThrow(/HANDOFF_DELIVERY_RETRY_INITIAL/);
+    expect(() => loadConfig({ HANDOFF_WEBHOOK_DISABLE_AFTER: '0' })).toThrow(/HANDOFF_WEBHOOK_DISABLE_AFTER/);
   });
 });
