@@ -24,6 +24,7 @@ const STATUS_TEXT: Record<number, string> = {
   403: "The caller's role may not do this",
   404: 'No such record, or one the caller may not see',
   409: 'Not possible in the current state',
+  410: 'Gone: the link was used or has expired',
   412: 'If-Match does not match the current ETag',
   413: 'Request body too large',
   422: 'Idempotency-Key reused with a different request',
@@ -66,7 +67,11 @@ function toRouteConfig(doc: RouteDoc): RouteConfig {
       ...(response.schema ? { content: { [response.contentType ?? 'application/json']: { schema: response.schema } } } : {}),
     };
   }
-  for (const status of errorStatuses(doc)) responses[String(status)] ??= problemResponse(status);
+  for (const status of errorStatuses(doc)) {
+    responses[String(status)] ??= doc.errorContentType
+      ? { description: STATUS_TEXT[status] ?? 'Error', content: { [doc.errorContentType]: { schema: z.string() } } }
+      : problemResponse(status);
+  }
   const headers = doc.idempotent ? (doc.headers ? doc.headers.extend(IdempotencyKeyHeader.shape) : IdempotencyKeyHeader) : doc.headers;
   const roles = doc.roles === 'public' ? 'No authentication.' : `Roles: ${doc.roles.join(', ')}.`;
   return {

@@ -30,6 +30,8 @@ export interface RouteDoc {
   responses: Record<number, ResponseDoc>;
   /** Error statuses the route can answer besides the ones every route shares. */
   errors?: number[];
+  /** The content type of its error answers when they are not problem+json (the HTML pages of action links). */
+  errorContentType?: string;
   /** POSTs that create or act accept an Idempotency-Key. */
   idempotent?: boolean;
 }

@@ -287,6 +287,7 @@ export function actionLinksRouter({ db, temporal, config, logger }: ApiDeps, cat
       roles: 'public',
       params: TokenParams,
       errors: [409, 410, 429],
+      errorContentType: PAGE_RESPONSE.contentType,
       responses: { 200: { description: 'The confirmation page', ...PAGE_RESPONSE } },
     },
     chain(limiter, async (req, res) => {
@@ -316,6 +317,7 @@ export function actionLinksRouter({ db, temporal, config, logger }: ApiDeps, cat
       roles: 'public',
       params: TokenParams,
       errors: [403, 409, 410, 429],
+      errorContentType: PAGE_RESPONSE.contentType,
       responses: { 200: { description: 'The result page', ...PAGE_RESPONSE } },
     },
     chain(limiter, formBody, async (req, res) => {
