@@ -186,7 +186,7 @@ function chain(...handlers: RequestHandler[]): RequestHandler {
   };
 }
 
-const TokenParams = z.object({ token: z.string().min(1).max(4096).meta({ description: 'The signed token from the email.', example: 'eyJpZCI6Im4tMTphY2tub3dsZWRnZSJ9.c2lnbmF0dXJl' }) });
+const TokenParams = z.object({ token: z.string().min(1).meta({ description: 'The signed token from the email.', example: 'eyJpZCI6Im4tMTphY2tub3dsZWRnZSJ9.c2lnbmF0dXJl' }) });
 const PAGE_RESPONSE = { contentType: 'text/html', schema: z.string() };
 
 export function actionLinksRouter({ db, temporal, config, logger }: ApiDeps, catalog: RouteCatalog): Router {
