@@ -16,7 +16,7 @@ import { DeliveryError, classifyError } from './notifications/delivery-errors';
 import type { Mailer } from './notifications/mailer';
 import { renderNotification } from './notifications/templates';
 import { sendWebhook } from './notifications/webhook';
-import { resolveRecipients } from './notify';
+import { outboxKey, resolveRecipients } from './notify';
 
 export interface OutboxDeps {
   prisma: PrismaClient;
@@ -91,11 +91,11 @@ export const createPlanNotifications =
       }
       const payload: Payload = { event, notificationEvent, brief };
       for (const channel of channels) {
-        const idempotencyKey = `${workflowId}:${event.seq}:${member.id}:${channel}`;
+        const { idempotencyKey, id } = outboxKey(workflowId, event.seq, member.id, channel);
         const row = await prisma.notification.upsert({
           where: { idempotencyKey },
           create: {
-            id: idempotencyKey.replace(/[^A-Za-z0-9_-]/g, '_'),
+            id,
             idempotencyKey,
             briefId: brief.id,
             event: notificationEvent,

@@ -26,6 +26,15 @@ interface Recipient {
 
 const DONE = new Set(['sent', 'failed']);
 
+/**
+ * The one outbox row of an event for a recipient and channel: its Idempotency-Key (what webhook
+ * receivers see, the same on every attempt) and its row id (the key made safe for ids and file names).
+ */
+export function outboxKey(workflowId: string, seq: number, recipientId: string, channel: string): { idempotencyKey: string; id: string } {
+  const idempotencyKey = `${workflowId}:${seq}:${recipientId}:${channel}`;
+  return { idempotencyKey, id: idempotencyKey.replace(/[^A-Za-z0-9_-]/g, '_') };
+}
+
 export async function resolveRecipients(prisma: PrismaClient, input: Pick<NotifyInput, 'brief' | 'event' | 'audience'>): Promise<Recipient[]> {
   const { brief, event } = input;
   const select = { id: true, email: true, locale: true, webhookUrl: true } as const;
@@ -66,11 +75,11 @@ export const createNotify =
     for (const recipient of recipients) {
       const channels = recipient.webhookUrl ? (['email', 'webhook'] as const) : (['email'] as const);
       for (const channel of channels) {
-        const idempotencyKey = `${workflowId}:${event.seq}:${recipient.id}:${channel}`;
+        const { idempotencyKey, id } = outboxKey(workflowId, event.seq, recipient.id, channel);
         const row = await prisma.notification.upsert({
           where: { idempotencyKey },
           create: {
-            id: idempotencyKey.replace(/[^A-Za-z0-9_-]/g, '_'),
+            id,
             idempotencyKey,
             briefId: brief.id,
             event: event.type,
