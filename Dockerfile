@@ -12,7 +12,7 @@
 # which a busy worker can miss.)
 
 # --- build: install every dependency, generate the Prisma client, bundle the workflows -----
-FROM node:20-bookworm-slim AS build
+FROM node:24.21.0-bookworm-slim AS build
 WORKDIR /app
 # The Prisma CLI downloads its schema engine before every command unless this names an
 # existing executable. Handoff never uses the schema engine (migrations are plain SQL applied
@@ -32,7 +32,7 @@ RUN npm run build:workflows \
  && npm prune --omit=dev --no-audit --no-fund
 
 # --- runtime ---------------------------------------------------------------------------
-FROM node:20-bookworm-slim AS runtime
+FROM node:24.21.0-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     PORT=3000 \
     HANDOFF_DATA_DIR=/app/data \

@@ -22,6 +22,7 @@ import { calendarsRouter, holidayImportBodyParser } from './routes/calendars';
 import { directoryRouter } from './routes/directory';
 import { escalationsRouter } from './routes/escalations';
 import { healthRouter } from './routes/health';
+import { homeRouter } from './routes/home';
 import { metricsRouter } from './routes/metrics';
 import { notificationsRouter } from './routes/notifications';
 import { slaPoliciesRouter } from './routes/sla-policies';
@@ -110,6 +111,7 @@ export function createApp(deps: ApiDeps): HandoffApp {
   }
   app.use(express.json({ limit: BODY_LIMIT }));
   app.use(holidayImportBodyParser(BODY_LIMIT));
+  app.use(homeRouter(catalog));
   app.use(healthRouter(deps, catalog));
   app.use(openApiRouter(deps, catalog));
   app.use(metricsRouter(deps, catalog));

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { PRIORITIES, type ClockName, type Priority } from '../workflows/domain/brief';
 import { isSlaTarget, parseDuration, SLA_TARGET_RULE } from '../workflows/domain/duration';
+import type { LogFormat } from './logger';
 
 const duration = z.string().refine(isSlaTarget, SLA_TARGET_RULE);
 const perPriority = z.strictObject(Object.fromEntries(PRIORITIES.map((p) => [p, duration])) as Record<Priority, typeof duration>);
@@ -62,6 +63,8 @@ const EnvSchema = z.object({
   HANDOFF_RATE_LIMIT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(1_000_000).default(600)),
   HANDOFF_CORS_ORIGINS: z.preprocess(emptyAsUndefined, z.string().optional()),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: z.preprocess(emptyAsUndefined, z.enum(['json', 'pretty']).optional()),
+  HANDOFF_TEMPORAL_UI_PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65535).default(8233)),
   HANDOFF_DELIVERY_RETRY_INITIAL: durationMs('PT10S'),
   HANDOFF_DELIVERY_RETRY_MAX: durationMs('PT1H'),
   HANDOFF_DELIVERY_DEADLINE: durationMs('PT24H', 1000),
@@ -76,7 +79,14 @@ export interface Config {
   dataDir: string;
   publicUrl: string;
   databaseUrl: string | undefined;
-  temporal: { address: string | undefined; namespace: string; taskQueue: string; cliPath: string | undefined };
+  temporal: {
+    address: string | undefined;
+    namespace: string;
+    taskQueue: string;
+    cliPath: string | undefined;
+    /** Port of the embedded dev server's web UI (0: a free one). */
+    uiPort: number;
+  };
   smtp: { url: string | undefined; from: string };
   bootstrapAdminKey: string | undefined;
   seedDemo: boolean;
@@ -86,6 +96,8 @@ export interface Config {
   /** Origins allowed by CORS: a list, '*' for any, empty for none. */
   corsOrigins: string[];
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
+  /** Unset: the entry point's default (readable lines for npm start, JSON for the production processes). */
+  logFormat: LogFormat | undefined;
   /** How notification deliveries are retried: doubling from initial up to max, for deadline. */
   deliveryRetry: { initialIntervalMs: number; maximumIntervalMs: number; deadlineMs: number; attemptTimeoutMs: number };
   /** A member's webhook is disabled after this many notifications in a row failed for good. */
@@ -114,7 +126,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(e.HANDOFF_DATA_DIR),
     publicUrl: e.HANDOFF_PUBLIC_URL ?? `http://localhost:${e.PORT}`,
     databaseUrl: e.DATABASE_URL,
-    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE, cliPath: e.TEMPORAL_CLI_PATH },
+    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE, cliPath: e.TEMPORAL_CLI_PATH, uiPort: e.HANDOFF_TEMPORAL_UI_PORT },
     smtp: { url: e.SMTP_URL, from: e.SMTP_FROM },
     bootstrapAdminKey: e.HANDOFF_BOOTSTRAP_ADMIN_KEY,
     seedDemo: e.HANDOFF_SEED_DEMO,
@@ -129,6 +141,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .map((o) => o.trim())
       .filter(Boolean),
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
     deliveryRetry: {
       initialIntervalMs: e.HANDOFF_DELIVERY_RETRY_INITIAL,
       maximumIntervalMs: e.HANDOFF_DELIVERY_RETRY_MAX,

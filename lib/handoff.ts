@@ -29,6 +29,8 @@ export interface HandoffOptions {
   db?: Database;
   /** Called when the worker stops on its own with an error; entry points exit so a supervisor restarts them. */
   onWorkerFailure?: (err: unknown) => void;
+  /** Called as soon as the embedded dev server runs (before the rest has started). */
+  onDevServer?: (devServer: DevServer) => void;
 }
 
 export interface RunningHandoff {
@@ -72,9 +74,11 @@ export async function startHandoff(options: HandoffOptions): Promise<RunningHand
         dataDir: path.join(config.dataDir, 'temporal'),
         namespace: config.temporal.namespace,
         cliPath: config.temporal.cliPath,
-        ui: true,
+        uiPort: config.temporal.uiPort,
+        logger,
       });
       stack.push(() => devServer!.stop());
+      options.onDevServer?.(devServer);
       address = devServer.address;
       logger.info({ address, ui: devServer.uiUrl }, 'Temporal dev server started');
     }
@@ -131,18 +135,36 @@ export async function startHandoff(options: HandoffOptions): Promise<RunningHand
   }
 }
 
-/** Stops the process cleanly on SIGINT/SIGTERM. */
-export function stopOnSignals(handoff: { stop(): Promise<void> }, logger: Logger): void {
-  let stopping = false;
-  const onSignal = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
+/** How long a shutdown may take before the process exits regardless. */
+export const SHUTDOWN_DEADLINE_MS = 15_000;
+/** Signals this soon after the first belong to the same request to stop. */
+const REPEAT_WINDOW_MS = 2_000;
+
+/**
+ * Stops the process cleanly on SIGINT, SIGTERM and SIGHUP (a closed terminal), and returns a
+ * function that does the same for other reasons. A second signal, or a shutdown that takes longer
+ * than the deadline, ends the process at once.
+ */
+export function stopOnSignals(handoff: { stop(): Promise<void> }, logger: Logger): (reason: string, code?: number) => void {
+  let stoppingSince: number | undefined;
+  const shutdown = (reason: string, code = 0) => {
+    if (stoppingSince !== undefined) {
+      // A Ctrl-C reaches both npm and node, and npm passes its own on: one keystroke, two signals.
+      if (Date.now() - stoppingSince < REPEAT_WINDOW_MS) return;
+      logger.warn({ reason }, 'stopping at once');
+      process.exit(1);
+    }
+    stoppingSince = Date.now();
+    logger.info({ reason }, 'shutting down');
+    setTimeout(() => {
+      logger.error(`shutdown took longer than ${SHUTDOWN_DEADLINE_MS / 1000} s; exiting`);
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS).unref();
     handoff.stop().then(
-      () => process.exit(0),
+      () => process.exit(code),
       () => process.exit(1),
     );
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => shutdown(signal));
+  return shutdown;
 }

@@ -1,6 +1,10 @@
 import pino, { type Logger } from 'pino';
+import pretty from 'pino-pretty';
 
 export type { Logger };
+
+/** JSON lines for machines (production), or readable lines for a person at a terminal (npm start). */
+export type LogFormat = 'json' | 'pretty';
 
 /** Paths never written to a log line, whatever a caller passes in. */
 export const REDACTED_PATHS = [
@@ -19,6 +23,26 @@ export const REDACTED_PATHS = [
   'databaseUrl',
 ];
 
-export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
-  return pino({ level, base: { service: 'handoff' }, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, destination);
+export interface LoggerOptions {
+  format?: LogFormat;
+  /** Colours in the pretty format; by default when stdout is a terminal. */
+  colorize?: boolean;
+}
+
+export function createLogger(level: string, destination?: pino.DestinationStream, options: LoggerOptions = {}): Logger {
+  const settings = { level, base: { service: 'handoff' }, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
+  if (options.format === 'pretty') {
+    const stream = pretty({
+      colorize: options.colorize ?? process.stdout.isTTY === true,
+      translateTime: 'SYS:HH:MM:ss.l',
+      ignore: 'pid,hostname,service',
+      // One line per entry: its fields follow the message.
+      singleLine: true,
+      errorLikeObjectKeys: [],
+      sync: true,
+      destination: destination ?? 1,
+    });
+    return pino(settings, stream);
+  }
+  return pino(settings, destination);
 }

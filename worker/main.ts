@@ -7,7 +7,7 @@ import { forwardTemporalLogs } from '../lib/temporal/runtime';
 async function main() {
   const config = loadConfig();
   requireProductionConfig(config);
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, undefined, { format: config.logFormat ?? 'json' });
   forwardTemporalLogs(logger);
   const handoff = await startHandoff({ config, logger, api: false, worker: true, prepareDatabase: false, preferWorkflowBundle: true, onWorkerFailure: () => process.exit(1) });
   stopOnSignals(handoff, logger);

@@ -117,6 +117,7 @@ const action = (route: string, stage: Stage, body: unknown) => async (fx: Fixtur
 
 /** How to call each route; a route added to the matrix without a recipe does not compile. */
 const RECIPES: Record<RouteKey, Recipe> = {
+  'GET /': { call: get('/') },
   'GET /healthz': { call: get('/healthz') },
   'GET /openapi.json': { call: get('/openapi.json') },
   'GET /docs': { call: get('/docs') },

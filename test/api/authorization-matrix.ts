@@ -105,6 +105,7 @@ const MANAGER_ACTION: Row = [401, 403, A, 403, 403, 404, 403, 404];
 
 export const MATRIX = [
   // Operations: no key needed, the same answer for everyone.
+  rule('GET /', null, [200], PUBLIC),
   rule('GET /healthz', null, [200], PUBLIC),
   rule('GET /openapi.json', null, [200], PUBLIC),
   rule('GET /docs', null, [200], PUBLIC),

@@ -1,4 +1,4 @@
-# Schemathesis hook for fuzz.test.ts (loaded through SCHEMATHESIS_HOOKS).
+# Schemathesis hook for fuzz.e2e.test.ts (loaded through SCHEMATHESIS_HOOKS).
 #
 # Handoff keeps one answer per caller and Idempotency-Key, and answers 422 when the key comes back
 # with a different request. Schemathesis draws the optional Idempotency-Key header from a small

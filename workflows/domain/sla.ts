@@ -36,30 +36,45 @@ export function fireDueClocks(state: BriefState, now: number, newEscalationId: (
       clock.breachedAt = new Date(now).toISOString();
       events.push(emit(state, 'sla_breached', null, now, { clock: name, dueAt: clock.dueAt, round: clock.round }));
     }
-    const raise = (level: number, repeat: number, index: number, reescalation: boolean) => {
+    /**
+     * Records one escalation. `follows` is the acknowledged escalation a re-escalation follows up
+     * on. The event names when the step was due (dueAt), so its notice can say how late it is.
+     */
+    const raise = (level: number, repeat: number, index: number, follows: string | undefined) => {
       const escalationId = newEscalationId();
       const notify = sla.escalation.levels[level - 1]?.notify ?? [];
       clock.raised = [...(clock.raised ?? []), { escalationId, level, repeat, index, at: new Date(now).toISOString() }];
+      const dueAt = clock.dueAt ?? clock.breachedAt;
       const data: Record<string, unknown> = legacy
-        ? { escalationId, clock: name, level, round: clock.round }
-        : { escalationId, clock: name, level, round: clock.round, repeat, agreement: sla.agreement, notify, ...(reescalation ? { reescalation } : {}) };
+        ? { escalationId, clock: name, level, round: clock.round, dueAt }
+        : {
+            escalationId,
+            clock: name,
+            level,
+            round: clock.round,
+            repeat,
+            agreement: sla.agreement,
+            notify,
+            dueAt,
+            ...(follows ? { reescalation: true, follows } : {}),
+          };
       events.push(emit(state, 'escalation_raised', null, now, data));
     };
     // Every step that is due, in order (a clock that catches up after a long pause raises them all).
     for (let next = nextEscalation(clock, sla); next && next.at <= now; next = nextEscalation(clock, sla)) {
       clock.nextStep = next.index + 1;
-      raise(next.step.level, next.step.repeat, next.index, false);
+      raise(next.step.level, next.step.repeat, next.index, undefined);
     }
     const reescalateAt = reescalationInstant(clock, sla);
     if (clock.ack && reescalateAt !== undefined && reescalateAt <= now) {
-      const { index } = clock.ack;
+      const { index, escalationId: follows } = clock.ack;
       const step = clock.steps?.[index] ?? { level: 1, repeat: 0, ms: 0 };
       // The chain continues after the re-raised step, its offsets now counted from here.
       const shift = elapsedMs(clock, now, sla) - (clock.targetMs + step.ms);
       if (clock.steps) clock.steps = clock.steps.map((s, i) => (i > index ? { ...s, ms: s.ms + shift } : s));
       clock.ack = null;
       clock.nextStep = index + 1;
-      raise(step.level, step.repeat, index, true);
+      raise(step.level, step.repeat, index, follows);
     }
   }
   return events;
