@@ -347,6 +347,9 @@ describe('illegal updates', () => {
   test('by the wrong role or another party are rejected as Forbidden, before the state is even considered', async () => {
     await withWorker(env, async (h) => {
       const handle = await startBrief(h);
+      // The brief's creation is recorded on its own schedule: wait for it, so that only a
+      // rejected update could add a record call.
+      while (h.acts.recorded.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
       const forbidden = [
         r('acknowledge', actors.otherAgency, {}),
         r('comment', actors.otherAgency, { body: 'hello' }),
