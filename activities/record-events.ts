@@ -1,6 +1,8 @@
-// Writes a batch of brief events and the brief's current state into the read model.
+// Writes a batch of brief events and the brief's current state into the read model, with the
+// escalations raised and acknowledged in it and their feed entries, in one transaction.
 // Idempotent: events, deliveries and escalations are keyed by brief + sequence, version and
-// escalation id, feed entries by escalation + kind, and the brief row only ever moves forward.
+// escalation id, feed entries by escalation + kind, an acknowledgement only moves an open
+// escalation, and the brief row only ever moves forward.
 import type { PrismaClient } from '../lib/db/database';
 import type { Prisma } from '../lib/db/generated/client';
 import type { RecordEventsInput } from './types';
@@ -110,13 +112,43 @@ export const createRecordEvents =
           agreement: typeof e.data.agreement === 'string' ? e.data.agreement : (brief.sla?.agreement ?? 'external'),
           round: Number(e.data.round ?? 1),
           repeat: Number(e.data.repeat ?? 0),
+          reescalation: e.data.reescalation === true,
+          follows: typeof e.data.follows === 'string' ? e.data.follows : null,
         }));
-      if (raised.length) {
-        await tx.escalation.createMany({ data: raised, skipDuplicates: true });
-        await appendEscalationFeed(
-          tx,
-          raised.map((e) => ({ escalationId: e.id, kind: 'raised', at: e.raisedAt, briefId: e.briefId, partyId: e.partyId, clock: e.clock, level: e.level })),
-        );
-      }
+      if (raised.length) await tx.escalation.createMany({ data: raised, skipDuplicates: true });
+      const acknowledged = await acknowledgeEscalations(tx, brief.id, events);
+      // One append for the batch: the feed lock is taken once, right before the commit.
+      await appendEscalationFeed(tx, [
+        ...raised.map((e): EscalationFeedFact => ({ escalationId: e.id, kind: 'raised', at: e.raisedAt, briefId: e.briefId, partyId: e.partyId, clock: e.clock, level: e.level })),
+        ...acknowledged,
+      ]);
     });
   };
+
+/**
+ * Marks the escalations the batch's escalation_acknowledged events name as acknowledged, by
+ * whom and when the workflow recorded it, and returns their feed entries. An escalation already
+ * acknowledged keeps its first acknowledgement (a retried activity, or an acknowledgement the
+ * API wrote itself before acknowledgements went through the workflow): its feed entry exists and
+ * the append skips it.
+ */
+async function acknowledgeEscalations(tx: Tx, briefId: string, events: RecordEventsInput['events']): Promise<EscalationFeedFact[]> {
+  const acks = events.filter((e) => e.type === 'escalation_acknowledged' && typeof e.data.escalationId === 'string');
+  if (acks.length === 0) return [];
+  for (const ack of acks) {
+    await tx.escalation.updateMany({
+      where: { id: String(ack.data.escalationId), briefId, state: 'open' },
+      data: { state: 'acknowledged', acknowledgedAt: new Date(ack.at), acknowledgedBy: ack.actor },
+    });
+  }
+  const rows = await tx.escalation.findMany({ where: { id: { in: acks.map((e) => String(e.data.escalationId)) }, briefId, state: 'acknowledged' } });
+  return rows.map((row) => ({
+    escalationId: row.id,
+    kind: 'acknowledged',
+    at: row.acknowledgedAt ?? new Date(),
+    briefId: row.briefId,
+    partyId: row.partyId,
+    clock: row.clock,
+    level: row.level,
+  }));
+}

@@ -31,6 +31,11 @@ export interface FeedFilter {
 export interface FeedStreamOptions {
   /** Deliver every matching event with an id above this one first; undefined starts at the newest. */
   afterId?: bigint;
+  /**
+   * Called before any event when `afterId` is newer than the newest event in the feed (an id from
+   * another installation, or from a database that was reset): the stream then starts now.
+   */
+  onUnknownAfterId?(): void;
   filter: FeedFilter;
   send(event: FeedEvent): void;
   /** Called once when the hub closes the stream (server shutdown). */
@@ -92,6 +97,12 @@ export class EscalationFeed {
     const joinedAt = this.lastId;
     try {
       await this.prime();
+      const newest = sentUpTo === undefined ? undefined : await this.newestBefore(sentUpTo);
+      if (newest !== undefined) {
+        // Now, exactly: after the newest row committed (the hub may not have read it yet).
+        options.onUnknownAfterId?.();
+        sentUpTo = newest;
+      }
       // Without a starting point the stream begins now: after the newest row the hub had seen.
       sentUpTo ??= joinedAt ?? this.lastId;
       for (;;) {
@@ -128,6 +139,13 @@ export class EscalationFeed {
   private unsubscribe(subscriber: Subscriber): void {
     this.subscribers.delete(subscriber);
     if (this.subscribers.size === 0) this.stopPolling();
+  }
+
+  /** The newest row's id when `id` is beyond it (an id the feed never had); undefined when the feed has reached `id`. */
+  private async newestBefore(id: bigint): Promise<bigint | undefined> {
+    if (this.lastId !== undefined && id <= this.lastId) return undefined;
+    const newest = (await this.deps.prisma.escalationFeedEntry.findFirst({ orderBy: { id: 'desc' }, select: { id: true } }))?.id ?? 0n;
+    return id > newest ? newest : undefined;
   }
 
   /** Starts polling from the newest row, once, when the first subscriber arrives. */

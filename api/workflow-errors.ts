@@ -13,6 +13,7 @@ export function translateWorkflowError(err: unknown): unknown {
         return new ApiError('precondition-failed', 'the brief has changed since this ETag was read; read it again and retry the edit');
       }
       if (cause.type === 'InvalidInput') return new ApiError('validation', cause.message);
+      if (cause.type === 'NotFound') return new ApiError('not-found', cause.message);
     }
     return conflict(cause?.message ?? err.message);
   }

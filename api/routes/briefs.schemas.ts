@@ -119,7 +119,7 @@ const ClockSchema = z
     warnsAt: Timestamp.nullable().meta({ description: 'When the warning is due if the clock runs on; null once warned or while paused.' }),
     escalationLevel: z.number().int().min(0).meta({ description: 'The highest escalation level raised in this round; 0 when none.' }),
     escalationAcknowledged: z.boolean().meta({ description: 'An escalation of this round was acknowledged: the chain stands still until it re-escalates.' }),
-    nextEscalationAt: Timestamp.nullable().meta({ description: 'When the next escalation of the chain is raised if the clock runs on.' }),
+    nextEscalationAt: Timestamp.nullable().meta({ description: 'When the next escalation of the chain is raised if the clock runs on; while an acknowledged chain waits, when it re-escalates.' }),
   })
   .meta({
     id: 'SlaClock',

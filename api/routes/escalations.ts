@@ -5,7 +5,7 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { appendEscalationFeed } from '../../activities/record-events';
 import type { Prisma } from '../../lib/db/generated/client';
-import { escalationAcknowledgedSignal } from '../../workflows/brief/definitions';
+import { acknowledgeEscalationUpdate } from '../../workflows/brief/definitions';
 import { CLOCKS } from '../../workflows/domain/brief';
 import { AGREEMENTS } from '../../workflows/domain/policy';
 import { callerOf, canSeeParty, requireRole, seesAllParties, type Caller } from '../auth';
@@ -14,6 +14,7 @@ import { conflict, fieldError, notFound } from '../errors';
 import type { EscalationFeed, FeedEvent, FeedFilter } from '../escalation-feed';
 import { idString, parse } from '../validate';
 import type { RouteCatalog } from '../openapi/route';
+import { translateWorkflowError } from '../workflow-errors';
 import { after, decodeCursor, page, PageQuery, pageSchema } from '../pagination';
 
 const Id = idString().meta({ example: 'b57f59f6-907f-4dc0-b3c1-e431ab3efe42' });
@@ -64,6 +65,10 @@ export const EscalationSchema = z
     agreement: z.enum(AGREEMENTS as ['internal', 'external']).meta({ description: 'internal (an OLA with an internal team) or external (an SLA with an agency or supplier).' }),
     round: z.number().int().min(1).meta({ description: 'The round of the clock that breached (the review clock restarts with every delivery).' }),
     repeat: z.number().int().min(0).meta({ description: '0 for a level of the chain, n for the n-th repeat of its last level.' }),
+    reescalation: z.boolean().meta({
+      description: 'Raised again because the step was still not done a full target after an acknowledgement: the acknowledgement worked, the step is still late.',
+    }),
+    follows: Id.nullable().meta({ description: 'For a re-escalation, the id of the acknowledged escalation it follows up on; otherwise null.' }),
   })
   .meta({ id: 'Escalation' });
 
@@ -80,6 +85,8 @@ type EscalationRow = {
   agreement: string;
   round: number;
   repeat: number;
+  reescalation: boolean;
+  follows: string | null;
 };
 export const escalationJson = (e: EscalationRow) => ({
   id: e.id,
@@ -94,6 +101,8 @@ export const escalationJson = (e: EscalationRow) => ({
   agreement: e.agreement,
   round: e.round,
   repeat: e.repeat,
+  reescalation: e.reescalation,
+  follows: e.follows,
 });
 
 /** The parties a caller asks for and may see: both must hold (an empty result when they differ). */
@@ -103,6 +112,8 @@ function partyScope(caller: Caller, requested: string | undefined): string[] | u
 }
 
 export const HEARTBEAT_MS = 15_000;
+/** How long an acknowledgement waits for the brief's workflow to record it. */
+const UPDATE_DEADLINE_MS = 30_000;
 const RECONNECT_MS = 1_000;
 
 /** EventSource and other SSE clients say so; a plain GET (curl, fetch) without it would wait forever. */
@@ -157,6 +168,8 @@ export function escalationsRouter({ db, temporal, logger }: ApiDeps, catalog: Ro
       path: '/v1/escalations/:id/acknowledge',
       operationId: 'acknowledgeEscalation',
       summary: 'Acknowledge an escalation',
+      description:
+        "Stops the chain of the escalation's clock; if the step is still not done a full target later, it re-escalates. Answered once the brief has recorded it: the brief shows `escalationAcknowledged` at once. 409 if already acknowledged.",
       tag: 'Escalations',
       roles: ['manager', 'watcher'],
       params: IdParams,
@@ -171,30 +184,38 @@ export function escalationsRouter({ db, temporal, logger }: ApiDeps, catalog: Ro
       // Another party's escalation does not exist for the caller; only then does the role matter.
       if (!escalation || !canSeeParty(caller, escalation.partyId)) throw notFound('escalation');
       requireRole(res, 'manager', 'watcher');
-      // The feed entry commits with the state change, so the stream never shows one without the other.
-      const updated = await prisma.$transaction(async (tx) => {
-        const { count } = await tx.escalation.updateMany({
-          where: { id, state: 'open' },
-          data: { state: 'acknowledged', acknowledgedAt: new Date(), acknowledgedBy: caller.memberId },
-        });
-        if (count === 0) return undefined;
-        const row = await tx.escalation.findUniqueOrThrow({ where: { id } });
-        await appendEscalationFeed(tx, [
-          { escalationId: id, kind: 'acknowledged', at: row.acknowledgedAt ?? new Date(), briefId: row.briefId, partyId: row.partyId, clock: row.clock, level: row.level },
-        ]);
-        return row;
-      });
-      if (!updated) throw conflict('the escalation is already acknowledged');
+      if (escalation.state !== 'open') throw conflict('the escalation is already acknowledged');
+      const acknowledgement = { escalationId: id, memberId: caller.memberId };
       try {
-        await temporal.workflow.getHandle(escalation.brief.workflowId).signal(escalationAcknowledgedSignal, { escalationId: id, memberId: caller.memberId });
+        // The workflow answers once it has recorded the acknowledgement, escalation row and feed
+        // entry included: the brief and the list show it as soon as this request is answered.
+        const handle = temporal.workflow.getHandle(escalation.brief.workflowId);
+        await temporal.connection.withDeadline(Date.now() + UPDATE_DEADLINE_MS, () => handle.executeUpdate(acknowledgeEscalationUpdate, { args: [acknowledgement] }));
       } catch (err) {
-        // A brief that has ended has nothing left to escalate; the acknowledgement stands.
-        if (!(err instanceof WorkflowNotFoundError)) throw err;
+        if (!(err instanceof WorkflowNotFoundError)) throw translateWorkflowError(err);
+        // A brief whose workflow has ended has nothing left to escalate; the acknowledgement stands.
         logger.debug({ escalationId: id }, 'escalation acknowledged after its brief ended');
+        const updated = await acknowledgeRow(id, caller.memberId);
+        if (!updated) throw conflict('the escalation is already acknowledged');
+        return void res.json(escalationJson(updated));
       }
-      res.json(escalationJson(updated));
+      res.json(escalationJson(await prisma.escalation.findUniqueOrThrow({ where: { id } })));
     },
   );
+
+  /** Acknowledges an escalation of a brief whose workflow has ended; undefined when it is not open. */
+  function acknowledgeRow(id: string, memberId: string) {
+    // The feed entry commits with the state change, so the stream never shows one without the other.
+    return prisma.$transaction(async (tx) => {
+      const { count } = await tx.escalation.updateMany({ where: { id, state: 'open' }, data: { state: 'acknowledged', acknowledgedAt: new Date(), acknowledgedBy: memberId } });
+      if (count === 0) return undefined;
+      const row = await tx.escalation.findUniqueOrThrow({ where: { id } });
+      await appendEscalationFeed(tx, [
+        { escalationId: id, kind: 'acknowledged', at: row.acknowledgedAt ?? new Date(), briefId: row.briefId, partyId: row.partyId, clock: row.clock, level: row.level },
+      ]);
+      return row;
+    });
+  }
 
   catalog.mount(
     router,
@@ -208,6 +229,7 @@ export function escalationsRouter({ db, temporal, logger }: ApiDeps, catalog: Ro
         'Each event has `id:` (its position in the feed), `event: escalation.raised` or `escalation.acknowledged`, and `data:` the Escalation as GET /v1/escalations shows it now.',
         'The stream starts with `retry: 1000` and sends a `: heartbeat` comment every 15 s.',
         'Reconnecting with `Last-Event-ID` (or `?lastEventId=`) first replays every matching event after that id, then continues live, without loss or repeats.',
+        'An id newer than the newest event (from another installation) is answered with the comment `: unknown Last-Event-ID <id>; streaming from now` and the events from then on.',
         'Without it the stream starts now; `since` replays the events from that instant.',
         'Filters as for GET /v1/escalations; watchers of other parties than the e-commerce team see their own party only.',
       ].join(' '),
@@ -276,7 +298,14 @@ function stream(req: Request, res: Response, feed: EscalationFeed, afterId: bigi
   };
   res.on('close', end);
   feed
-    .open({ afterId, filter, send: (event) => write(sseEvent(event)), onClose: end })
+    .open({
+      afterId,
+      filter,
+      // Silence would look like "nothing happened since"; the client learns its id means nothing here.
+      onUnknownAfterId: () => write(`: unknown Last-Event-ID ${afterId}; streaming from now\n\n`),
+      send: (event) => write(sseEvent(event)),
+      onClose: end,
+    })
     .then(
       (opened) => {
         subscription = opened;

@@ -40,12 +40,16 @@ export function exposition(families: Family[]): string {
 }
 
 async function collect(prisma: PrismaClient): Promise<Family[]> {
-  const [open, breaches, warnings, briefs] = await Promise.all([
+  const [open, breaches, warnings, briefs, parties] = await Promise.all([
     prisma.escalation.groupBy({ by: ['level', 'partyId'], where: { state: 'open' }, _count: { _all: true }, orderBy: [{ level: 'asc' }, { partyId: 'asc' }] }),
     slaEvents(prisma, 'sla_breached'),
     slaEvents(prisma, 'sla_warning'),
     prisma.brief.groupBy({ by: ['status'], _count: { _all: true } }),
+    prisma.party.findMany({ select: { id: true, name: true } }),
   ]);
+  // The id identifies the series (names change); the name beside it is for people reading dashboards.
+  const names = new Map(parties.map((p) => [p.id, p.name]));
+  const party = (id: string): Labels => ({ party: id, party_name: names.get(id) ?? '' });
   const byStatus = new Map(briefs.map((b) => [b.status, b._count._all]));
   const statuses = [...new Set<string>([...STATUSES, ...byStatus.keys()])];
   return [
@@ -53,10 +57,20 @@ async function collect(prisma: PrismaClient): Promise<Family[]> {
       name: 'handoff_escalations_open',
       help: 'Escalations not yet acknowledged, by level and party.',
       type: 'gauge',
-      samples: open.map((e) => ({ labels: { level: String(e.level), party: e.partyId }, value: e._count._all })),
+      samples: open.map((e) => ({ labels: { level: String(e.level), ...party(e.partyId) }, value: e._count._all })),
     },
-    { name: 'handoff_sla_breaches_total', help: 'SLA clocks that ran past their target, by clock and party.', type: 'counter', samples: breaches },
-    { name: 'handoff_sla_warnings_total', help: 'SLA warnings sent before a target, by clock and party.', type: 'counter', samples: warnings },
+    {
+      name: 'handoff_sla_breaches_total',
+      help: 'SLA clocks that ran past their target, by clock and party.',
+      type: 'counter',
+      samples: breaches.map((b) => ({ labels: { clock: b.clock, ...party(b.party) }, value: b.value })),
+    },
+    {
+      name: 'handoff_sla_warnings_total',
+      help: 'SLA warnings sent before a target, by clock and party.',
+      type: 'counter',
+      samples: warnings.map((w) => ({ labels: { clock: w.clock, ...party(w.party) }, value: w.value })),
+    },
     {
       name: 'handoff_briefs',
       help: 'Briefs by status.',
@@ -73,7 +87,7 @@ async function slaEvents(prisma: PrismaClient, type: 'sla_breached' | 'sla_warni
     WHERE e.type = ${type}
     GROUP BY 1, 2
     ORDER BY 1, 2`;
-  return rows.map((r) => ({ labels: { clock: r.clock ?? '', party: r.party }, value: Number(r.count) }));
+  return rows.map((r) => ({ clock: r.clock ?? '', party: r.party, value: Number(r.count) }));
 }
 
 export function metricsRouter({ db }: ApiDeps, catalog: RouteCatalog): Router {
@@ -96,7 +110,7 @@ export function metricsRouter({ db }: ApiDeps, catalog: RouteCatalog): Router {
       operationId: 'metrics',
       summary: 'Prometheus metrics',
       description:
-        'Prometheus text format, computed from the database at scrape time (the same on every replica): handoff_escalations_open{level,party}, handoff_sla_breaches_total{clock,party}, handoff_sla_warnings_total{clock,party}, handoff_briefs{status}. Watchers only of the e-commerce team. Not rate limited.',
+        'Prometheus text format, computed from the database at scrape time (the same on every replica): handoff_escalations_open{level,party,party_name}, handoff_sla_breaches_total{clock,party,party_name}, handoff_sla_warnings_total{clock,party,party_name}, handoff_briefs{status}. party is the id of the party, party_name its name (escaped as the text format requires). Watchers only of the e-commerce team. Not rate limited.',
       tag: 'Operations',
       roles: ['admin', 'manager', 'watcher'],
       responses: {

@@ -1,10 +1,13 @@
 // The escalation read model and GET /v1/escalations: agreement, round and repeat on every
 // escalation, the brief's policy and agreement, a feed entry per raised and acknowledged
-// escalation, the list's filters, and what each caller sees. Real API, worker, Temporal dev
+// escalation, the list's filters, and what each caller sees; acknowledgements through the brief's
+// workflow (on the brief as soon as answered, once, 404 for one it never raised, written by the
+// API once the workflow has ended) and the re-escalation that follows one. Real API, worker, Temporal dev
 // server and PGlite; acknowledge clocks of P1 briefs run out after two seconds.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createRecordEvents } from '../../activities/record-events';
 import type { TimelineEvent } from '../../workflows/domain/brief';
+import { briefWorkflowId } from '../../workflows/domain/ids';
 import { initialState } from '../../workflows/domain/transitions';
 import { briefInput } from '../support/briefs';
 import { startTestHandoff, type TestHandoff } from '../support/handoff';
@@ -27,7 +30,18 @@ interface Escalation {
   agreement: string;
   round: number;
   repeat: number;
+  reescalation: boolean;
+  follows: string | null;
 }
+
+interface ClockView {
+  escalationLevel: number;
+  escalationAcknowledged: boolean;
+  nextEscalationAt: string | null;
+}
+
+/** The P1 acknowledge target of these tests: a re-escalation comes this long after an acknowledgement. */
+const TARGET_MS = 2000;
 
 describe('the escalation feed', () => {
   let env: TestWorkflowEnvironment;
@@ -79,6 +93,7 @@ describe('the escalation feed', () => {
 
   test('an escalation says its agreement, round and repeat, and the brief row its policy and agreement', async () => {
     expect(ofA).toMatchObject({ partyId: agencyA, clock: 'acknowledge', level: 1, state: 'open', agreement: 'external', round: 1, repeat: 0, acknowledgedAt: null });
+    expect(ofA).toMatchObject({ reescalation: false, follows: null });
     const briefRow = await handoff.db.prisma.brief.findUniqueOrThrow({ where: { id: ofA.briefId } });
     const sla = (briefRow.snapshot as { brief: { sla?: { policyId: string; agreement: string } } }).brief.sla;
     expect({ slaPolicyId: briefRow.slaPolicyId, agreement: briefRow.agreement }).toEqual({ slaPolicyId: sla?.policyId ?? null, agreement: sla?.agreement ?? null });
@@ -164,10 +179,19 @@ describe('the escalation feed', () => {
     expect((await agencyMember.client.get('/v1/escalations')).status).toBe(403);
   });
 
-  test('acknowledging writes the state and its feed entry together, once', async () => {
+  test('acknowledging writes the state and its feed entry together, once, and the brief shows it and when the chain re-escalates as soon as the API answered', async () => {
     const res = await agencyWatcher.client.post(`/v1/escalations/${ofA.id}/acknowledge`, {});
     expect(res.status).toBe(200);
+    // Read at once, before anything else: the acknowledgement went through the brief's workflow.
+    const brief = await manager.client.get(`/v1/briefs/${ofA.briefId}`);
     expect(res.body).toMatchObject({ id: ofA.id, state: 'acknowledged', acknowledgedBy: agencyWatcher.id, agreement: ofA.agreement, round: 1, repeat: 0 });
+    const ackEvent = (brief.body.timeline as { type: string; actor: string; at: string; data: { escalationId: string } }[]).at(-1);
+    expect(ackEvent).toMatchObject({ type: 'escalation_acknowledged', actor: agencyWatcher.id, data: { escalationId: ofA.id } });
+    expect(res.body.acknowledgedAt).toBe(ackEvent?.at);
+    // The chain waits a full target for the step, then re-escalates: the brief says when.
+    const clock = brief.body.sla.acknowledge as ClockView;
+    expect(clock).toMatchObject({ escalationAcknowledged: true, escalationLevel: 1 });
+    expect(clock.nextEscalationAt).toBe(new Date(Date.parse(ackEvent!.at) + TARGET_MS).toISOString());
     const again = await agencyWatcher.client.post(`/v1/escalations/${ofA.id}/acknowledge`, {});
     expect(again.status).toBe(409);
     const entries = await handoff.db.prisma.escalationFeedEntry.findMany({ where: { escalationId: ofA.id }, orderBy: { id: 'asc' } });
@@ -178,5 +202,59 @@ describe('the escalation feed', () => {
     expect(acknowledged.body.items.map((e: Escalation) => e.id)).toEqual([ofA.id]);
     const open = await manager.client.get('/v1/escalations?state=open');
     expect(open.body.items.map((e: Escalation) => e.id).sort()).toEqual([ofB.id, ofIt.id].sort());
+  });
+
+  test('a re-escalation a full target after the acknowledgement is marked as one and names the escalation it follows, with a feed entry', async () => {
+    const brief = await manager.client.get(`/v1/briefs/${ofA.briefId}`);
+    const expectedAt = (brief.body.sla.acknowledge as ClockView).nextEscalationAt as string;
+    const items = await eventually(async () => {
+      const list = (await manager.client.get(`/v1/escalations?briefId=${ofA.briefId}`)).body.items as Escalation[];
+      return list.length === 2 ? list : undefined;
+    }, 30_000);
+    const [again, first] = items;
+    expect(first).toMatchObject({ id: ofA.id, state: 'acknowledged', reescalation: false, follows: null });
+    expect(again).toMatchObject({ briefId: ofA.briefId, clock: 'acknowledge', level: 1, repeat: 0, state: 'open', reescalation: true, follows: ofA.id });
+    // Raised at the instant the brief named (a timer fires at or just after it).
+    expect(Date.parse(again.raisedAt) - Date.parse(expectedAt)).toBeGreaterThanOrEqual(0);
+    expect(Date.parse(again.raisedAt) - Date.parse(expectedAt)).toBeLessThan(1000);
+    expect(((await manager.client.get(`/v1/briefs/${ofA.briefId}`)).body.sla.acknowledge as ClockView).escalationAcknowledged).toBe(false);
+    const entries = await handoff.db.prisma.escalationFeedEntry.findMany({ where: { escalationId: again.id } });
+    expect(entries.map((e) => [e.kind, e.at.toISOString()])).toEqual([['raised', again.raisedAt]]);
+    // The filters see it like any other.
+    const open = (await agencyWatcher.client.get('/v1/escalations?state=open')).body.items as Escalation[];
+    expect(open.map((e) => [e.id, e.reescalation, e.follows])).toEqual([[again.id, true, ofA.id]]);
+  });
+
+  test('two acknowledgements of one escalation at once: one is answered 200, the other 409, and one feed entry is written', async () => {
+    const answers = await Promise.all([manager.client, shopWatcher.client].map((client) => client.post(`/v1/escalations/${ofIt.id}/acknowledge`, {})));
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 409]);
+    const brief = await manager.client.get(`/v1/briefs/${ofIt.briefId}`);
+    const acks = (brief.body.timeline as { type: string }[]).filter((e) => e.type === 'escalation_acknowledged');
+    expect(acks).toHaveLength(1);
+    const entries = await handoff.db.prisma.escalationFeedEntry.findMany({ where: { escalationId: ofIt.id, kind: 'acknowledged' } });
+    expect(entries).toHaveLength(1);
+    await manager.client.post(`/v1/briefs/${ofIt.briefId}/cancel`, { reason: 'Done with this test' });
+  });
+
+  test('an escalation row its brief never raised is refused with 404 by the workflow, and stays open', async () => {
+    const stray = { ...ofB, id: 'stray-escalation', raisedAt: new Date(ofB.raisedAt), acknowledgedAt: null };
+    await handoff.db.prisma.escalation.create({ data: { ...stray, state: 'open' } });
+    const res = await manager.client.post('/v1/escalations/stray-escalation/acknowledge', {});
+    expect(res.status).toBe(404);
+    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(await handoff.db.prisma.escalation.findUniqueOrThrow({ where: { id: 'stray-escalation' } })).toMatchObject({ state: 'open', acknowledgedAt: null });
+    await handoff.db.prisma.escalation.delete({ where: { id: 'stray-escalation' } });
+  });
+
+  test('an escalation of a brief whose workflow has ended is still acknowledged: the API writes it, with its feed entry', async () => {
+    expect((await manager.client.post(`/v1/briefs/${ofB.briefId}/cancel`, { reason: 'Agency unreachable' })).status).toBe(200);
+    const handle = handoff.temporal.client.workflow.getHandle(briefWorkflowId(ofB.briefId));
+    await eventually(async () => ((await handle.describe()).status.name === 'COMPLETED' ? true : undefined), 30_000);
+    const res = await manager.client.post(`/v1/escalations/${ofB.id}/acknowledge`, {});
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ id: ofB.id, state: 'acknowledged', acknowledgedBy: manager.id, reescalation: false, follows: null });
+    const entries = await handoff.db.prisma.escalationFeedEntry.findMany({ where: { escalationId: ofB.id }, orderBy: { id: 'asc' } });
+    expect(entries.map((e) => e.kind)).toEqual(['raised', 'acknowledged']);
+    expect((await manager.client.post(`/v1/escalations/${ofB.id}/acknowledge`, {})).status).toBe(409);
   });
 });

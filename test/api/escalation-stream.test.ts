@@ -1,7 +1,8 @@
 // GET /v1/escalations/stream against the real product (API, worker, Temporal dev server,
 // PostgreSQL): raised and acknowledged escalations arrive as Server-Sent Events with ids, within
 // a second of the clock's due instant; a reconnection with Last-Event-ID gets exactly what it
-// missed; filters and visibility hold; shutdown ends open streams. P1 acknowledge clocks run out
+// missed, and one with an id the feed never had is told so; a re-escalation names the escalation it
+// follows; filters and visibility hold; shutdown ends open streams. P1 acknowledge clocks run out
 // after two seconds.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startTestHandoff, type TestHandoff } from '../support/handoff';
@@ -299,6 +300,54 @@ describe('the escalation stream', () => {
       await res.text();
     }
   });
+
+  test('a re-escalation arrives marked as one, naming the acknowledged escalation it follows', async () => {
+    const stream = await open(manager);
+    const briefId = await quickBrief(manager.client, agencyA);
+    const ofBrief = () => stream.events.filter((e) => JSON.parse(e.data).briefId === briefId);
+    await eventually(async () => (ofBrief().length >= 1 ? true : undefined), 30_000, 20);
+    const first = JSON.parse(ofBrief()[0].data);
+    expect(first).toMatchObject({ state: 'open', reescalation: false, follows: null });
+
+    // Acknowledged, the step still not done: two seconds (the target) later it escalates again.
+    expect((await manager.client.post(`/v1/escalations/${first.id}/acknowledge`, {})).status).toBe(200);
+    await eventually(async () => (ofBrief().length >= 3 ? true : undefined), 30_000, 20);
+    const [, acknowledged, again] = ofBrief();
+    expect(acknowledged.event).toBe('escalation.acknowledged');
+    expect(JSON.parse(acknowledged.data)).toMatchObject({ id: first.id, state: 'acknowledged', reescalation: false, follows: null });
+    expect(again.event).toBe('escalation.raised');
+    const reescalation = JSON.parse(again.data);
+    expect(reescalation).toMatchObject({ briefId, clock: 'acknowledge', level: 1, state: 'open', reescalation: true, follows: first.id });
+    expect(reescalation.id).not.toBe(first.id);
+    // As the list shows it.
+    const listed = await manager.client.get(`/v1/escalations?briefId=${briefId}`);
+    expect(listed.body.items).toEqual([reescalation, { ...first, state: 'acknowledged', acknowledgedAt: expect.any(String), acknowledgedBy: manager.id }]);
+    await acknowledge(reescalation);
+  }, 60_000);
+
+  test('a Last-Event-ID newer than the newest event is answered with a comment saying so, then the events from now on', async () => {
+    const newest = (await handoff.db.prisma.escalationFeedEntry.findFirst({ orderBy: { id: 'desc' } }))?.id ?? 0n;
+    expect(newest).toBeGreaterThan(0n);
+    const unknown = String(newest + 1_000_000n);
+    const byHeader = await open(manager, '/v1/escalations/stream', { 'last-event-id': unknown });
+    const byQuery = await open(manager, `/v1/escalations/stream?lastEventId=${unknown}`);
+    const known = await open(manager, '/v1/escalations/stream', { 'last-event-id': String(newest) });
+    const comment = `unknown Last-Event-ID ${unknown}; streaming from now`;
+    await eventually(async () => (byHeader.comments.includes(comment) && byQuery.comments.includes(comment) ? true : undefined), 5_000, 20);
+
+    const escalation = await escalationOf(await quickBrief(manager.client, agencyB));
+    for (const stream of [byHeader, byQuery, known]) await stream.waitFor(1);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    // From now: the new escalation only, nothing from before.
+    expect(byHeader.received).toEqual([['escalation.raised', escalation.id]]);
+    expect(byQuery.received).toEqual([['escalation.raised', escalation.id]]);
+    // An id the feed knows resumes after it, without a comment.
+    expect(known.received).toEqual([['escalation.raised', escalation.id]]);
+    expect(known.comments.filter((c) => c.startsWith('unknown'))).toEqual([]);
+    // The comment came before any event.
+    expect(byHeader.comments[0]).toBe(comment);
+    await acknowledge(escalation);
+  }, 60_000);
 
   test('sends a heartbeat comment every 15 seconds', async () => {
     const stream = await open(manager);

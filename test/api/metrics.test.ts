@@ -1,5 +1,6 @@
 // GET /metrics against the real product: Prometheus text that parses, counting an open
-// escalation, a breach and briefs by status from the database; the same API keys guard it.
+// escalation, a breach and briefs by status from the database, each party series named by the
+// party's id and name; the same API keys guard it.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { METRICS_CONTENT_TYPE } from '../../api/routes/metrics';
 import { ADMIN_KEY, startTestHandoff, type TestHandoff } from '../support/handoff';
@@ -8,6 +9,10 @@ import { apiClient, eventually } from '../support/http';
 import { devServerEnv } from '../support/temporal';
 
 const QUICK_TARGETS = JSON.stringify({ acknowledge: { P1: 'PT2S' } });
+/** A party name with every character the text format escapes in label values: backslash, double quote, line feed. */
+const AGENCY_NAME = 'Pixelwerk "Agentur" \\ Köln\nBerlin';
+/** The same as it must appear between the label's quotes. */
+const AGENCY_NAME_ESCAPED = 'Pixelwerk \\"Agentur\\" \\\\ Köln\\nBerlin';
 
 interface Sample {
   name: string;
@@ -50,7 +55,7 @@ describe('GET /metrics', () => {
     handoff = await startTestHandoff(env, { database: 'pglite', extraEnv: { HANDOFF_SLA_TARGETS: QUICK_TARGETS } });
     const dir = directory(handoff.url);
     const shop = await dir.party('Shop', 'ecommerce');
-    agencyId = await dir.party('Pixelwerk');
+    agencyId = await dir.party(AGENCY_NAME);
     manager = await dir.member(shop, 'manager');
   }, 120_000);
 
@@ -82,6 +87,12 @@ describe('GET /metrics', () => {
     await eventually(async () => ((await manager.client.get(`/v1/escalations?briefId=${quick.body.id}`)).body.items?.length ? true : undefined), 30_000);
 
     const after = await scrape();
+    // Every series of the party carries its name beside its id, escaped as the format requires.
+    for (const name of ['handoff_escalations_open', 'handoff_sla_breaches_total', 'handoff_sla_warnings_total']) {
+      const series = after.samples.filter((s) => s.name === name && s.labels.party === agencyId);
+      expect({ name, partyNames: series.map((s) => s.labels.party_name) }).toEqual({ name, partyNames: [AGENCY_NAME_ESCAPED] });
+    }
+    expect(AGENCY_NAME_ESCAPED.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c))).toBe(AGENCY_NAME);
     expect(valueOf(after.samples, 'handoff_escalations_open', { level: '1', party: agencyId })).toBe(1);
     expect(valueOf(after.samples, 'handoff_sla_breaches_total', { clock: 'acknowledge', party: agencyId })).toBe(1);
     expect(valueOf(after.samples, 'handoff_sla_warnings_total', { clock: 'acknowledge', party: agencyId })).toBe(1);

@@ -26,7 +26,7 @@ import { historyToJSON } from './history-json';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { BriefActivities } from '../../activities/types';
-import { actionUpdates, applySlaUpdate, briefQuery, editUpdate, escalationAcknowledgedSignal, type BriefWorkflowInput } from '../../workflows/brief/definitions';
+import { acknowledgeEscalationUpdate, actionUpdates, applySlaUpdate, briefQuery, editUpdate, type BriefWorkflowInput } from '../../workflows/brief/definitions';
 import { CALENDAR_24X7 } from '../../workflows/domain/calendar';
 import type { BriefSla } from '../../workflows/domain/policy';
 import type { briefWorkflow } from '../../workflows/brief/workflow';
@@ -159,8 +159,8 @@ const scenarios: Record<ReplayScenario, { input: (s: ReplayScenario) => BriefWor
     run: async (handle) => {
       const breached = await until(handle, (v) => v.timeline.some((e) => e.type === 'escalation_raised'));
       const escalation = breached.timeline.find((e) => e.type === 'escalation_raised')!;
-      await handle.signal(escalationAcknowledgedSignal, { escalationId: String(escalation.data.escalationId), memberId: 'm-watcher' });
-      await until(handle, (v) => v.timeline.some((e) => e.type === 'escalation_acknowledged'));
+      // Sets before v6 acknowledged with the escalationAcknowledged signal (still handled for them).
+      await handle.executeUpdate(acknowledgeEscalationUpdate, { args: [{ escalationId: String(escalation.data.escalationId), memberId: 'm-watcher' }] });
       await act(handle, 'cancel', manager, { reason: 'agency unreachable' });
     },
   },
@@ -220,7 +220,7 @@ const scenarios: Record<ReplayScenario, { input: (s: ReplayScenario) => BriefWor
     run: async (handle) => {
       const escalated = await until(handle, (v) => v.timeline.filter((e) => e.type === 'escalation_raised').length === 2);
       const level2 = escalated.timeline.filter((e) => e.type === 'escalation_raised')[1];
-      await handle.signal(escalationAcknowledgedSignal, { escalationId: String(level2.data.escalationId), memberId: 'm-watcher' });
+      await handle.executeUpdate(acknowledgeEscalationUpdate, { args: [{ escalationId: String(level2.data.escalationId), memberId: 'm-watcher' }] });
       await until(handle, (v) => v.timeline.some((e) => e.type === 'escalation_raised' && e.data.reescalation === true));
       await act(handle, 'hold', manager, { reason: 'waiting for photos' });
       await act(handle, 'resume', manager, {});

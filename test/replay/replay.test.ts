@@ -64,6 +64,13 @@ describe('recorded histories', () => {
         const edits = (load(file).history.events ?? []).filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === 'edit');
         expect({ file, edits: edits.length }).toEqual({ file, edits: 3 });
       }
+      // From v6 on, escalations are acknowledged through the acknowledgeEscalation update (before, the signal).
+      if (bySetOrder(set, 'v6-escalation-update') >= 0) {
+        for (const file of inSet.filter((f) => scenarioOf(f) === 'acknowledge-breach-cancel' || scenarioOf(f) === 'sla-policy')) {
+          const acks = (load(file).history.events ?? []).filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === 'acknowledgeEscalation');
+          expect({ file, acks: acks.length }).toEqual({ file, acks: 1 });
+        }
+      }
       // The continue-as-new scenario did continue as new: several runs, all but the last one ending so.
       const runs = inSet.filter((f) => scenarioOf(f) === 'continue-as-new');
       expect(runs.length).toBeGreaterThanOrEqual(2);

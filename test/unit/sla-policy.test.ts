@@ -8,8 +8,8 @@ import { elapsedMs, escalationOffsets, nextDeadline } from '../../workflows/doma
 import { applyPolicy } from '../../workflows/domain/edit';
 import { agreementFor, toBusinessDuration, type BriefSla } from '../../workflows/domain/policy';
 import { clockSchedule } from '../../workflows/domain/schedule';
-import { acknowledgeEscalation, fireDueClocks, nextClockDeadline, viewBrief } from '../../workflows/domain/sla';
-import { applyAction, ActionRejected } from '../../workflows/domain/transitions';
+import { acknowledgeEscalation, checkEscalationAcknowledgement, fireDueClocks, nextClockDeadline, viewBrief } from '../../workflows/domain/sla';
+import { applyAction, ActionRejected, emit } from '../../workflows/domain/transitions';
 import { actors, DAY, HOUR, isoAt, MINUTE, newState } from './fixtures';
 
 const BERLIN = 'Europe/Berlin';
@@ -188,6 +188,45 @@ describe('acknowledging an escalation', () => {
       [isoAt(at('2025-12-09', '09:30')), 1, true],
       [isoAt(at('2025-12-09', '10:30')), 2, false],
     ]);
+  });
+
+  it('while the acknowledged chain waits, the brief shows when it re-escalates; the re-escalation names the escalation it follows', () => {
+    const state = stateAt(MONDAY('09:00'), sla);
+    runUntil(state, MONDAY('13:00'));
+    expect(viewBrief(state, MONDAY('13:15')).sla.acknowledge).toMatchObject({ escalationAcknowledged: false, nextEscalationAt: isoAt(MONDAY('14:00')) });
+    const [level1] = state.timeline.filter((e) => e.type === 'escalation_raised');
+    acknowledgeEscalation(state, String(level1.data.escalationId), 'm-lead', MONDAY('13:30'));
+    expect(viewBrief(state, MONDAY('13:30')).sla.acknowledge).toMatchObject({ escalationAcknowledged: true, nextEscalationAt: isoAt(at('2025-12-09', '09:30')) });
+    runUntil(state, at('2025-12-09', '09:30'));
+    const [first, again] = state.timeline.filter((e) => e.type === 'escalation_raised');
+    expect(first.data).not.toHaveProperty('reescalation');
+    expect(again.data).toMatchObject({ level: 1, reescalation: true, follows: level1.data.escalationId });
+    // Re-raised: the chain runs again, level 2 an hour later.
+    expect(viewBrief(state, at('2025-12-09', '09:30')).sla.acknowledge).toMatchObject({ escalationAcknowledged: false, nextEscalationAt: isoAt(at('2025-12-09', '10:30')) });
+  });
+
+  it('can be acknowledged once, and only when the brief raised it, in any round', () => {
+    const state = stateAt(MONDAY('09:00'), sla);
+    runUntil(state, MONDAY('13:00'));
+    const escalationId = String(state.timeline.find((e) => e.type === 'escalation_raised')?.data.escalationId);
+    const rejection = (id: string) => {
+      try {
+        checkEscalationAcknowledgement(state, id);
+        return undefined;
+      } catch (err) {
+        return err instanceof ActionRejected ? err.kind : err;
+      }
+    };
+    expect(rejection('nope')).toBe('NotFound');
+    expect(rejection(escalationId)).toBeUndefined();
+    emit(state, 'escalation_acknowledged', 'm-lead', MONDAY('13:30'), { escalationId, clock: 'acknowledge' });
+    expect(rejection(escalationId)).toBe('IllegalTransition');
+    // The acknowledge clock's round is over once the brief is acknowledged; its escalation is still the brief's.
+    const other = stateAt(MONDAY('09:00'), sla);
+    runUntil(other, MONDAY('13:00'));
+    const earlier = String(other.timeline.find((e) => e.type === 'escalation_raised')?.data.escalationId);
+    applyAction(other, 'acknowledge', {}, actors.agency, MONDAY('13:10'));
+    expect(checkEscalationAcknowledgement(other, earlier)).toBeUndefined();
   });
 
   it('an unknown or earlier-round escalation changes nothing', () => {

@@ -7,7 +7,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Actor, BriefStatus, BriefView, ClockState } from '../../workflows/domain/brief';
 import type { ActionName, ActionPayloads } from '../../workflows/domain/transitions';
-import { escalationAcknowledgedSignal, syncUpdate } from '../../workflows/brief/definitions';
+import { acknowledgeEscalationUpdate, escalationAcknowledgedSignal, syncUpdate } from '../../workflows/brief/definitions';
 import {
   acceptedUpdates,
   act,
@@ -16,6 +16,7 @@ import {
   briefInput,
   callsWhen,
   expectRecordedExactlyOnce,
+  recordedEvents,
   HOUR,
   SECOND,
   settled,
@@ -427,6 +428,31 @@ describe('escalation acknowledgements', () => {
           await callsWhen(() => h.acts.notified.some((n) => n.event.type === 'cancelled'));
           await handle.signal(escalationAcknowledgedSignal, { escalationId, memberId: actors.watcher.memberId });
           await viewWhen(handle, (v) => v.timeline.some((e) => e.type === 'escalation_acknowledged'));
+          release();
+          const result = await handle.result();
+          expect(types(result)).toEqual(['brief_created', 'sla_warning', 'sla_breached', 'escalation_raised', 'cancelled', 'escalation_acknowledged']);
+          expectRecordedExactlyOnce(h.acts, result.timeline);
+        } finally {
+          release();
+        }
+      },
+      { onNotify: async (input) => (input.event.type === 'cancelled' ? held : undefined) },
+    );
+  });
+
+  test('through the update, arriving while the last notifications of an ended brief go out, are answered once recorded', async () => {
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await withWorker(
+      env,
+      async (h) => {
+        try {
+          const { handle, escalationId } = await breachedBrief(h);
+          await act(handle, 'cancel', actors.manager, { reason: 'agency unreachable' });
+          await callsWhen(() => h.acts.notified.some((n) => n.event.type === 'cancelled'));
+          const answered = await handle.executeUpdate(acknowledgeEscalationUpdate, { args: [{ escalationId, memberId: actors.watcher.memberId }] });
+          expect(last(answered)).toMatchObject({ type: 'escalation_acknowledged', actor: actors.watcher.memberId, data: { escalationId } });
+          expect(recordedEvents(h.acts).map((e) => e.seq)).toContain(last(answered).seq);
           release();
           const result = await handle.result();
           expect(types(result)).toEqual(['brief_created', 'sla_warning', 'sla_breached', 'escalation_raised', 'cancelled', 'escalation_acknowledged']);

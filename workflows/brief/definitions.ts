@@ -60,6 +60,19 @@ export interface EscalationAcknowledgement {
   escalationId: string;
   memberId: string;
 }
+
+/**
+ * A watcher or manager acknowledges an escalation the brief raised: the chain of its clock stops
+ * (until it re-escalates). Refused before it enters history when the brief never raised it
+ * (NotFound) or it is already acknowledged (IllegalTransition). Answers the brief once the
+ * acknowledgement is recorded, escalation row and feed entry included.
+ */
+export const acknowledgeEscalationUpdate = defineUpdate<BriefView, [EscalationAcknowledgement]>('acknowledgeEscalation');
+
+/**
+ * How acknowledgements arrived before acknowledgeEscalationUpdate: the API wrote the escalation
+ * row, then signalled. Kept handled for running briefs and recorded histories that hold it.
+ */
 export const escalationAcknowledgedSignal = defineSignal<[EscalationAcknowledgement]>('escalationAcknowledged');
 
 export interface BriefWorkflowInput {

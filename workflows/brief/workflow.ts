@@ -18,11 +18,12 @@ import type { BriefActivities } from '../../activities/types';
 import { audienceFor } from '../domain/audience';
 import type { BriefState, TimelineEvent } from '../domain/brief';
 import { isTerminal } from '../domain/brief';
-import { acknowledgeEscalation, fireDueClocks, isOverdue, nextClockDeadline, viewBrief } from '../domain/sla';
+import { acknowledgeEscalation, checkEscalationAcknowledgement, fireDueClocks, isOverdue, nextClockDeadline, viewBrief } from '../domain/sla';
 import { applyEdit, applyPolicy, checkApplyPolicy, checkChanges, checkEdit, checkExpectedSeq } from '../domain/edit';
 import { ActionRejected, applyAction, checkAction, emit, initialState } from '../domain/transitions';
 import type { ActionName } from '../domain/transitions';
 import {
+  acknowledgeEscalationUpdate,
   actionUpdates,
   applySlaUpdate,
   briefQuery,
@@ -34,6 +35,7 @@ import {
   type BriefWorkflowInput,
   type DeliveryRetry,
   type EditRequest,
+  type EscalationAcknowledgement,
   type PendingNotification,
 } from './definitions';
 
@@ -142,11 +144,20 @@ export async function briefWorkflow(input: BriefWorkflowInput): Promise<ReturnTy
   setHandler(syncUpdate, () => waitUntilRecorded(state.seq));
   setHandler(briefQuery, () => viewBrief(state, Date.now()));
   // The acknowledgement stops the escalation chain of its clock (until it re-escalates).
-  setHandler(escalationAcknowledgedSignal, ({ escalationId, memberId }) => {
+  const recordAcknowledgement = ({ escalationId, memberId }: EscalationAcknowledgement) => {
     const now = Date.now();
     const clock = acknowledgeEscalation(state, escalationId, memberId, now);
     toRecord.push(emit(state, 'escalation_acknowledged', memberId, now, { escalationId, ...(clock ? { clock } : {}) }));
-  });
+  };
+  setHandler(
+    acknowledgeEscalationUpdate,
+    async (ack: EscalationAcknowledgement) => {
+      recordAcknowledgement(ack);
+      return waitUntilRecorded(state.seq);
+    },
+    { validator: (ack: EscalationAcknowledgement) => asFailure(() => checkEscalationAcknowledgement(state, ack.escalationId)) },
+  );
+  setHandler(escalationAcknowledgedSignal, recordAcknowledgement);
 
   const shouldContinueAsNew = () => {
     const info = workflowInfo();

@@ -236,7 +236,7 @@ export interface ClockView {
   /** The highest escalation level raised in this round; 0 when none. */
   escalationLevel: number;
   escalationAcknowledged: boolean;
-  /** When the next escalation of the chain is raised while the clock runs on. */
+  /** When the next escalation of the chain is raised while the clock runs on; while an acknowledged chain waits, when it re-escalates. */
   nextEscalationAt: string | null;
 }
 

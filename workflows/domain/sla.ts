@@ -5,7 +5,7 @@ import type { BriefState, BriefView, ClockName, EscalationAck, TimelineEvent } f
 import { CLOCKS } from './brief';
 import { breachInstant, elapsedMs, nextDeadline, nextEscalation, reescalationInstant, viewClock, warnInstant } from './clock';
 import { slaOf } from './policy';
-import { emit } from './transitions';
+import { ActionRejected, emit } from './transitions';
 
 /** Earliest instant at which any clock needs attention. */
 export function nextClockDeadline(state: BriefState): number | undefined {
@@ -78,6 +78,17 @@ export function fireDueClocks(state: BriefState, now: number, newEscalationId: (
     }
   }
   return events;
+}
+
+/**
+ * Throws ActionRejected unless the escalation can be acknowledged now: the brief raised it
+ * (NotFound otherwise) and nobody has acknowledged it yet (IllegalTransition). Looks at the whole
+ * timeline, so escalations of earlier rounds and of a brief that has ended count too.
+ */
+export function checkEscalationAcknowledgement(state: BriefState, escalationId: string): void {
+  const names = (type: TimelineEvent['type']) => (e: TimelineEvent) => e.type === type && e.data.escalationId === escalationId;
+  if (!state.timeline.some(names('escalation_raised'))) throw new ActionRejected('NotFound', `the brief raised no escalation ${escalationId}`);
+  if (state.timeline.some(names('escalation_acknowledged'))) throw new ActionRejected('IllegalTransition', 'the escalation is already acknowledged');
 }
 
 /**

@@ -57,9 +57,10 @@ export const RULES: Record<ActionName, Rule> = {
 /**
  * Why the state machine refuses: the actor's role or party (Forbidden), the brief's status
  * (IllegalTransition), an edit based on a version of the brief that is no longer current
- * (PreconditionFailed), or an edit no brief can take (InvalidInput).
+ * (PreconditionFailed), an edit no brief can take (InvalidInput), or something the brief does not
+ * know of, such as an escalation it never raised (NotFound).
  */
-export type RejectionKind = 'Forbidden' | 'IllegalTransition' | 'PreconditionFailed' | 'InvalidInput';
+export type RejectionKind = 'Forbidden' | 'IllegalTransition' | 'PreconditionFailed' | 'InvalidInput' | 'NotFound';
 
 export class ActionRejected extends Error {
   constructor(
