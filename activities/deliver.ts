@@ -3,18 +3,24 @@
 // deliverNotification sends one row through its channel exactly once in effect; and
 // notificationFailed records a final failure, disabling a webhook that keeps failing and telling
 // its owner. The workflow schedules deliveries and retries them (with backoff, for up to a day).
+// A reminder overtaken by its deadline is dropped instead of sent, when it is planned and again
+// when it is due to go out. What a message says beyond the event (who acted, the brief's
+// description and deadlines) is read from the read model at delivery: the workflow's payloads
+// stay small.
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { PrismaClient } from '../lib/db/database';
 import type { Logger } from '../lib/logger';
 import { createActionLink } from '../lib/action-links';
+import { memberTimeZone, quietHoursCalendar } from '../lib/member-zone';
 import type { Audience } from '../workflows/domain/audience';
-import type { BriefView, TimelineEvent } from '../workflows/domain/brief';
-import { CALENDAR_24X7, nextWorkingInstant, type Calendar } from '../workflows/domain/calendar';
+import type { BriefState, BriefView, Clock, TimelineEvent } from '../workflows/domain/brief';
+import { nextWorkingInstant } from '../workflows/domain/calendar';
+import { parseDuration } from '../workflows/domain/duration';
 import { isUrgent, notificationEventOf, preferencesOf, type Channel, type NotificationEvent } from '../workflows/domain/notifications';
 import { sendChat } from './notifications/chat';
 import { DeliveryError, classifyError } from './notifications/delivery-errors';
 import type { Mailer } from './notifications/mailer';
-import { renderNotification } from './notifications/templates';
+import { renderNotification, STEP_CLOCK, type ActorName, type BriefContent } from './notifications/templates';
 import { sendWebhook } from './notifications/webhook';
 import { outboxKey, resolveRecipients } from './notify';
 
@@ -49,18 +55,62 @@ interface Payload {
   brief: PlanInput['brief'];
 }
 
-const DONE = new Set(['sent', 'failed']);
+/** Rows that are settled: never planned or sent again. `dropped`: a reminder overtaken by its deadline. */
+const DONE = new Set(['sent', 'failed', 'dropped']);
 
-function calendarOf(row: { name: string; timezone: string; workingHours: unknown; holidays: unknown } | null): Calendar | undefined {
-  if (!row) return undefined;
-  return { name: row.name, timezone: row.timezone, workingHours: row.workingHours as Calendar['workingHours'], holidays: row.holidays as string[] };
+/**
+ * The instant a message goes out: the worker's clock, or the Temporal server's when that runs
+ * ahead (a worker whose clock lags; the time-skipping test server, whose time jumps).
+ */
+function sendingInstant(): number {
+  return Math.max(Date.now(), Context.current().info.currentAttemptScheduledTimestampMs);
 }
 
-/** The working hours a member's quiet hours follow: their own calendar, else their party's; none for 24x7. */
-async function quietHoursCalendar(prisma: PrismaClient, memberCalendarId: string | null, partyCalendarId: string | null): Promise<Calendar | undefined> {
-  const id = memberCalendarId ?? partyCalendarId;
-  if (!id || id === '24x7') return undefined;
-  return calendarOf(await prisma.calendar.findUnique({ where: { id } }));
+/** The brief's state as the read model last recorded it; undefined before it is recorded. */
+async function recordedState(prisma: PrismaClient, briefId: string): Promise<BriefState | undefined> {
+  const row = await prisma.brief.findUnique({ where: { id: briefId }, select: { snapshot: true } });
+  return row ? (row.snapshot as unknown as BriefState) : undefined;
+}
+
+/**
+ * Why a reminder is no longer worth sending at `sendAt`, or undefined while it is: one that would
+ * arrive at or after its deadline, or whose clock has breached meanwhile, asks for something that
+ * can no longer be done in time (the breach's escalation tells how late the step is instead).
+ * Other notifications are never stale.
+ */
+function staleReminder(payload: Payload, sendAt: number, state: BriefState | undefined): string | undefined {
+  if (payload.notificationEvent !== 'reminder') return undefined;
+  const { data } = payload.event;
+  const dueAt = typeof data.dueAt === 'string' ? Date.parse(data.dueAt) : NaN;
+  if (dueAt <= sendAt) return `overtaken by its deadline: due ${new Date(dueAt).toISOString()}, to be sent ${new Date(sendAt).toISOString()}`;
+  const name = data.clock;
+  const clock: Clock | undefined = name === 'acknowledge' || name === 'deliver' || name === 'review' ? state?.clocks[name] : undefined;
+  if (clock?.breachedAt && (data.round === undefined || clock.round === data.round)) return `overtaken by the breach of the ${String(name)} clock at ${clock.breachedAt}`;
+  return undefined;
+}
+
+const liveDue = (clock: Clock): string | null => (clock.phase === 'running' || clock.phase === 'paused' ? clock.dueAt : null);
+
+/** What the assignment email says the brief asks: description, deliverables, and the delivery's deadline. */
+function briefContent(state: BriefState): BriefContent {
+  const { brief, clocks } = state;
+  const deliverDueAt = brief.dueAt ?? liveDue(clocks.deliver);
+  const target = brief.targetOverrides?.deliver ?? brief.sla?.policyTargets.deliver[brief.priority];
+  const targetMs = (target ? parseDuration(target) : undefined) ?? clocks.deliver.targetMs;
+  return {
+    description: brief.description ?? '',
+    deliverables: brief.deliverables ?? [],
+    deliverDueAt,
+    // Clocks under a calendar other than the built-in 24x7 count working time only.
+    deliverTarget: deliverDueAt || !targetMs ? null : { ms: targetMs, workingTime: !!brief.sla?.calendarId },
+  };
+}
+
+/** The member an event's actor names, as readers know them; undefined for the clocks and for members gone. */
+async function actorOf(prisma: PrismaClient, event: TimelineEvent): Promise<ActorName | undefined> {
+  if (!event.actor) return undefined;
+  const member = await prisma.member.findUnique({ where: { id: event.actor }, include: { party: true } });
+  return member ? { name: member.name, partyName: member.party.name } : undefined;
 }
 
 export const createPlanNotifications =
@@ -73,6 +123,7 @@ export const createPlanNotifications =
     const members = await prisma.member.findMany({ where: { id: { in: recipients.map((r) => r.id) } }, include: { party: true } });
     // Quiet hours count from when the event happened, so a retried plan holds the same rows as long.
     const now = Date.parse(event.at);
+    const state = notificationEvent === 'reminder' ? await recordedState(prisma, brief.id) : undefined;
     const planned: PlannedDelivery[] = [];
     for (const member of members) {
       const wanted = preferencesOf(member.role, member.notificationPreferences as Record<string, Channel[]> | null)[notificationEvent] ?? [];
@@ -90,6 +141,7 @@ export const createPlanNotifications =
         if (next > now) holdUntil = new Date(next);
       }
       const payload: Payload = { event, notificationEvent, brief };
+      const dropped = notificationEvent === 'reminder' ? staleReminder(payload, holdUntil?.getTime() ?? Math.max(now, sendingInstant()), state) : undefined;
       for (const channel of channels) {
         const { idempotencyKey, id } = outboxKey(workflowId, event.seq, member.id, channel);
         const row = await prisma.notification.upsert({
@@ -102,8 +154,10 @@ export const createPlanNotifications =
             eventSeq: event.seq,
             recipientId: member.id,
             channel,
-            status: holdUntil ? 'held' : 'pending',
-            holdUntil,
+            status: dropped ? 'dropped' : holdUntil ? 'held' : 'pending',
+            holdUntil: dropped ? null : holdUntil,
+            // A dropped row's reason is kept where a failed row's error is.
+            lastError: dropped ?? null,
             payload: payload as object,
           },
           update: {},
@@ -128,44 +182,51 @@ export const createDeliverNotification =
     const row = await prisma.notification.findUnique({ where: { id } });
     if (!row || DONE.has(row.status)) return;
     const payload = row.payload as unknown as Payload;
+    const sentAt = sendingInstant();
+    const state = await recordedState(prisma, payload.brief.id);
+    // A reminder held (quiet hours) or retried past its deadline is dropped, not sent late.
+    const stale = staleReminder(payload, sentAt, state);
+    if (stale) {
+      await prisma.notification.updateMany({ where: { id: row.id, status: { in: ['pending', 'held'] } }, data: { status: 'dropped', lastError: stale } });
+      logger.info({ notificationId: row.id, reason: stale }, 'reminder dropped');
+      return;
+    }
     const member = await prisma.member.findUniqueOrThrow({ where: { id: row.recipientId }, include: { party: true } });
     const briefParty = await prisma.party.findUnique({ where: { id: payload.brief.partyId } });
-    const calendar = await quietHoursCalendar(prisma, member.calendarId, member.party.calendarId);
-    const timezone = member.timezone ?? calendar?.timezone ?? CALENDAR_24X7.timezone;
+    const timezone = await memberTimeZone(prisma, member);
     const base = publicUrl.replace(/\/$/, '');
-    const briefUrl = `${base}/v1/briefs/${payload.brief.id}`;
+    /** What machines follow (webhooks): the API's brief, read with a key. */
+    const apiUrl = `${base}/v1/briefs/${payload.brief.id}`;
     const channel = row.channel as Channel;
     const attempt = Context.current().info.attempt;
 
-    /** The one-click links of an email or chat message: the same link on every attempt. */
-    const actionLinks = async (): Promise<Record<string, string>> => {
-      const links: Record<string, string> = {};
-      const actions = linkedActions(payload.notificationEvent, member, payload.brief);
-      if (actions.length === 0) return links;
+    /** The links of an email or chat message: the same ones on every attempt. */
+    const links = async (): Promise<{ view: string; actions: Record<string, string> }> => {
       const secret = await deps.actionLinkSecret();
-      for (const action of actions) {
-        links[action] = await createActionLink(prisma, {
-          secret,
-          publicUrl: base,
-          notificationId: row.id,
-          briefId: payload.brief.id,
-          memberId: member.id,
-          action,
-          ttlMs: deps.actionLinkTtlMs,
-        });
-      }
-      return links;
+      const link = (action: Parameters<typeof createActionLink>[1]['action']) =>
+        createActionLink(prisma, { secret, publicUrl: base, notificationId: row.id, briefId: payload.brief.id, memberId: member.id, action, ttlMs: deps.actionLinkTtlMs });
+      const actions: Record<string, string> = {};
+      for (const action of linkedActions(payload.notificationEvent, member, payload.brief)) actions[action] = await link(action);
+      // People open the brief in a browser: its signed, read-only page, no key needed.
+      return { view: await link('view'), actions };
     };
-    const render = async () =>
-      renderNotification({
+    const stepClock = STEP_CLOCK[payload.notificationEvent];
+    const render = async () => {
+      const { view, actions } = await links();
+      return renderNotification({
         event: payload.event,
         notificationEvent: payload.notificationEvent,
         brief: payload.brief,
         partyName: briefParty?.name ?? payload.brief.partyId,
         recipient: { name: member.name, locale: member.locale, timezone },
-        briefUrl,
-        actionLinks: await actionLinks(),
+        briefUrl: view,
+        actionLinks: actions,
+        actor: await actorOf(prisma, payload.event),
+        stepDueAt: stepClock && state ? liveDue(state.clocks[stepClock]) : undefined,
+        content: payload.notificationEvent === 'brief_assigned' && state ? briefContent(state) : undefined,
+        sentAt,
       });
+    };
 
     try {
       let transport: string;
@@ -179,7 +240,7 @@ export const createDeliverNotification =
           idempotencyKey: row.idempotencyKey,
           secret: member.webhookSecret,
           event: payload.notificationEvent,
-          body: { id: row.id, event: payload.notificationEvent, briefEvent: payload.event, brief: payload.brief, url: briefUrl },
+          body: { id: row.id, event: payload.notificationEvent, briefEvent: payload.event, brief: payload.brief, url: apiUrl },
         });
         transport = 'http';
       } else {
@@ -223,7 +284,8 @@ async function countWebhookFailure(deps: OutboxDeps, memberId: string): Promise<
   if (count === 0) return;
   logger.warn({ memberId, failures: member.webhookFailures }, 'webhook disabled after repeated failures');
   const de = member.locale === 'de';
-  const settings = `${deps.publicUrl.replace(/\/$/, '')}/v1/members/${memberId}/notification-preferences`;
+  // The settings are changed through the API (with a key): the email names the call and links to its reference, a page a browser shows.
+  const settings = `PUT /v1/members/${memberId}/notification-preferences (${deps.publicUrl.replace(/\/$/, '')}/docs)`;
   await mailer.send({
     to: member.email,
     subject: de ? '[Handoff] Ihr Webhook wurde deaktiviert' : '[Handoff] Your webhook was disabled',

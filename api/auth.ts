@@ -62,10 +62,10 @@ export function requireRole(res: Response, ...roles: Role[]): Caller {
  * Admins and managers see every party's briefs, and so do watchers of the e-commerce team;
  * everyone else sees only their own party's.
  */
-export function seesAllParties(caller: Caller): boolean {
+export function seesAllParties(caller: Pick<Caller, 'role' | 'partyKind'>): boolean {
   return caller.role === 'admin' || caller.role === 'manager' || (caller.role === 'watcher' && caller.partyKind === 'ecommerce');
 }
 
-export function canSeeParty(caller: Caller, partyId: string): boolean {
+export function canSeeParty(caller: Pick<Caller, 'role' | 'partyKind' | 'partyId'>, partyId: string): boolean {
   return seesAllParties(caller) || caller.partyId === partyId;
 }

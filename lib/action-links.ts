@@ -1,20 +1,26 @@
 // One-click action links in emails: a signed, expiring, single-use token per notification and
 // action. The token carries its own payload (so a page can name the brief before any lookup) and
 // an HMAC over it; the action_tokens row makes it single-use and lets a retried delivery send the
-// very same link.
+// very same link. A `view` link is signed and expires the same way but only reads: it opens the
+// brief's page (/view/<token>) as often as the member likes, and acts on nothing.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { PrismaClient } from './db/database';
 import { getOrCreateSetting } from './settings';
 
 export const LINK_ACTIONS = ['acknowledge', 'approve', 'requestChanges'] as const;
 export type LinkAction = (typeof LINK_ACTIONS)[number];
+/** What a link does: one of the actions, or `view` (read the brief). */
+export const LINK_KINDS = [...LINK_ACTIONS, 'view'] as const;
+export type LinkKind = (typeof LINK_KINDS)[number];
+
+export const isLinkAction = (kind: LinkKind): kind is LinkAction => (LINK_ACTIONS as readonly string[]).includes(kind);
 
 export interface ActionLinkPayload {
   /** The action_tokens row: `${notificationId}:${action}`. */
   id: string;
   briefId: string;
   memberId: string;
-  action: LinkAction;
+  action: LinkKind;
   /** Expiry, in Unix seconds. */
   exp: number;
 }
@@ -54,13 +60,13 @@ export function verifyActionToken(secret: string, token: string): ActionLinkPayl
     typeof p.id !== 'string' ||
     typeof p.briefId !== 'string' ||
     typeof p.memberId !== 'string' ||
-    !LINK_ACTIONS.includes(p.action as LinkAction) ||
+    !LINK_KINDS.includes(p.action as LinkKind) ||
     typeof p.exp !== 'number' ||
     !Number.isInteger(p.exp)
   ) {
     return undefined;
   }
-  return { id: p.id, briefId: p.briefId, memberId: p.memberId, action: p.action as LinkAction, exp: p.exp };
+  return { id: p.id, briefId: p.briefId, memberId: p.memberId, action: p.action as LinkKind, exp: p.exp };
 }
 
 export interface CreateActionLinkInput {
@@ -70,20 +76,30 @@ export interface CreateActionLinkInput {
   notificationId: string;
   briefId: string;
   memberId: string;
-  action: LinkAction;
+  action: LinkKind;
   ttlMs: number;
   now?: Date;
+  /**
+   * Tells apart links of the same notification and action made for different occasions (the
+   * brief page makes its action links per revision, so a link used on one round of review does
+   * not stand in for the next).
+   */
+  scope?: string;
+  /** The link expires at this instant at the latest (a link made on a page never outlives the page's). */
+  notAfter?: Date;
 }
 
 /**
- * The link for one action of one notification: `${publicUrl}/actions/<token>`. Idempotent: a
- * retried delivery of the same notification gets the same row, expiry and so the same link.
+ * The link for one action of one notification: `${publicUrl}/actions/<token>`, or
+ * `${publicUrl}/view/<token>` for a view link. Idempotent: a retried delivery of the same
+ * notification gets the same row, expiry and so the same link.
  */
 export async function createActionLink(prisma: PrismaClient, input: CreateActionLinkInput): Promise<string> {
-  const id = `${input.notificationId}:${input.action}`;
+  const id = [input.notificationId, ...(input.scope === undefined ? [] : [input.scope]), input.action].join(':');
   const now = input.now ?? new Date();
   // Whole seconds, so the row's expiry and the token's exp are the same instant.
-  const expiresAt = new Date(Math.ceil((now.getTime() + input.ttlMs) / 1000) * 1000);
+  const ttlEnd = Math.ceil((now.getTime() + input.ttlMs) / 1000) * 1000;
+  const expiresAt = new Date(input.notAfter ? Math.min(ttlEnd, Math.floor(input.notAfter.getTime() / 1000) * 1000) : ttlEnd);
   await prisma.actionToken.createMany({
     data: [{ id, notificationId: input.notificationId, briefId: input.briefId, memberId: input.memberId, action: input.action, expiresAt }],
     skipDuplicates: true,
@@ -93,8 +109,8 @@ export async function createActionLink(prisma: PrismaClient, input: CreateAction
     id,
     briefId: row.briefId,
     memberId: row.memberId,
-    action: row.action as LinkAction,
+    action: row.action as LinkKind,
     exp: Math.floor(row.expiresAt.getTime() / 1000),
   });
-  return `${input.publicUrl.replace(/\/+$/, '')}/actions/${token}`;
+  return `${input.publicUrl.replace(/\/+$/, '')}/${row.action === 'view' ? 'view' : 'actions'}/${token}`;
 }

@@ -86,7 +86,7 @@ export async function startHandoff(options: HandoffOptions): Promise<RunningHand
     stack.push(() => temporal.close());
 
     if (options.worker) {
-      const mailer = createMailer({ smtpUrl: config.smtp.url, from: config.smtp.from, outboxDir: path.join(config.dataDir, 'outbox') });
+      const mailer = createMailer({ smtpUrl: config.smtp.url, from: config.smtp.from, outboxDir: path.join(config.dataDir, 'outbox'), messageIdHost: new URL(config.publicUrl).hostname });
       stack.push(async () => mailer.close());
       const worker: Worker = await createWorker({
         connection: temporal.workerConnection,

@@ -1,15 +1,33 @@
 // The words of a notification in the recipient's language and time zone, for each channel:
 // an email (subject, plain text and HTML) and a Slack-compatible chat message. Pure: the
-// delivery activity renders once per recipient and sends the result.
-import type { BriefStatus, BriefView, ClockName, TimelineEvent } from '../../workflows/domain/brief';
+// delivery activity gathers what a message says (who acted, the brief's content, the instant it
+// is sent) and renders once per recipient.
+import { escapeHtml, formatInstant, formatSpan, safeHref, STATUS_LABEL, type Locale } from '../../lib/i18n';
+import type { BriefView, ClockName, TimelineEvent } from '../../workflows/domain/brief';
 import type { NotificationEvent } from '../../workflows/domain/notifications';
 
-export type Locale = 'de' | 'en';
+export { escapeHtml, formatInstant, type Locale };
 
 export interface ActionLinks {
   acknowledge?: string;
   approve?: string;
   requestChanges?: string;
+}
+
+/** The member who acted, as readers know them. */
+export interface ActorName {
+  name: string;
+  partyName: string;
+}
+
+/** What a brief asks, for the email that assigns it. */
+export interface BriefContent {
+  description: string;
+  deliverables: string[];
+  /** When the delivery is due: the brief's date, or its running clock's; null before it is known. */
+  deliverDueAt: string | null;
+  /** Without deliverDueAt: the delivery's target, counted from the acknowledgement. */
+  deliverTarget: { ms: number; workingTime: boolean } | null;
 }
 
 export interface RenderInput {
@@ -19,8 +37,20 @@ export interface RenderInput {
   /** The display name of the brief's party (the agency or team doing the work). */
   partyName: string;
   recipient: { name: string; locale: Locale; timezone: string };
+  /** Opens the brief in a browser. */
   briefUrl: string;
   actionLinks?: ActionLinks;
+  /** The member the event's actor names; events of the clocks (actor null) are Handoff's own. */
+  actor?: ActorName;
+  /**
+   * The deadline of the step the event asks for when the event does not carry one (a new brief:
+   * its acknowledgement; a delivery: its review; a request for changes: the next delivery).
+   */
+  stepDueAt?: string | null;
+  /** The brief's description, deliverables and delivery deadline, for the assignment email. */
+  content?: BriefContent;
+  /** The instant the message is sent (ms): how late an overdue step is counts up to it. */
+  sentAt?: number;
 }
 
 export interface Rendered {
@@ -28,57 +58,6 @@ export interface Rendered {
   text: string;
   html: string;
   chat: { text: string; blocks: unknown[] };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Dates
-
-const INTL_LOCALE: Record<Locale, string> = { de: 'de-DE', en: 'en-GB' };
-const GMT_OFFSET = /^(GMT|UTC)[+-−]/;
-
-function zoneOrUtc(timeZone: string): string {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone });
-    return timeZone;
-  } catch {
-    return 'UTC';
-  }
-}
-
-function zoneName(date: Date, locale: string, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat(locale, { timeZone, timeZoneName: 'short' }).formatToParts(date);
-  return parts.find((p) => p.type === 'timeZoneName')?.value ?? timeZone;
-}
-
-/**
- * The zone as people there name it: the locale's abbreviation (MEZ, CET); where the locale only
- * knows an offset, the US abbreviation (EST); where none exists, the offset with the zone's name.
- */
-function zoneLabel(date: Date, locale: string, timeZone: string): string {
-  const own = zoneName(date, locale, timeZone);
-  if (!GMT_OFFSET.test(own)) return own;
-  const us = zoneName(date, 'en-US', timeZone);
-  if (!GMT_OFFSET.test(us)) return us;
-  return `${own} (${timeZone})`;
-}
-
-/** An instant as the recipient reads it, e.g. "Mo., 30. Nov. 2026, 11:00 MEZ" or "Mon, 30 Nov 2026, 11:00 CET". */
-export function formatInstant(iso: string, locale: Locale, timeZone: string): string {
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return iso;
-  const zone = zoneOrUtc(timeZone);
-  const intlLocale = INTL_LOCALE[locale];
-  const local = new Intl.DateTimeFormat(intlLocale, {
-    timeZone: zone,
-    weekday: 'short',
-    day: 'numeric',
-    month: 'short',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).format(date);
-  return `${local} ${zoneLabel(date, intlLocale, zone)}`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -96,6 +75,8 @@ interface Facts {
   level?: number;
   repeat: number;
   eventType: TimelineEvent['type'];
+  /** How late the step is when the message is sent, formatted; undefined when not known. */
+  overdueBy?: string;
 }
 
 interface Copy {
@@ -148,7 +129,8 @@ const COPY: Record<NotificationEvent, Record<Locale, CopyFn>> = {
   },
   escalation: {
     en: (f) => {
-      const what = f.clock ? `the ${CLOCK_NOUN.en[f.clock]} is overdue` : 'a deadline was missed';
+      const late = f.overdueBy ? ` by ${f.overdueBy}` : '';
+      const what = f.clock ? `the ${CLOCK_NOUN.en[f.clock]} is overdue${late}` : f.overdueBy ? `a deadline was missed ${f.overdueBy} ago` : 'a deadline was missed';
       const repeat = f.repeat > 0 ? ` (repeat ${f.repeat})` : '';
       const ask = {
         acknowledge: `Please make sure ${f.party} acknowledges the brief.`,
@@ -159,7 +141,8 @@ const COPY: Record<NotificationEvent, Record<Locale, CopyFn>> = {
       return telling(`Escalation level ${f.level ?? 1}${repeat}: ${what}`, ask);
     },
     de: (f) => {
-      const what = f.clock ? `die ${CLOCK_NOUN.de[f.clock]} ist überfällig` : 'eine Frist wurde überschritten';
+      const since = f.overdueBy ? `seit ${f.overdueBy} ` : '';
+      const what = f.clock ? `die ${CLOCK_NOUN.de[f.clock]} ist ${since}überfällig` : f.overdueBy ? `eine Frist ist ${since}überschritten` : 'eine Frist wurde überschritten';
       const repeat = f.repeat > 0 ? ` (Wiederholung ${f.repeat})` : '';
       const ask = {
         acknowledge: `Bitte sorgen Sie dafür, dass ${f.party} das Briefing bestätigt.`,
@@ -238,6 +221,11 @@ const LABELS = {
     requestChanges: 'Request changes',
     footer: 'You receive this because you take part in this brief in Handoff.',
     hello: 'Hello',
+    by: 'By',
+    clockActor: 'Handoff (SLA clock)',
+    description: 'Description',
+    deliverables: 'Deliverables',
+    afterAcknowledgement: (span: string, workingTime: boolean) => `${span} after acknowledgement${workingTime ? ' (working time)' : ''}`,
   },
   de: {
     brief: 'Briefing',
@@ -254,31 +242,13 @@ const LABELS = {
     requestChanges: 'Änderungen anfordern',
     footer: 'Sie erhalten diese Nachricht, weil Sie in Handoff an diesem Briefing beteiligt sind.',
     hello: 'Hallo',
+    by: 'Von',
+    clockActor: 'Handoff (SLA-Frist)',
+    description: 'Beschreibung',
+    deliverables: 'Lieferumfang',
+    afterAcknowledgement: (span: string, workingTime: boolean) => `${span} nach Bestätigung${workingTime ? ' (Arbeitszeit)' : ''}`,
   },
 } as const;
-
-const STATUS_LABEL: Record<Locale, Record<BriefStatus, string>> = {
-  en: {
-    awaiting_ack: 'awaiting acknowledgement',
-    in_progress: 'in progress',
-    clarification_requested: 'question open',
-    in_review: 'in review',
-    changes_requested: 'changes requested',
-    approved: 'approved',
-    declined: 'declined',
-    cancelled: 'cancelled',
-  },
-  de: {
-    awaiting_ack: 'wartet auf Bestätigung',
-    in_progress: 'in Arbeit',
-    clarification_requested: 'Rückfrage offen',
-    in_review: 'in Prüfung',
-    changes_requested: 'Änderungen angefordert',
-    approved: 'freigegeben',
-    declined: 'abgelehnt',
-    cancelled: 'storniert',
-  },
-};
 
 /** The free text an event carries, in the order a reader wants it. */
 const DETAIL_LABELS: Record<Locale, Record<'question' | 'answer' | 'reason' | 'note' | 'summary' | 'body', string>> = {
@@ -312,6 +282,8 @@ interface Model {
   subject: string;
   facts: Detail[];
   details: Detail[];
+  /** What the brief is to deliver: shown as a list, never as links. */
+  deliverables: { label: string; items: string[] };
   links: string[];
   actions: Action[];
   openLabel: string;
@@ -347,14 +319,29 @@ function actionsFor(input: RenderInput, clock: ClockName | undefined, locale: Lo
   return [];
 }
 
+/** The clock of the step a notification asks for, where its event does not name one. */
+export const STEP_CLOCK: Partial<Record<NotificationEvent, ClockName>> = { brief_assigned: 'acknowledge', delivery_submitted: 'review', changes_requested: 'deliver' };
+
+/** Who acted, as the message names them: the member and their party, or Handoff for its clocks. */
+function actorLine(input: RenderInput, locale: Locale): string | undefined {
+  if (input.event.actor === null) return LABELS[locale].clockActor;
+  return input.actor ? `${input.actor.name} (${input.actor.partyName})` : undefined;
+}
+
+const MINUTE_MS = 60_000;
+
 function model(input: RenderInput): Model {
-  const { event, brief, recipient } = input;
+  const { event, brief, recipient, content } = input;
   const locale: Locale = recipient.locale === 'de' ? 'de' : 'en';
   const labels = LABELS[locale];
-  const clock = isClock(event.data.clock) ? event.data.clock : input.notificationEvent === 'brief_assigned' ? 'acknowledge' : undefined;
-  const eventDue = str(event.data.dueAt);
+  const assigned = input.notificationEvent === 'brief_assigned';
+  const clock = isClock(event.data.clock) ? event.data.clock : STEP_CLOCK[input.notificationEvent];
+  const when = (iso: string) => formatInstant(iso, locale, recipient.timezone);
+  // The deadline of the clock the event is about: the event's own, or that of the step it asks for.
+  const eventDue = str(event.data.dueAt) ?? input.stepDueAt ?? undefined;
   const dueIso = eventDue ?? brief.dueAt ?? undefined;
-  const due = dueIso ? formatInstant(dueIso, locale, recipient.timezone) : undefined;
+  const due = dueIso ? when(dueIso) : undefined;
+  const lateMs = input.notificationEvent === 'escalation' && eventDue && input.sentAt !== undefined ? input.sentAt - Date.parse(eventDue) : NaN;
   const facts: Facts = {
     locale,
     party: input.partyName,
@@ -365,32 +352,47 @@ function model(input: RenderInput): Model {
     level: num(event.data.level),
     repeat: num(event.data.repeat) ?? 0,
     eventType: event.type,
+    overdueBy: lateMs >= MINUTE_MS ? formatSpan(lateMs, locale) : undefined,
   };
   const copy = COPY[input.notificationEvent][locale](facts);
 
   // The brief's own dueAt is its delivery deadline; the event's dueAt belongs to its clock.
   const dueLabel = eventDue !== undefined ? labels.due[clock ?? 'any'] : labels.due.deliver;
+  const by = actorLine(input, locale);
   const factLines: Detail[] = [
     { label: labels.brief, value: brief.title },
     { label: labels.party, value: input.partyName },
+    ...(by ? [{ label: labels.by, value: by }] : []),
     { label: labels.priority, value: brief.priority },
     { label: labels.status, value: STATUS_LABEL[locale][brief.status] ?? brief.status },
     ...(due ? [{ label: dueLabel, value: due }] : []),
   ];
+  if (assigned && content && eventDue !== undefined) {
+    // Beside the acknowledgement's deadline, the delivery's: an instant once known, else its target.
+    const deliverIso = content.deliverDueAt ?? brief.dueAt;
+    const target = content.deliverTarget;
+    const deliverDue = deliverIso ? when(deliverIso) : target ? labels.afterAcknowledgement(formatSpan(target.ms, locale), target.workingTime) : undefined;
+    if (deliverDue) factLines.push({ label: labels.due.deliver, value: deliverDue });
+  }
   if (input.notificationEvent === 'escalation') {
     const clockPart = clock ? `, ${labels.clock}: ${CLOCK_NOUN[locale][clock]}` : '';
     factLines.push({ label: labels.escalation, value: `${labels.level} ${facts.level ?? 1}${clockPart}` });
   }
 
-  const details: Detail[] = (Object.keys(DETAIL_LABELS[locale]) as (keyof (typeof DETAIL_LABELS)['en'])[])
-    .map((key) => ({ label: DETAIL_LABELS[locale][key], value: str(event.data[key]) }))
-    .filter((d): d is Detail => d.value !== undefined);
+  const details: Detail[] = [];
+  if (assigned && content?.description.trim()) details.push({ label: labels.description, value: content.description });
+  details.push(
+    ...(Object.keys(DETAIL_LABELS[locale]) as (keyof (typeof DETAIL_LABELS)['en'])[])
+      .map((key) => ({ label: DETAIL_LABELS[locale][key], value: str(event.data[key]) }))
+      .filter((d): d is Detail => d.value !== undefined),
+  );
   const changes = event.data.changes;
   if (event.type === 'brief_edited' && changes && typeof changes === 'object') {
     const fields = Object.keys(changes).map((k) => FIELD_LABELS[locale][k] ?? k);
     if (fields.length) details.push({ label: CHANGED[locale], value: fields.join(', ') });
   }
   const links = Array.isArray(event.data.links) ? event.data.links.filter((l): l is string => typeof l === 'string') : [];
+  const deliverables = assigned ? (content?.deliverables ?? []).filter((d) => d.trim() !== '') : [];
 
   return {
     locale,
@@ -400,6 +402,7 @@ function model(input: RenderInput): Model {
     subject: `[Handoff] ${copy.subject} – ${brief.title} (${input.partyName})`.replace(/\s+/g, ' '),
     facts: factLines,
     details,
+    deliverables: { label: labels.deliverables, items: deliverables },
     links,
     actions: actionsFor(input, clock, locale),
     openLabel: labels.open,
@@ -409,20 +412,6 @@ function model(input: RenderInput): Model {
 
 // ---------------------------------------------------------------------------------------------
 // Channels
-
-export function escapeHtml(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
-}
-
-/** Only web links become links; anything else (javascript:, data:) is shown, not followed. */
-function safeHref(url: string): string | undefined {
-  try {
-    const parsed = new URL(url);
-    return parsed.protocol === 'https:' || parsed.protocol === 'http:' ? parsed.href : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** Slack's mrkdwn reads &, < and > as markup. */
 export function escapeMrkdwn(value: string): string {
@@ -438,6 +427,7 @@ function mrkdwnLink(url: string, label: string): string {
 function renderText(m: Model, briefUrl: string): string {
   const lines = [m.greeting, '', m.copy.headline, '', m.copy.ask, '', ...m.facts.map((f) => `${f.label}: ${f.value}`)];
   for (const detail of m.details) lines.push('', `${detail.label}:`, ...detail.value.split(/\r?\n/).map((l) => `> ${l}`));
+  if (m.deliverables.items.length) lines.push('', `${m.deliverables.label}:`, ...m.deliverables.items.map((d) => `- ${d.replace(/\s+/g, ' ')}`));
   if (m.links.length) lines.push('', `${LINKS[m.locale]}:`, ...m.links.map((l) => `- ${l}`));
   lines.push('');
   for (const action of m.actions) lines.push(`${action.label}: ${action.url}`);
@@ -462,6 +452,9 @@ function renderHtml(m: Model, briefUrl: string): string {
   const details = m.details
     .map((d) => `<p style="margin:16px 0 4px"><strong>${e(d.label)}</strong></p>\n<blockquote style="margin:0;padding:4px 12px;border-left:3px solid #ccc">${paragraphs(d.value)}</blockquote>`)
     .join('\n');
+  const deliverables = m.deliverables.items.length
+    ? `<p style="margin:16px 0 4px"><strong>${e(m.deliverables.label)}</strong></p>\n<ul>${m.deliverables.items.map((d) => `<li>${e(d)}</li>`).join('')}</ul>`
+    : '';
   const links = m.links.length
     ? `<p style="margin:16px 0 4px"><strong>${e(LINKS[locale])}</strong></p>\n<ul>${m.links.map((l) => `<li>${htmlLink(l, l)}</li>`).join('')}</ul>`
     : '';
@@ -480,6 +473,7 @@ function renderHtml(m: Model, briefUrl: string): string {
 ${facts}
 </table>
 ${details}
+${deliverables}
 ${links}
 <p style="margin:24px 0 0">
 ${buttons}
@@ -505,8 +499,9 @@ function renderChat(m: Model, briefUrl: string, title: string, party: string): R
   const head = `*${x(m.copy.headline)}*\n*${mrkdwnLink(briefUrl, title)}* · ${x(party)}\n${x(m.copy.ask)}`;
   const blocks: unknown[] = [{ type: 'section', text: { type: 'mrkdwn', text: clip(head, SECTION_MAX) } }];
   const quoted = m.details.map((d) => `*${x(d.label)}*\n${d.value.split(/\r?\n/).map((l) => `>${x(l)}`).join('\n')}`);
+  const deliverables = m.deliverables.items.length ? [`*${x(m.deliverables.label)}*\n${m.deliverables.items.map((d) => `• ${x(d.replace(/\s+/g, ' '))}`).join('\n')}`] : [];
   const linkLines = m.links.map((l) => `• ${mrkdwnLink(l, l)}`);
-  const body = [...quoted, ...(linkLines.length ? [linkLines.join('\n')] : [])].join('\n\n');
+  const body = [...quoted, ...deliverables, ...(linkLines.length ? [linkLines.join('\n')] : [])].join('\n\n');
   if (body) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(body, SECTION_MAX) } });
   // The brief and party lead the message; the context carries the rest of the facts.
   blocks.push({ type: 'context', elements: m.facts.slice(2).map((f) => ({ type: 'mrkdwn', text: clip(`${x(f.label)}: *${x(f.value)}*`, SECTION_MAX) })) });

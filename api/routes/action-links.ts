@@ -1,21 +1,21 @@
 // One-click action pages behind the links in emails (/actions/<token>): no API key, the signed
 // token is the credential. A GET only shows what the link would do; the form on it POSTs back,
-// and that acts once, as the member the link was made for, through the brief's workflow.
-import { randomBytes } from 'node:crypto';
-import express, { Router, type Request, type RequestHandler, type Response } from 'express';
-import { rateLimit } from 'express-rate-limit';
+// and that acts once, as the member the link was made for, through the brief's workflow. The
+// read-only brief page (/view/<token>, brief-page.ts) shares this router's rate limit.
+import express, { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { verifyActionToken, loadActionLinkSecret, type ActionLinkPayload, type LinkAction } from '../../lib/action-links';
+import { isLinkAction, verifyActionToken, type ActionLinkPayload, type LinkAction } from '../../lib/action-links';
+import { escapeHtml, type Locale } from '../../lib/i18n';
 import { actionUpdates, type ActionRequest } from '../../workflows/brief/definitions';
 import { isTerminal, type BriefStatus, type Role } from '../../workflows/domain/brief';
 import { RULES } from '../../workflows/domain/transitions';
 import type { ApiDeps } from '../context';
-import { ApiError, isUnavailable } from '../errors';
+import { ApiError } from '../errors';
 import type { RouteCatalog } from '../openapi/route';
 import { translateWorkflowError } from '../workflow-errors';
+import { mountBriefPage } from './brief-page';
 import { ACTION_BODIES } from './briefs.schemas';
-
-type Locale = 'de' | 'en';
+import { chain, failurePage, linkPageLimiter, linkSecret, paragraphs, requestLocale, sendHtmlPage, unexpectedFailure, type Failure } from './link-pages';
 
 /** As for the brief action routes: how long the workflow may take before the page says "try again". */
 const UPDATE_DEADLINE_MS = 30_000;
@@ -36,14 +36,7 @@ const TEXT = {
     reason: 'What should change?',
     reasonMissing: 'Please say what should change.',
     invalidInput: 'Please check your input.',
-    invalid: ['This link is not valid', 'Please use the link from the email exactly as it was sent.'],
-    used: ['This link has already been used', 'Each link works once. Open the brief in Handoff to see where it stands.'],
-    expired: ['This link has expired', 'Open the brief in Handoff to act on it.'],
     conflict: ['This is no longer possible', (status: string) => `The brief is ${status} now.`],
-    forbidden: ['This is not possible for you', 'Your role or party does not allow this action on the brief.'],
-    unavailable: ['Please try again shortly', 'Handoff cannot reach the workflow engine or the database right now. The link still works.'],
-    internal: ['Something went wrong', 'Please try again later.'],
-    limited: ['Too many requests', 'Please wait a minute and try again.'],
     status: {
       awaiting_ack: 'awaiting acknowledgement',
       in_progress: 'in progress',
@@ -69,14 +62,7 @@ const TEXT = {
     reason: 'Was soll geändert werden?',
     reasonMissing: 'Bitte geben Sie an, was geändert werden soll.',
     invalidInput: 'Bitte prüfen Sie Ihre Eingabe.',
-    invalid: ['Dieser Link ist ungültig', 'Bitte verwenden Sie den Link aus der E-Mail genau so, wie er gesendet wurde.'],
-    used: ['Dieser Link wurde bereits verwendet', 'Jeder Link funktioniert einmal. Öffnen Sie den Brief in Handoff, um den Stand zu sehen.'],
-    expired: ['Dieser Link ist abgelaufen', 'Öffnen Sie den Brief in Handoff, um darauf zu reagieren.'],
     conflict: ['Das ist nicht mehr möglich', (status: string) => `Der Brief ist jetzt ${status}.`],
-    forbidden: ['Das ist für Sie nicht möglich', 'Ihre Rolle oder Partei erlaubt diese Aktion an dem Brief nicht.'],
-    unavailable: ['Bitte versuchen Sie es gleich noch einmal', 'Handoff erreicht die Workflow-Engine oder die Datenbank gerade nicht. Der Link bleibt gültig.'],
-    internal: ['Etwas ist schiefgegangen', 'Bitte versuchen Sie es später noch einmal.'],
-    limited: ['Zu viele Anfragen', 'Bitte warten Sie eine Minute und versuchen Sie es dann erneut.'],
     status: {
       awaiting_ack: 'wartend auf Bestätigung',
       in_progress: 'in Arbeit',
@@ -90,21 +76,6 @@ const TEXT = {
   },
 } as const;
 
-const escapeHtml = (text: string) =>
-  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
-
-const STYLE = `
-body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1b1f24;background:#f4f5f7}
-main{max-width:34rem;margin:3rem auto;padding:2rem;background:#fff;border-radius:8px;box-shadow:0 1px 3px rgba(0,0,0,.15)}
-h1{font-size:1.5rem;margin:0 0 1rem}
-label{display:block;font-weight:600;margin:1rem 0 .25rem}
-textarea{box-sizing:border-box;width:100%;min-height:6rem;font:inherit;padding:.5rem;border:1px solid #8a9099;border-radius:4px}
-button{margin-top:1rem;font:inherit;font-weight:600;padding:.6rem 1.2rem;border:0;border-radius:4px;background:#0b5cad;color:#fff;cursor:pointer}
-button:focus-visible,textarea:focus-visible{outline:3px solid #f2b01e;outline-offset:2px}
-.error{color:#a4161a;font-weight:600}
-.brand{color:#5b6470;font-size:.875rem;margin:0 0 .5rem}
-`;
-
 interface Page {
   status: number;
   locale: Locale;
@@ -114,7 +85,6 @@ interface Page {
 }
 
 function sendPage(res: Response, page: Page): void {
-  const nonce = randomBytes(16).toString('base64');
   const form = page.form
     ? `<form method="post">${page.form.error ? `<p class="error" role="alert" id="form-error">${escapeHtml(page.form.error)}</p>` : ''}${
         page.form.field
@@ -124,67 +94,13 @@ function sendPage(res: Response, page: Page): void {
           : ''
       }<button type="submit">${escapeHtml(page.form.button)}</button></form>`
     : '';
-  const html = `<!doctype html>
-<html lang="${page.locale}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<title>${escapeHtml(page.title)} · Handoff</title>
-<style nonce="${nonce}">${STYLE}</style>
-</head>
-<body>
-<main>
-<p class="brand">Handoff</p>
-<h1>${escapeHtml(page.title)}</h1>
-${page.paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('\n')}
-${form}
-</main>
-</body>
-</html>`;
-  res
-    .status(page.status)
-    // Stricter than the API's default policy: nothing but this page's own style and a form posting back.
-    .setHeader('Content-Security-Policy', `default-src 'none'; style-src 'nonce-${nonce}'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`)
-    .setHeader('Cache-Control', 'no-store')
-    .type('html')
-    .send(html);
+  sendHtmlPage(res, { status: page.status, locale: page.locale, title: page.title, body: `${paragraphs(page.paragraphs)}\n${form}` });
 }
-
-type Failure = 'invalid' | 'used' | 'expired' | 'forbidden' | 'unavailable' | 'internal' | 'limited';
-const FAILURE_STATUS: Record<Failure, number> = { invalid: 400, used: 410, expired: 410, forbidden: 403, unavailable: 503, internal: 500, limited: 429 };
-
-const failurePage = (res: Response, locale: Locale, failure: Failure) => {
-  const [title, detail] = TEXT[locale][failure];
-  sendPage(res, { status: FAILURE_STATUS[failure], locale, title, paragraphs: [detail] });
-};
 
 const conflictPage = (res: Response, locale: Locale, status: BriefStatus) => {
   const [title, detail] = TEXT[locale].conflict;
   sendPage(res, { status: 409, locale, title, paragraphs: [detail(TEXT[locale].status[status] ?? status)] });
 };
-
-/** The language of a page for someone we do not know yet (a link that is not valid). */
-const requestLocale = (req: Request): Locale => (req.acceptsLanguages('en', 'de') === 'de' ? 'de' : 'en');
-
-/** Runs handlers one after the other, as Express would for a route with several. */
-function chain(...handlers: RequestHandler[]): RequestHandler {
-  return (req, res, next) => {
-    let index = 0;
-    const step = (err?: unknown): void => {
-      if (err) return next(err);
-      const handler = handlers[index++];
-      if (!handler) return next();
-      try {
-        const result = handler(req, res, step) as unknown;
-        if (result instanceof Promise) result.catch(next);
-      } catch (thrown) {
-        next(thrown);
-      }
-    };
-    step();
-  };
-}
 
 const TokenParams = z.object({ token: z.string().min(1).meta({ description: 'The signed token from the email.', example: 'eyJpZCI6Im4tMTphY2tub3dsZWRnZSJ9.c2lnbmF0dXJl' }) });
 const PAGE_RESPONSE = { contentType: 'text/html', schema: z.string() };
@@ -193,26 +109,8 @@ export function actionLinksRouter({ db, temporal, config, logger }: ApiDeps, cat
   const { prisma } = db;
   const router = Router();
 
-  let secret: Promise<string> | undefined;
-  const actionLinkSecret = () => {
-    secret ??= loadActionLinkSecret(prisma, config.actionLinks.secret).catch((err: unknown) => {
-      secret = undefined;
-      throw err;
-    });
-    return secret;
-  };
-
-  // Outside /v1 there is no API key to count by: these pages are limited per client address.
-  const limiter = rateLimit({
-    windowMs: 60_000,
-    limit: config.rateLimitPerMinute,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    handler: (req, res, _next, options) => {
-      res.setHeader('Retry-After', String(Math.ceil(options.windowMs / 1000)));
-      failurePage(res, requestLocale(req), 'limited');
-    },
-  });
+  const actionLinkSecret = linkSecret(prisma, config.actionLinks.secret);
+  const limiter = linkPageLimiter(config);
   const formBody = express.urlencoded({ extended: false, limit: FORM_LIMIT, parameterLimit: 10 });
 
   type Loaded =
@@ -220,7 +118,7 @@ export function actionLinksRouter({ db, temporal, config, logger }: ApiDeps, cat
     | {
         ok: true;
         locale: Locale;
-        link: ActionLinkPayload;
+        link: ActionLinkPayload & { action: LinkAction };
         member: { id: string; name: string; role: string; partyId: string };
         brief: { title: string; status: string; workflowId: string };
       };
@@ -230,7 +128,8 @@ export function actionLinksRouter({ db, temporal, config, logger }: ApiDeps, cat
     const token = typeof req.params.token === 'string' ? req.params.token : '';
     const link = verifyActionToken(await actionLinkSecret(), token);
     const row = link ? await prisma.actionToken.findUnique({ where: { id: link.id } }) : null;
-    if (!link || !row || row.briefId !== link.briefId || row.memberId !== link.memberId || row.action !== link.action) {
+    // A view link only opens the brief page; it acts on nothing.
+    if (!link || !isLinkAction(link.action) || !row || row.briefId !== link.briefId || row.memberId !== link.memberId || row.action !== link.action) {
       return { ok: false, locale: requestLocale(req), failure: 'invalid' };
     }
     const member = await prisma.member.findUnique({ where: { id: link.memberId } });
@@ -239,7 +138,7 @@ export function actionLinksRouter({ db, temporal, config, logger }: ApiDeps, cat
     const locale: Locale = member.locale === 'de' ? 'de' : 'en';
     if (row.usedAt) return { ok: false, locale, failure: 'used' };
     if (Math.min(row.expiresAt.getTime(), link.exp * 1000) <= Date.now()) return { ok: false, locale, failure: 'expired' };
-    return { ok: true, locale, link, member, brief };
+    return { ok: true, locale, link: { ...link, action: link.action }, member, brief };
   }
 
   /** Whether the brief's status still allows the action (the workflow has the last word). */
@@ -262,16 +161,6 @@ export function actionLinksRouter({ db, temporal, config, logger }: ApiDeps, cat
       paragraphs: [text.ask[link.action](member.name, brief.title)],
       form: { action: link.action, button: text.button[link.action], field, error },
     });
-  }
-
-  /** Pages for what went wrong unexpectedly: the workflow engine or database away (503), anything else (500). */
-  function unexpected(req: Request, res: Response, locale: Locale, err: unknown): void {
-    if (isUnavailable(err)) {
-      logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'action link: dependency unavailable');
-      return failurePage(res, locale, 'unavailable');
-    }
-    logger.error({ err: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err) }, 'action link failed');
-    failurePage(res, locale, 'internal');
   }
 
   catalog.mount(
@@ -299,7 +188,7 @@ export function actionLinksRouter({ db, temporal, config, logger }: ApiDeps, cat
         if (!stillPossible(loaded.link.action, loaded.brief.status)) return conflictPage(res, loaded.locale, loaded.brief.status as BriefStatus);
         confirmationPage(res, loaded);
       } catch (err) {
-        unexpected(req, res, locale, err);
+        unexpectedFailure(logger, res, locale, err);
       }
     }),
   );
@@ -365,10 +254,12 @@ export function actionLinksRouter({ db, temporal, config, logger }: ApiDeps, cat
         logger.info({ briefId: link.briefId, memberId: member.id, action: link.action }, 'action link used');
         sendPage(res, { status: 200, locale, title: text.done[link.action], paragraphs: [text.doneDetail(brief.title, text.status[view.status] ?? view.status)] });
       } catch (err) {
-        unexpected(req, res, locale, err);
+        unexpectedFailure(logger, res, locale, err);
       }
     }),
   );
+
+  mountBriefPage(router, catalog, { prisma, config, logger, limiter, actionLinkSecret });
 
   return router;
 }

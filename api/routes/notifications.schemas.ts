@@ -70,7 +70,8 @@ export const WebhookSecretSchema = z
   })
   .meta({ id: 'WebhookSecret' });
 
-export const NOTIFICATION_STATUSES = ['pending', 'held', 'sent', 'failed'] as const;
+/** `dropped`: never sent, on purpose (a reminder overtaken by its deadline); `reason` says why. */
+export const NOTIFICATION_STATUSES = ['pending', 'held', 'sent', 'failed', 'dropped'] as const;
 
 export const BriefNotificationSchema = z
   .object({
@@ -80,9 +81,15 @@ export const BriefNotificationSchema = z
     recipientId: Id,
     recipientName: z.string().nullable(),
     channel: z.enum(CHANNELS),
-    status: z.enum(NOTIFICATION_STATUSES),
+    status: z.enum(NOTIFICATION_STATUSES).meta({
+      description: 'pending (to be sent), held (quiet hours, until holdUntil), sent, failed (given up on: see lastError), dropped (never sent on purpose: see reason).',
+    }),
     attempts: z.number().int(),
-    lastError: z.string().nullable(),
+    lastError: z.string().nullable().meta({ description: 'Why the last attempt failed.' }),
+    reason: z.string().nullable().meta({
+      description: 'Why a dropped notification was not sent, e.g. a reminder overtaken by its deadline.',
+      example: 'overtaken by its deadline: due 2026-11-27T17:20:00.000Z, to be sent 2026-11-27T18:05:00.000Z',
+    }),
     holdUntil: Timestamp.nullable().meta({ description: "Held until the recipient's working hours." }),
     createdAt: Timestamp,
     sentAt: Timestamp.nullable(),

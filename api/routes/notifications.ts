@@ -248,7 +248,9 @@ export function notificationsRouter({ db, logger }: ApiDeps, catalog: RouteCatal
           channel: r.channel,
           status: r.status,
           attempts: r.attempts,
-          lastError: r.lastError,
+          // A dropped row keeps its reason where a failed one keeps its error.
+          lastError: r.status === 'dropped' ? null : r.lastError,
+          reason: r.status === 'dropped' ? r.lastError : null,
           holdUntil: r.holdUntil?.toISOString() ?? null,
           createdAt: r.createdAt.toISOString(),
           sentAt: r.sentAt?.toISOString() ?? null,

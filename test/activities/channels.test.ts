@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { sendChat } from '../../activities/notifications/chat';
 import { classifyError, classifyResponse, DeliveryError, PermanentDeliveryError } from '../../activities/notifications/delivery-errors';
-import { createMailer } from '../../activities/notifications/mailer';
+import { createMailer, messageIdFor } from '../../activities/notifications/mailer';
 import { SIGNATURE_HEADER, signWebhook, verifyWebhookSignature } from '../../activities/notifications/signature';
 import { renderNotification } from '../../activities/notifications/templates';
 import { postWebhook, sendWebhook } from '../../activities/notifications/webhook';
@@ -296,9 +296,9 @@ describe('mailer', () => {
   /** A raw message with quoted-printable soft breaks joined, for searching. */
   const unfolded = (raw: string) => raw.replace(/=\r?\n/g, '');
 
-  test('sends text and HTML as multipart/alternative over SMTP, with the same Message-ID on every retry', async () => {
+  test('sends text and HTML as multipart/alternative over SMTP, with the same Message-ID at the public host on every retry', async () => {
     const smtp = await startSmtpReceiver();
-    const mailer = createMailer({ smtpUrl: smtp.url, from: 'Handoff <handoff@shop.example>', outboxDir: '/nonexistent' });
+    const mailer = createMailer({ smtpUrl: smtp.url, from: 'Handoff <handoff@mail.example>', outboxDir: '/nonexistent', messageIdHost: 'handoff.shop.example' });
     try {
       await expect(mailer.send(email)).resolves.toEqual({ transport: 'smtp' });
       await mailer.send(email);
@@ -313,7 +313,7 @@ describe('mailer', () => {
       expect(raw).toContain('https://handoff.shop.example/a/ack');
       expect(raw).toContain('&lt;Banner&gt;');
       const messageId = /^Message-ID: (.+)$/im.exec(first.raw)?.[1];
-      expect(messageId).toBe('<brief-b-1.1.paula.email@handoff>');
+      expect(messageId).toMatch(/^<[0-9a-f]{32}@handoff\.shop\.example>\r?$/);
       expect(/^Message-ID: (.+)$/im.exec(second.raw)?.[1]).toBe(messageId);
     } finally {
       mailer.close();
@@ -330,13 +330,32 @@ describe('mailer', () => {
       const eml = readFileSync(result.location as string, 'utf8');
       expect(eml).toMatch(/Content-Type: multipart\/alternative/i);
       expect(eml).toMatch(/Content-Type: text\/html/i);
-      expect(eml).toContain('Message-ID: <brief-b-1.1.paula.email@handoff>');
+      // Without a public host the sender's domain names the host; the same key gives the same id.
+      expect(eml).toContain(`Message-ID: ${messageIdFor(email.idempotencyKey, 'localhost')}\n`);
 
       await mailer.send({ to: 'mara@shop.example', subject: 'Plain', text: 'Only text', idempotencyKey: 'plain-1' });
       expect(readdirSync(outboxDir).sort()).toEqual(['brief-b-1_1_paula_email.eml', 'plain-1.eml']);
       const plain = readFileSync(path.join(outboxDir, 'plain-1.eml'), 'utf8');
       expect(plain).not.toMatch(/multipart/i);
       expect(plain).toMatch(/Content-Type: text\/plain/i);
+    } finally {
+      mailer.close();
+      rmSync(outboxDir, { recursive: true, force: true });
+    }
+  });
+
+  test('a Message-ID stays on one header line, however long the host name', async () => {
+    const outboxDir = mkdtempSync(path.join(os.tmpdir(), 'handoff-outbox-'));
+    const host = `${'very-long-subdomain.'.repeat(4)}shop.example`;
+    const mailer = createMailer({ from: 'Handoff <handoff@shop.example>', outboxDir, messageIdHost: host });
+    try {
+      const key = `brief-${'0b7a1c52-3f1e-4c43-9a55-0f5c1b7e2a10'}:12:${'7d3b6a52-3f1e-4c43-9a55-0f5c1b7e2a10'}:email`;
+      const eml = readFileSync((await mailer.send({ ...email, idempotencyKey: key })).location as string, 'utf8');
+      const lines = eml.split('\n');
+      const index = lines.findIndex((l) => /^Message-ID:/i.test(l));
+      expect(lines[index]).toBe(`Message-ID: ${messageIdFor(key, host)}`);
+      // The next line is the next header, not a continuation of this one.
+      expect(lines[index + 1]).toMatch(/^[A-Za-z-]+: /);
     } finally {
       mailer.close();
       rmSync(outboxDir, { recursive: true, force: true });

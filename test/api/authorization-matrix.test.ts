@@ -36,6 +36,8 @@ interface Fixture {
   policyId: string;
   /** The path of a new one-click link acknowledging the brief, made for party A's member. */
   acknowledgeLink(briefId: string): Promise<string>;
+  /** The path of a link to the brief's read-only page, made for party A's member. */
+  viewLink(briefId: string): Promise<string>;
 }
 
 interface Call {
@@ -123,6 +125,7 @@ const RECIPES: Record<RouteKey, Recipe> = {
   'GET /docs': { call: get('/docs') },
   'GET /docs/init.js': { call: get('/docs/init.js') },
   'GET /actions/:token': { call: async (fx) => ({ path: await fx.acknowledgeLink(fx.briefId) }) },
+  'GET /view/:token': { call: async (fx) => ({ path: await fx.viewLink(fx.briefId) }) },
   'POST /actions/:token': {
     call: async (fx) => ({
       path: await fx.acknowledgeLink(await briefIn(fx, 'awaiting_ack')),
@@ -282,6 +285,16 @@ async function setUpDirectory(handoff: TestHandoff): Promise<Fixture> {
         briefId,
         memberId: own.id,
         action: 'acknowledge',
+        ttlMs: 3_600_000,
+      }),
+    viewLink: async (briefId) =>
+      createActionLink(prisma, {
+        secret: await loadActionLinkSecret(prisma, handoff.config.actionLinks.secret),
+        publicUrl: '',
+        notificationId: randomUUID(),
+        briefId,
+        memberId: own.id,
+        action: 'view',
         ttlMs: 3_600_000,
       }),
   };

@@ -115,6 +115,9 @@ export const MATRIX = [
   rule('POST /actions/:token', null, [200], PUBLIC, {
     why: 'No key: whoever holds the link acts, once, as the member it was made for; the test posts a fresh link each time.',
   }),
+  rule('GET /view/:token', null, [200], PUBLIC, {
+    why: "No key: whoever holds the link reads the brief as the member it was sent to may see it now (the test opens a view link of party A's member).",
+  }),
 
   // Directory.
   rule('GET /v1/me', null, [200], ANY_KEY),

@@ -60,19 +60,22 @@ describe("a brief's notifications", () => {
         { id: 'n-failed', idempotencyKey: `${briefId}:failed`, briefId, event: 'escalation', eventSeq: 4, recipientId: mara.id, channel: 'webhook', status: 'failed', attempts: 7, lastError: 'HTTP 410 from the receiver', createdAt: at(3) },
         { id: 'n-b', idempotencyKey: `${briefId}:b`, briefId, event: 'comment_added', eventSeq: 5, recipientId: mara.id, channel: 'email', status: 'pending', createdAt: at(4) },
         { id: 'n-a', idempotencyKey: `${briefId}:a`, briefId, event: 'comment', eventSeq: 5, recipientId: paula.id, channel: 'email', status: 'pending', createdAt: at(4) },
+        // As the outbox records a reminder overtaken by its deadline: its reason where an error would be.
+        { id: 'n-dropped', idempotencyKey: `${briefId}:dropped`, briefId, event: 'reminder', eventSeq: 6, recipientId: paula.id, channel: 'email', status: 'dropped', lastError: 'overtaken by its deadline', createdAt: at(5) },
       ],
     });
     const res = await mara.client.get(`/v1/briefs/${briefId}/notifications`);
     expect(res.status).toBe(200);
     const mine = res.body.items.filter((n: { id: string }) => n.id.startsWith('n-'));
     expect(mine).toEqual([
-      { id: 'n-old', event: 'brief_assigned', eventSeq: null, recipientId: paula.id, recipientName: 'Paula', channel: 'email', status: 'sent', attempts: 1, lastError: null, holdUntil: null, createdAt: at(1).toISOString(), sentAt: at(2).toISOString() },
-      { id: 'n-held', event: 'reminder', eventSeq: 3, recipientId: paula.id, recipientName: 'Paula', channel: 'chat', status: 'held', attempts: 0, lastError: null, holdUntil: at(3600).toISOString(), createdAt: at(2).toISOString(), sentAt: null },
-      { id: 'n-failed', event: 'escalation', eventSeq: 4, recipientId: mara.id, recipientName: 'Mara', channel: 'webhook', status: 'failed', attempts: 7, lastError: 'HTTP 410 from the receiver', holdUntil: null, createdAt: at(3).toISOString(), sentAt: null },
+      { id: 'n-old', event: 'brief_assigned', eventSeq: null, recipientId: paula.id, recipientName: 'Paula', channel: 'email', status: 'sent', attempts: 1, lastError: null, reason: null, holdUntil: null, createdAt: at(1).toISOString(), sentAt: at(2).toISOString() },
+      { id: 'n-held', event: 'reminder', eventSeq: 3, recipientId: paula.id, recipientName: 'Paula', channel: 'chat', status: 'held', attempts: 0, lastError: null, reason: null, holdUntil: at(3600).toISOString(), createdAt: at(2).toISOString(), sentAt: null },
+      { id: 'n-failed', event: 'escalation', eventSeq: 4, recipientId: mara.id, recipientName: 'Mara', channel: 'webhook', status: 'failed', attempts: 7, lastError: 'HTTP 410 from the receiver', reason: null, holdUntil: null, createdAt: at(3).toISOString(), sentAt: null },
       expect.objectContaining({ id: 'n-a', event: 'comment', recipientName: 'Paula' }),
       expect.objectContaining({ id: 'n-b', event: 'comment', recipientName: 'Mara' }),
+      { id: 'n-dropped', event: 'reminder', eventSeq: 6, recipientId: paula.id, recipientName: 'Paula', channel: 'email', status: 'dropped', attempts: 0, lastError: null, reason: 'overtaken by its deadline', holdUntil: null, createdAt: at(5).toISOString(), sentAt: null },
     ]);
-    expect(res.body.items.slice(-5)).toEqual(mine);
+    expect(res.body.items.slice(-6)).toEqual(mine);
     for (const item of res.body.items) expect(NOTIFICATION_EVENTS).toContain(item.event);
   });
 

@@ -155,8 +155,8 @@ describe('the OpenAPI document and the API reference', () => {
         if (!/^[45]\d\d$/.test(status)) continue;
         // /healthz documents its 503 as its own Health body: it is the health answer, not an error.
         if (key === 'GET /healthz' && status === '503') continue;
-        // The one-click action pages are for people in a browser: their errors are HTML pages too.
-        if (key.endsWith(' /actions/{token}')) {
+        // The pages behind email links are for people in a browser: their errors are HTML pages too.
+        if (key.endsWith(' /actions/{token}') || key === 'GET /view/{token}') {
           expect({ key, status, types: Object.keys(response.content ?? {}) }).toEqual({ key, status, types: ['text/html'] });
           continue;
         }

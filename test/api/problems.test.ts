@@ -126,7 +126,7 @@ describe('problem+json errors', () => {
     const anonymous = apiClient(handoff.url);
     expectProblem(await anonymous.get('/nope'), 404, 'not-found', '/nope');
     expectProblem(await anonymous.post('/nope', {}), 404, 'not-found', '/nope');
-    expectProblem(await anonymous.get('/'), 404, 'not-found', '/');
+    expectProblem(await anonymous.get('/index.html'), 404, 'not-found', '/index.html');
     expectProblem(await manager.client.post('/v1/nope', {}), 404, 'not-found', '/v1/nope');
     expectProblem(await manager.client.get('/v1/nope'), 404, 'not-found', '/v1/nope');
     expectProblem(await manager.client.request('DELETE', '/v1/briefs'), 404, 'not-found', '/v1/briefs');

@@ -1,7 +1,9 @@
-// Notification templates: every event in German and English names the brief, the party, what is
-// asked, the due instant in the recipient's zone and the link, safely escaped for each channel.
+// Notification templates: every event in German and English names the brief, the party, who
+// acted, what is asked, the due instant in the recipient's zone and the link, safely escaped for
+// each channel; the assignment email says what the brief asks, escalations how late the step is.
 import fc from 'fast-check';
-import { escapeHtml, formatInstant, renderNotification, type Locale, type RenderInput } from '../../activities/notifications/templates';
+import { escapeHtml, formatInstant, renderNotification, type BriefContent, type Locale, type RenderInput } from '../../activities/notifications/templates';
+import { formatSpan } from '../../lib/i18n';
 import type { BriefEventType } from '../../workflows/domain/brief';
 import { NOTIFICATION_EVENTS, type NotificationEvent } from '../../workflows/domain/notifications';
 
@@ -360,5 +362,181 @@ describe('renderNotification', () => {
       }),
       { numRuns: 200 },
     );
+  });
+
+  describe('the assignment email says what is asked', () => {
+    const content: BriefContent = {
+      description: 'Banners for the spring sale.\nColours: <brand> & "pastel".',
+      deliverables: ['Banner 300x250', 'Landing page <hero>'],
+      deliverDueAt: BRIEF_DUE,
+      deliverTarget: null,
+    };
+    const assigned = (locale: Locale, overrides: Partial<RenderInput> = {}) =>
+      renderNotification(
+        input('brief_assigned', locale, {
+          event: { seq: 1, type: 'brief_created', actor: 'mara', at: '2026-11-26T09:00:00Z', data: { title: 'Spring campaign', partyId: 'agency', priority: 'P2' } },
+          brief: { id: 'b-1', title: 'Spring campaign', priority: 'P2', status: 'awaiting_ack', dueAt: BRIEF_DUE, partyId: 'agency' },
+          actor: { name: 'Mara Manager', partyName: 'Shop' },
+          stepDueAt: ACK_DUE,
+          content,
+          ...overrides,
+        }),
+      );
+
+    test('in English: description, deliverables, priority, both deadlines in the recipient zone, who sent it, beside the acknowledge button', () => {
+      const rendered = assigned('en', { actionLinks: { acknowledge: 'https://h.example/actions/ack' } });
+      expect(rendered.subject).toBe(`[Handoff] Please acknowledge by ${BERLIN_ACK_DUE.en} – Spring campaign (Pixelwerk)`);
+      expect(rendered.text).toContain(`Please acknowledge by ${BERLIN_ACK_DUE.en}.`);
+      expect(rendered.text).toContain('By: Mara Manager (Shop)');
+      expect(rendered.text).toContain('Priority: P2');
+      expect(rendered.text).toContain(`Acknowledgement due: ${BERLIN_ACK_DUE.en}`);
+      expect(rendered.text).toContain(`Delivery due: ${BERLIN_BRIEF_DUE.en}`);
+      expect(rendered.text).toContain('Description:\n> Banners for the spring sale.\n> Colours: <brand> & "pastel".');
+      expect(rendered.text).toContain('Deliverables:\n- Banner 300x250\n- Landing page <hero>');
+      expect(rendered.text).toContain('Acknowledge: https://h.example/actions/ack');
+      const html = visible(rendered.html);
+      for (const part of ['Mara Manager (Shop)', 'P2', BERLIN_ACK_DUE.en, BERLIN_BRIEF_DUE.en, 'Colours: <brand> & "pastel".', 'Banner 300x250', 'Landing page <hero>']) {
+        expect(html).toContain(part);
+      }
+      expect(rendered.html).toContain('<li>Landing page &lt;hero&gt;</li>');
+      expect(rendered.html).not.toMatch(/<brand>|<hero>/);
+      expect(rendered.html).toMatch(/<a href="https:\/\/h\.example\/actions\/ack"[^>]*>Acknowledge<\/a>/);
+      const chat = JSON.stringify(rendered.chat);
+      for (const part of ['Mara Manager (Shop)', BERLIN_ACK_DUE.en, BERLIN_BRIEF_DUE.en, 'Banners for the spring sale.', '• Banner 300x250', 'Landing page &lt;hero&gt;']) expect(chat).toContain(part);
+      expect(mrkdwnOutsideMarkup(rendered.chat)).not.toMatch(/[<>]/);
+      expect(expectValidSlackMessage(rendered.chat)).toEqual(['https://h.example/actions/ack', BRIEF_URL]);
+    });
+
+    test('in German, and in the zone of a recipient elsewhere', () => {
+      const de = assigned('de');
+      expect(de.text).toContain(`Bitte bestätigen Sie bis ${BERLIN_ACK_DUE.de}.`);
+      expect(de.text).toContain('Von: Mara Manager (Shop)');
+      expect(de.text).toContain('Priorität: P2');
+      expect(de.text).toContain(`Bestätigung fällig: ${BERLIN_ACK_DUE.de}`);
+      expect(de.text).toContain(`Lieferung fällig: ${BERLIN_BRIEF_DUE.de}`);
+      expect(de.text).toContain('Beschreibung:\n> Banners for the spring sale.');
+      expect(de.text).toContain('Lieferumfang:\n- Banner 300x250');
+      expect(visible(de.html)).toContain('Lieferumfang');
+      const newYork = assigned('en', { recipient: { name: 'Nora', locale: 'en', timezone: 'America/New_York' } });
+      expect(newYork.text).toContain('Acknowledgement due: Fri, 27 Nov 2026, 09:30 EST');
+      expect(newYork.text).toContain('Delivery due: Mon, 30 Nov 2026, 05:00 EST');
+    });
+
+    test('before the delivery deadline is an instant, its target counts from the acknowledgement', () => {
+      const noDate = { brief: { id: 'b-1', title: 'Spring campaign', priority: 'P2' as const, status: 'awaiting_ack' as const, dueAt: null, partyId: 'agency' } };
+      const working = { ...content, deliverDueAt: null, deliverTarget: { ms: 3 * 86_400_000, workingTime: true } };
+      expect(assigned('en', { ...noDate, content: working }).text).toContain('Delivery due: 3 d after acknowledgement (working time)');
+      expect(assigned('de', { ...noDate, content: working }).text).toContain('Lieferung fällig: 3 Tg. nach Bestätigung (Arbeitszeit)');
+      const roundTheClock = { ...content, deliverDueAt: null, deliverTarget: { ms: 4 * 3_600_000, workingTime: false } };
+      expect(assigned('en', { ...noDate, content: roundTheClock }).text).toContain('Delivery due: 4 h after acknowledgement\n');
+    });
+
+    test('the content belongs to the assignment email only', () => {
+      const comment = renderNotification(input('comment', 'en', { content }));
+      expect(comment.text).not.toContain('Banners for the spring sale.');
+      expect(comment.text).not.toContain('Banner 300x250');
+    });
+  });
+
+  describe('every message says who acted', () => {
+    test.each(NOTIFICATION_EVENTS.flatMap((e) => (['en', 'de'] as const).map((l) => [e, l] as const)))('%s in %s: the member and their party', (notificationEvent, locale) => {
+      const sample = SAMPLES[notificationEvent];
+      const rendered = renderNotification(
+        input(notificationEvent, locale, {
+          event: { seq: 4, type: sample.type, actor: 'paula', at: '2026-11-26T09:00:00Z', data: sample.data },
+          actor: { name: 'Paula Pixel', partyName: 'Pixel<werk>' },
+        }),
+      );
+      const label = locale === 'de' ? 'Von' : 'By';
+      expect(rendered.text).toContain(`${label}: Paula Pixel (Pixel<werk>)`);
+      expect(visible(rendered.html)).toMatch(new RegExp(`${label}\\s+Paula Pixel \\(Pixel<werk>\\)`));
+      expect(rendered.html).not.toContain('<werk>');
+      expect(JSON.stringify(rendered.chat)).toContain('Paula Pixel (Pixel&lt;werk&gt;)');
+    });
+
+    test('events of the clocks are Handoff’s own', () => {
+      expect(renderNotification(input('reminder', 'en')).text).toContain('By: Handoff (SLA clock)');
+      expect(renderNotification(input('escalation', 'de')).text).toContain('Von: Handoff (SLA-Frist)');
+      expect(JSON.stringify(renderNotification(input('escalation', 'en')).chat)).toContain('Handoff (SLA clock)');
+    });
+  });
+
+  describe('escalations say how late the step is when they are sent', () => {
+    const DUE = '2026-11-27T17:20:00Z';
+    const escalation = (locale: Locale, data: Record<string, unknown>, sentAt?: number) =>
+      renderNotification(
+        input('escalation', locale, {
+          event: { seq: 9, type: 'escalation_raised', actor: null, at: DUE, data: { escalationId: 'e-1', clock: 'acknowledge', level: 1, round: 1, repeat: 0, ...data } },
+          sentAt,
+        }),
+      );
+    const later = (ms: number) => Date.parse(DUE) + ms;
+
+    test('overdue by hours and minutes, in both languages, in subject and body', () => {
+      const en = escalation('en', { dueAt: DUE }, later((2 * 60 + 15) * 60_000 + 30_000));
+      expect(en.subject).toContain('Escalation level 1: the acknowledgement is overdue by 2 h 15 min');
+      expect(en.text).toContain('Escalation level 1: the acknowledgement is overdue by 2 h 15 min');
+      expect(JSON.stringify(en.chat)).toContain('overdue by 2 h 15 min');
+      const de = escalation('de', { dueAt: DUE }, later((2 * 60 + 15) * 60_000));
+      expect(de.subject).toContain('Eskalationsstufe 1: die Bestätigung ist seit 2 Std. 15 Min. überfällig');
+      expect(visible(de.html)).toContain('seit 2 Std. 15 Min. überfällig');
+    });
+
+    test('days and hours for long delays; nothing for a notice sent at the breach', () => {
+      expect(escalation('en', { dueAt: DUE, clock: 'review' }, later(27 * 3_600_000)).subject).toContain('the review is overdue by 1 d 3 h');
+      expect(escalation('de', { dueAt: DUE, clock: 'deliver' }, later(27 * 3_600_000)).subject).toContain('die Lieferung ist seit 1 Tg. 3 Std. überfällig');
+      expect(escalation('en', { dueAt: DUE }, later(20_000)).subject).toContain('the acknowledgement is overdue –');
+    });
+
+    test('older events without dueAt, or no send instant, fall back to saying it is overdue', () => {
+      expect(escalation('en', {}, later(3_600_000)).subject).toContain('Escalation level 1: the acknowledgement is overdue –');
+      expect(escalation('de', {}, later(3_600_000)).subject).toContain('Eskalationsstufe 1: die Bestätigung ist überfällig –');
+      expect(escalation('en', { dueAt: DUE }).subject).toContain('the acknowledgement is overdue –');
+      expect(escalation('en', { dueAt: DUE, clock: undefined }, later(90 * 60_000)).subject).toContain('a deadline was missed 1 h 30 min ago');
+      expect(escalation('de', { dueAt: DUE, clock: undefined }, later(90 * 60_000)).subject).toContain('eine Frist ist seit 1 Std. 30 Min. überschritten');
+    });
+  });
+
+  test('a delivery asks for its review by the review clock’s deadline; a request for changes for the next delivery by the deliver clock’s', () => {
+    const review = renderNotification(input('delivery_submitted', 'en', { stepDueAt: ACK_DUE }));
+    expect(review.subject).toContain(`Please review delivery v2 by ${BERLIN_ACK_DUE.en}`);
+    expect(review.text).toContain(`Review due: ${BERLIN_ACK_DUE.en}`);
+    const changes = renderNotification(input('changes_requested', 'de', { stepDueAt: ACK_DUE }));
+    expect(changes.subject).toContain(`Bitte überarbeiten Sie und liefern Sie erneut bis ${BERLIN_ACK_DUE.de}`);
+    expect(changes.text).toContain(`Lieferung fällig: ${BERLIN_ACK_DUE.de}`);
+  });
+
+  test('a delivery email quotes the summary and lists the links; only web links become links', () => {
+    const data = { version: 3, summary: 'Final banners.\nSee <notes>.', links: ['https://files.example/v3.zip?a=1&b=2', 'javascript:alert(1)', 'ftp://files.example/raw'], submittedBy: 'paula' };
+    for (const locale of ['en', 'de'] as const) {
+      const rendered = renderNotification(
+        input('delivery_submitted', locale, {
+          event: { seq: 8, type: 'delivered', actor: 'paula', at: '2026-11-26T09:00:00Z', data },
+          actor: { name: 'Paula Pixel', partyName: 'Pixelwerk' },
+        }),
+      );
+      expect(rendered.text).toContain(`${locale === 'de' ? 'Zusammenfassung' : 'Summary'}:\n> Final banners.\n> See <notes>.`);
+      expect(rendered.text).toContain('Links:\n- https://files.example/v3.zip?a=1&b=2\n- javascript:alert(1)\n- ftp://files.example/raw');
+      expect(rendered.html).toContain('<a href="https://files.example/v3.zip?a=1&amp;b=2">');
+      expect(rendered.html).not.toMatch(/href="(javascript|ftp):/);
+      expect(visible(rendered.html)).toContain('javascript:alert(1)');
+      expect(rendered.html).toContain('See &lt;notes&gt;.');
+      expect(JSON.stringify(rendered.chat)).toContain('<https://files.example/v3.zip?a=1&amp;b=2|');
+      expect(JSON.stringify(rendered.chat)).not.toContain('<javascript:');
+    }
+  });
+});
+
+describe('formatSpan', () => {
+  test.each([
+    [30_000, '1 min', '1 Min.'],
+    [15 * 60_000, '15 min', '15 Min.'],
+    [(2 * 60 + 15) * 60_000 + 59_000, '2 h 15 min', '2 Std. 15 Min.'],
+    [2 * 3_600_000, '2 h', '2 Std.'],
+    [(26 * 60 + 5) * 60_000, '1 d 2 h', '1 Tg. 2 Std.'],
+    [3 * 86_400_000 + 5 * 60_000, '3 d', '3 Tg.'],
+  ])('%d ms reads "%s" / "%s"', (ms, en, de) => {
+    expect(formatSpan(ms, 'en')).toBe(en);
+    expect(formatSpan(ms, 'de')).toBe(de);
   });
 });
