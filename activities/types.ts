@@ -5,7 +5,11 @@ import type { BriefState, BriefView, TimelineEvent } from '../workflows/domain/b
 export interface RecordEventsInput {
   workflowId: string;
   events: TimelineEvent[];
-  /** The brief's whole live state after these events; the API renders it with live clocks. */
+  /**
+   * The brief's live state after these events, which the API renders with live clocks; without
+   * its timeline (empty), which the read model keeps event by event. (Briefs on older workers
+   * send it whole; it is stored as it comes and read from the events all the same.)
+   */
   state: BriefState;
   overdue: boolean;
   nextDueAt: string | null;

@@ -4,6 +4,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { Router } from 'express';
 import { idempotentId } from '../idempotency';
+import type { PrismaClient } from '../../lib/db/database';
 import type { Prisma } from '../../lib/db/generated/client';
 import type { ApiDeps } from '../context';
 import { callerOf, canSeeParty, requireRole, seesAllParties, type Caller } from '../auth';
@@ -30,12 +31,14 @@ import {
   CLOCKS,
   ROLES,
   isTerminal,
+  type BriefEventType,
   type BriefInput,
   type BriefState,
   type BriefView,
   type ClockName,
   type Priority,
   type TargetsMs,
+  type TimelineEvent,
 } from '../../workflows/domain/brief';
 import { EDIT_ROLES, type BriefChanges } from '../../workflows/domain/edit';
 import { parseDuration } from '../../workflows/domain/duration';
@@ -82,6 +85,16 @@ const ACTION_SUMMARIES: Record<ActionName, string> = {
  */
 export function briefETag(briefId: string, seq: number): string {
   return `"${createHash('sha256').update(`brief\n${briefId}\n${seq}`).digest('base64url').slice(0, 22)}"`;
+}
+
+/**
+ * The brief as the read model recorded it, with live clocks and its whole timeline, which the
+ * read model keeps event by event (the snapshot holds the rest of the brief's state).
+ */
+export async function recordedView(prisma: PrismaClient, briefId: string, snapshot: unknown): Promise<BriefView> {
+  const events = await prisma.briefEvent.findMany({ where: { briefId }, orderBy: { seq: 'asc' } });
+  const timeline: TimelineEvent[] = events.map((e) => ({ seq: e.seq, type: e.type as BriefEventType, actor: e.actorId, at: e.at.toISOString(), data: e.data as Record<string, unknown> }));
+  return viewBrief({ ...(snapshot as BriefState), timeline }, Date.now());
 }
 
 const etagOf = (view: BriefView) => briefETag(view.id, view.timeline.length ? view.timeline[view.timeline.length - 1].seq : 0);
@@ -269,7 +282,7 @@ export function briefsRouter({ db, temporal, config }: ApiDeps, catalog: RouteCa
       res
         .setHeader('ETag', briefETag(row.id, row.lastSeq))
         .setHeader('Cache-Control', 'no-store')
-        .json(viewBrief(row.snapshot as unknown as BriefState, Date.now()));
+        .json(await recordedView(prisma, row.id, row.snapshot));
     },
   );
 

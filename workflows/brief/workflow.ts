@@ -266,7 +266,9 @@ export async function briefWorkflow(input: BriefWorkflowInput): Promise<ReturnTy
     await recordEvents({
       workflowId: workflowInfo().workflowId,
       events: batch,
-      state,
+      // The timeline travels once, event by event: the read model keeps it. (A whole timeline in
+      // every flush made a brief's history grow with the square of its length.)
+      state: { ...state, timeline: [] },
       overdue: isOverdue(state),
       nextDueAt: nextDue === undefined || isTerminal(state.status) ? null : new Date(nextDue).toISOString(),
     });
