@@ -93,8 +93,6 @@ export class EscalationFeed {
       return stream;
     }
     this.subscribers.add(subscriber);
-    // Taken as the subscriber joins: whatever the hub hands out from here on is live.
-    const joinedAt = this.lastId;
     try {
       await this.prime();
       const newest = sentUpTo === undefined ? undefined : await this.newestBefore(sentUpTo);
@@ -103,8 +101,9 @@ export class EscalationFeed {
         options.onUnknownAfterId?.();
         sentUpTo = newest;
       }
-      // Without a starting point the stream begins now: after the newest row the hub had seen.
-      sentUpTo ??= joinedAt ?? this.lastId;
+      // Without a starting point the stream begins now: after the newest row committed (the hub,
+      // polling every 200 ms, may not have read it yet, and must not hand it out as live).
+      sentUpTo ??= await this.newestId();
       for (;;) {
         const page = await this.read(sentUpTo, filter);
         emit(page.events);
@@ -144,8 +143,13 @@ export class EscalationFeed {
   /** The newest row's id when `id` is beyond it (an id the feed never had); undefined when the feed has reached `id`. */
   private async newestBefore(id: bigint): Promise<bigint | undefined> {
     if (this.lastId !== undefined && id <= this.lastId) return undefined;
-    const newest = (await this.deps.prisma.escalationFeedEntry.findFirst({ orderBy: { id: 'desc' }, select: { id: true } }))?.id ?? 0n;
+    const newest = await this.newestId();
     return id > newest ? newest : undefined;
+  }
+
+  /** The id of the newest row committed, 0 for an empty feed. */
+  private async newestId(): Promise<bigint> {
+    return (await this.deps.prisma.escalationFeedEntry.findFirst({ orderBy: { id: 'desc' }, select: { id: true } }))?.id ?? 0n;
   }
 
   /** Starts polling from the newest row, once, when the first subscriber arrives. */
