@@ -3,7 +3,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { Router } from 'express';
-import { idempotentId } from '../idempotency';
+import { idempotentId, idempotentUpdateId } from '../idempotency';
 import type { PrismaClient } from '../../lib/db/database';
 import type { Prisma } from '../../lib/db/generated/client';
 import type { ApiDeps } from '../context';
@@ -92,9 +92,22 @@ export function briefETag(briefId: string, seq: number): string {
  * read model keeps event by event (the snapshot holds the rest of the brief's state).
  */
 export async function recordedView(prisma: PrismaClient, briefId: string, snapshot: unknown): Promise<BriefView> {
+  return viewBrief({ ...(snapshot as BriefState), timeline: await recordedTimeline(prisma, briefId) }, Date.now());
+}
+
+async function recordedTimeline(prisma: PrismaClient, briefId: string): Promise<TimelineEvent[]> {
   const events = await prisma.briefEvent.findMany({ where: { briefId }, orderBy: { seq: 'asc' } });
-  const timeline: TimelineEvent[] = events.map((e) => ({ seq: e.seq, type: e.type as BriefEventType, actor: e.actorId, at: e.at.toISOString(), data: e.data as Record<string, unknown> }));
-  return viewBrief({ ...(snapshot as BriefState), timeline }, Date.now());
+  return events.map((e) => ({ seq: e.seq, type: e.type as BriefEventType, actor: e.actorId, at: e.at.toISOString(), data: e.data as Record<string, unknown> }));
+}
+
+/**
+ * A brief as an update answered it, with its whole timeline: the update's view holds only what
+ * the read model has not recorded yet (nothing, once the update is recorded), the read model the rest.
+ */
+export async function withTimeline(prisma: PrismaClient, view: BriefView): Promise<BriefView> {
+  const recorded = await recordedTimeline(prisma, view.id);
+  const last = recorded.length ? recorded[recorded.length - 1].seq : 0;
+  return { ...view, timeline: [...recorded, ...view.timeline.filter((e) => e.seq > last)] };
 }
 
 const etagOf = (view: BriefView) => briefETag(view.id, view.timeline.length ? view.timeline[view.timeline.length - 1].seq : 0);
@@ -212,7 +225,7 @@ export function briefsRouter({ db, temporal, config }: ApiDeps, catalog: RouteCa
           }),
       START_DEADLINE_MS,
     );
-    const view = await withDeadline(() => handle.executeUpdate(syncUpdate));
+    const view = await withTimeline(prisma, await withDeadline(() => handle.executeUpdate(syncUpdate)));
     res.status(201).location(`/v1/briefs/${brief.id}`).setHeader('ETag', etagOf(view)).json(view);
   },
   );
@@ -334,7 +347,7 @@ export function briefsRouter({ db, temporal, config }: ApiDeps, catalog: RouteCa
       const request: EditRequest = { actor: { memberId: caller.memberId, role: caller.role, partyId: caller.partyId }, expectedSeq: row.lastSeq, changes };
       try {
         const handle = temporal.workflow.getHandle(row.workflowId);
-        const view = await withDeadline(() => handle.executeUpdate(editUpdate, { args: [request] }));
+        const view = await withTimeline(prisma, await withDeadline(() => handle.executeUpdate(editUpdate, { args: [request] })));
         res.setHeader('ETag', etagOf(view)).json(view);
       } catch (err) {
         throw translateWorkflowError(err);
@@ -368,7 +381,9 @@ export function briefsRouter({ db, temporal, config }: ApiDeps, catalog: RouteCa
       const request: ActionRequest = { actor: { memberId: caller.memberId, role: caller.role, partyId: caller.partyId }, payload };
       try {
         const handle = temporal.workflow.getHandle(row.workflowId);
-        const view = await withDeadline(() => handle.executeUpdate(actionUpdates[action], { args: [request] }));
+        // Under an Idempotency-Key every repeat names the same update: one run again after a
+        // crash of the API gets the first one's outcome instead of acting twice.
+        const view = await withTimeline(prisma, await withDeadline(() => handle.executeUpdate(actionUpdates[action], { args: [request], updateId: idempotentUpdateId(res) })));
         res.setHeader('ETag', etagOf(view)).json(view);
       } catch (err) {
         throw translateWorkflowError(err);

@@ -34,6 +34,7 @@ import type { Actor, BriefInput, BriefView, TargetsMs } from '../../workflows/do
 import type { BriefChanges } from '../../workflows/domain/edit';
 import { briefWorkflowId } from '../../workflows/domain/ids';
 import type { ActionName, ActionPayloads } from '../../workflows/domain/transitions';
+import { noteRecorded, withRecorded } from '../support/recorded-timeline';
 import { devServerEnv } from '../support/temporal';
 import { REPLAY_SCENARIOS, replayBriefId, type ReplayScenario } from './scenarios';
 
@@ -73,7 +74,10 @@ type Handle = WorkflowHandleWithFirstExecutionRunId<typeof briefWorkflow>;
 // outbox rows, so the histories hold deliveries: one at once per event, and for a new brief one
 // held for a second (quiet hours).
 const activities: BriefActivities = {
-  async recordEvents() {},
+  // Kept only so that the recording can read the timeline, which the workflow leaves to the read model.
+  async recordEvents({ workflowId, events }) {
+    noteRecorded(workflowId, events);
+  },
   async notify() {},
   async planNotifications({ brief, event }) {
     const now = { id: `${brief.id}-${event.seq}`, notBefore: null };
@@ -102,12 +106,12 @@ function brief(scenario: ReplayScenario, targetsMs: Partial<TargetsMs> = {}): Br
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function act<A extends ActionName>(handle: Handle, action: A, actor: Actor, payload: ActionPayloads[A]): Promise<BriefView> {
-  return handle.executeUpdate(actionUpdates[action], { args: [{ actor, payload }] });
+  return handle.executeUpdate(actionUpdates[action], { args: [{ actor, payload }] }).then((v) => withRecorded(handle.workflowId, v));
 }
 
 /** A manager's edit, based on the brief as last seen. */
 function edit(handle: Handle, seen: BriefView, changes: BriefChanges): Promise<BriefView> {
-  return handle.executeUpdate(editUpdate, { args: [{ actor: manager, expectedSeq: seen.timeline[seen.timeline.length - 1].seq, changes }] });
+  return handle.executeUpdate(editUpdate, { args: [{ actor: manager, expectedSeq: seen.timeline[seen.timeline.length - 1].seq, changes }] }).then((v) => withRecorded(handle.workflowId, v));
 }
 
 /** Waits until the run has nothing in flight (so a due continue-as-new has happened). */
@@ -131,7 +135,7 @@ async function settled(handle: Handle): Promise<void> {
 
 async function until(handle: Handle, ready: (v: BriefView) => boolean): Promise<BriefView> {
   for (let i = 0; i < 1000; i++) {
-    const v = await handle.query(briefQuery);
+    const v = withRecorded(handle.workflowId, await handle.query(briefQuery));
     if (ready(v)) return v;
     await sleep(50);
   }
@@ -192,7 +196,7 @@ const scenarios: Record<ReplayScenario, { input: (s: ReplayScenario) => BriefWor
   'edit-brief': {
     input: (s) => ({ brief: { ...brief(s), targetOverrides: { acknowledge: 'PT4H' } } }),
     run: async (handle) => {
-      const created = await handle.query(briefQuery);
+      const created = withRecorded(handle.workflowId, await handle.query(briefQuery));
       await edit(handle, created, { title: 'Replay: edit-brief (renamed)', description: 'Edited while awaiting acknowledgement' });
       const acknowledged = await act(handle, 'acknowledge', agency, { note: 'on it' });
       await edit(handle, acknowledged, {

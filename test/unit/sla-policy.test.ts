@@ -219,14 +219,33 @@ describe('acknowledging an escalation', () => {
     };
     expect(rejection('nope')).toBe('NotFound');
     expect(rejection(escalationId)).toBeUndefined();
+    // As the workflow acknowledges: on the clock, then the event.
+    acknowledgeEscalation(state, escalationId, 'm-lead', MONDAY('13:30'));
     emit(state, 'escalation_acknowledged', 'm-lead', MONDAY('13:30'), { escalationId, clock: 'acknowledge' });
     expect(rejection(escalationId)).toBe('IllegalTransition');
+    // Without its timeline (the workflow keeps only what is not yet recorded), the state still knows.
+    state.timeline = [];
+    expect(rejection(escalationId)).toBe('IllegalTransition');
+    expect(rejection('nope')).toBe('NotFound');
     // The acknowledge clock's round is over once the brief is acknowledged; its escalation is still the brief's.
     const other = stateAt(MONDAY('09:00'), sla);
     runUntil(other, MONDAY('13:00'));
     const earlier = String(other.timeline.find((e) => e.type === 'escalation_raised')?.data.escalationId);
     applyAction(other, 'acknowledge', {}, actors.agency, MONDAY('13:10'));
     expect(checkEscalationAcknowledgement(other, earlier)).toBeUndefined();
+  });
+
+  it('a state of an older run, whose timeline was whole and which kept no record of escalations, derives it from the timeline', () => {
+    const state = stateAt(MONDAY('09:00'), sla);
+    runUntil(state, MONDAY('13:00'));
+    const [first] = state.timeline.filter((e) => e.type === 'escalation_raised');
+    const escalationId = String(first.data.escalationId);
+    emit(state, 'escalation_acknowledged', 'm-lead', MONDAY('13:30'), { escalationId, clock: 'acknowledge' });
+    delete state.escalations;
+    expect(() => checkEscalationAcknowledgement(state, escalationId)).toThrow(expect.objectContaining({ kind: 'IllegalTransition' }));
+    delete state.escalations;
+    state.timeline = state.timeline.filter((e) => e.type !== 'escalation_acknowledged');
+    expect(checkEscalationAcknowledgement(state, escalationId)).toBeUndefined();
   });
 
   it('an unknown or earlier-round escalation changes nothing', () => {

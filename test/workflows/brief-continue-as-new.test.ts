@@ -8,12 +8,15 @@ import {
   act,
   actors,
   between,
+  type BriefHandle,
   callsWhen,
   eventsOf,
   expectRecordedExactlyOnce,
+  type Harness,
   hasEvent,
   HOUR,
   recordedEvents,
+  resultOf,
   SECOND,
   settled,
   skipTo,
@@ -24,8 +27,6 @@ import {
   viewWhen,
   withTimeSkippingServer,
   withWorker,
-  type BriefHandle,
-  type Harness,
 } from './support';
 
 let env: TestWorkflowEnvironment;
@@ -114,7 +115,7 @@ describe('continue-as-new', () => {
       expect(delivered).toMatchObject({ status: 'in_review', revision: 1 });
       expect(delivered.timeline[delivered.timeline.length - 1]).toMatchObject({ seq: 34, type: 'delivered' });
       await act(handle, 'approve', actors.manager, { note: 'fine' });
-      const result = await handle.result();
+      const result = await resultOf(handle);
       expect(result.status).toBe('approved');
       expect(result.timeline.map((e) => e.seq)).toEqual(Array.from({ length: 35 }, (_, i) => i + 1));
       expect(result.timeline.slice(0, 32)).toEqual(after.timeline);
@@ -158,7 +159,7 @@ describe('continue-as-new', () => {
       await step(handle, 'requestChanges', actors.manager, { reason: 'more contrast' });
       await step(handle, 'deliver', actors.agency, { summary: 'v2' });
       await act(handle, 'approve', actors.manager, {});
-      const result = await handle.result();
+      const result = await resultOf(handle);
 
       expect((await runsOf(handle)).length).toBeGreaterThanOrEqual(3);
       expect(result.createdAt).toBe(created.createdAt);

@@ -13,11 +13,14 @@ import {
   act,
   actors,
   between,
+  type BriefHandle,
   briefInput,
   callsWhen,
   expectRecordedExactlyOnce,
-  recordedEvents,
+  type Harness,
   HOUR,
+  recordedEvents,
+  resultOf,
   SECOND,
   settled,
   skipTo,
@@ -26,10 +29,9 @@ import {
   TOLERANCE,
   view,
   viewWhen,
+  withRecorded,
   withTimeSkippingServer,
   withWorker,
-  type BriefHandle,
-  type Harness,
 } from './support';
 
 let env: TestWorkflowEnvironment;
@@ -95,7 +97,7 @@ describe('the revision loop', () => {
       expect(approved.status).toBe('approved');
       expect(last(approved)).toMatchObject({ type: 'approved', actor: actors.manager.memberId, data: { note: 'Ship it', revision: 2 } });
 
-      const result = await handle.result();
+      const result = await resultOf(handle);
       expect(result).toMatchObject({ id: brief.id, status: 'approved', revision: 2, clarification: null });
       expect(result.deliveries).toEqual(second.deliveries);
       expect(clockStates(result)).toEqual({ acknowledge: 'met', deliver: 'met', review: 'met' });
@@ -132,7 +134,7 @@ describe('the revision loop', () => {
       await act(handle, 'comment', actors.agency, { body: 'thanks' });
       await act(handle, 'deliver', actors.agency, { summary: 'v1' });
       await act(handle, 'approve', actors.manager, {});
-      const result = await handle.result();
+      const result = await resultOf(handle);
       expect(result.status).toBe('approved');
       expect(types(result)).toEqual([
         'brief_created',
@@ -216,7 +218,7 @@ describe('cancel', () => {
         if (clocks[name] === 'stopped') expect(cancelled.sla[name]).toMatchObject({ completedAt: event.at, dueAt: before.sla[name].dueAt });
       }
 
-      const result = await handle.result();
+      const result = await resultOf(handle);
       expect(result.status).toBe('cancelled');
       expect(clockStates(result)).toEqual(clocks);
       expect(result.timeline).toEqual(cancelled.timeline);
@@ -256,7 +258,7 @@ describe('decline', () => {
       expect(last(declined)).toMatchObject({ type: 'declined', actor: actors.agency.memberId, data: { reason: 'fully booked' } });
       expect(clockStates(declined)).toEqual(clocks);
 
-      const result = await handle.result();
+      const result = await resultOf(handle);
       expect(result.status).toBe('declined');
       expect((await handle.describe()).status.name).toBe('COMPLETED');
       expectRecordedExactlyOnce(h.acts, result.timeline);
@@ -406,7 +408,7 @@ describe('escalation acknowledgements', () => {
     await withWorker(env, async (h) => {
       const { handle, escalationId } = await breachedBrief(h);
       await handle.signal(escalationAcknowledgedSignal, { escalationId, memberId: actors.watcher.memberId });
-      const synced = await handle.executeUpdate(syncUpdate);
+      const synced = withRecorded(handle.workflowId, await handle.executeUpdate(syncUpdate));
       expect(last(synced)).toMatchObject({ seq: 5, type: 'escalation_acknowledged', actor: actors.watcher.memberId, data: { escalationId } });
       expect(synced.sla.acknowledge.state).toBe('breached');
       expectRecordedExactlyOnce(h.acts, synced.timeline);
@@ -429,7 +431,7 @@ describe('escalation acknowledgements', () => {
           await handle.signal(escalationAcknowledgedSignal, { escalationId, memberId: actors.watcher.memberId });
           await viewWhen(handle, (v) => v.timeline.some((e) => e.type === 'escalation_acknowledged'));
           release();
-          const result = await handle.result();
+          const result = await resultOf(handle);
           expect(types(result)).toEqual(['brief_created', 'sla_warning', 'sla_breached', 'escalation_raised', 'cancelled', 'escalation_acknowledged']);
           expectRecordedExactlyOnce(h.acts, result.timeline);
         } finally {
@@ -450,11 +452,11 @@ describe('escalation acknowledgements', () => {
           const { handle, escalationId } = await breachedBrief(h);
           await act(handle, 'cancel', actors.manager, { reason: 'agency unreachable' });
           await callsWhen(() => h.acts.notified.some((n) => n.event.type === 'cancelled'));
-          const answered = await handle.executeUpdate(acknowledgeEscalationUpdate, { args: [{ escalationId, memberId: actors.watcher.memberId }] });
+          const answered = withRecorded(handle.workflowId, await handle.executeUpdate(acknowledgeEscalationUpdate, { args: [{ escalationId, memberId: actors.watcher.memberId }] }));
           expect(last(answered)).toMatchObject({ type: 'escalation_acknowledged', actor: actors.watcher.memberId, data: { escalationId } });
           expect(recordedEvents(h.acts).map((e) => e.seq)).toContain(last(answered).seq);
           release();
-          const result = await handle.result();
+          const result = await resultOf(handle);
           expect(types(result)).toEqual(['brief_created', 'sla_warning', 'sla_breached', 'escalation_raised', 'cancelled', 'escalation_acknowledged']);
           expectRecordedExactlyOnce(h.acts, result.timeline);
         } finally {

@@ -19,6 +19,7 @@ import {
   acceptedUpdates,
   act,
   actors,
+  type BriefHandle,
   briefInput,
   callsWhen,
   DAY,
@@ -31,9 +32,9 @@ import {
   TOLERANCE,
   view,
   viewWhen,
+  withRecorded,
   withTimeSkippingServer,
   withWorker,
-  type BriefHandle,
 } from './support';
 
 let env: TestWorkflowEnvironment;
@@ -307,7 +308,7 @@ describe('the acknowledgeEscalation update', () => {
 
       // Acknowledged at 10:30: the answer comes after the read model has the event.
       await skipUntil(due + 30 * MINUTE);
-      const answered = await handle.executeUpdate(acknowledgeEscalationUpdate, { args: [{ escalationId, memberId: actors.watcher.memberId }] });
+      const answered = withRecorded(handle.workflowId, await handle.executeUpdate(acknowledgeEscalationUpdate, { args: [{ escalationId, memberId: actors.watcher.memberId }] }));
       const ack = answered.timeline[answered.timeline.length - 1];
       expect(ack).toMatchObject({ type: 'escalation_acknowledged', actor: actors.watcher.memberId, data: { escalationId, clock: 'acknowledge' } });
       expect(recordedEvents(h.acts).map((e) => e.seq)).toContain(ack.seq);
@@ -346,7 +347,7 @@ describe('applying a changed policy to a running brief', () => {
       const longDays: Calendar = { ...OFFICE, name: 'Berlin long days', workingHours: Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri'].map((d) => [d, [['08:00', '18:00']]])) };
       const v2 = policy({ policyVersion: 2, calendar: longDays, calendarVersion: 2, policyTargets: { ...policy().policyTargets, acknowledge: { P2: 'PT6H' } } });
       await expect(handle.executeUpdate(applySlaUpdate, { args: [{ actor: actors.manager, sla: v2 }] })).rejects.toThrow();
-      const applied = await handle.executeUpdate(applySlaUpdate, { args: [{ actor: actors.admin, sla: v2 }] });
+      const applied = withRecorded(handle.workflowId, await handle.executeUpdate(applySlaUpdate, { args: [{ actor: actors.admin, sla: v2 }] }));
       const [event] = eventsOf(applied, 'sla_policy_applied');
       expect(event.data).toMatchObject({ policyId: 'policy-office', policyVersion: 2, before: { policyVersion: 1 } });
       const clock = applied.sla.acknowledge;

@@ -11,11 +11,14 @@ import type { BriefActivities, NotifyInput, PlanInput, PlannedDelivery, RecordEv
 import { actionUpdates, briefQuery, editUpdate, type BriefWorkflowInput } from '../../workflows/brief/definitions';
 import type { briefWorkflow } from '../../workflows/brief/workflow';
 import { actors, briefInput as baseBriefInput, SECOND } from '../support/briefs';
+import { noteRecorded, withRecorded } from '../support/recorded-timeline';
 import { timeSkippingEnv } from '../support/temporal';
 import { isTerminal, type Actor, type BriefEventType, type BriefInput, type BriefView, type TimelineEvent } from '../../workflows/domain/brief';
 import type { BriefChanges } from '../../workflows/domain/edit';
 import { briefWorkflowId } from '../../workflows/domain/ids';
 import type { ActionName, ActionPayloads } from '../../workflows/domain/transitions';
+
+export { noteRecorded, withRecorded };
 
 export const WORKFLOWS_PATH = require.resolve('../../workflows');
 
@@ -63,6 +66,7 @@ export function recordingActivities(hooks: ActivityHooks = {}): RecordingActivit
     failed,
     async recordEvents(input) {
       recorded.push(structuredClone(input));
+      noteRecorded(input.workflowId, input.events);
     },
     async notify(input) {
       notified.push(structuredClone(input));
@@ -189,18 +193,21 @@ export function act<A extends ActionName>(
   payload: ActionPayloads[A],
   updateId?: string,
 ): Promise<BriefView> {
-  return handle.executeUpdate(actionUpdates[action], { args: [{ actor, payload }], ...(updateId ? { updateId } : {}) });
+  return handle.executeUpdate(actionUpdates[action], { args: [{ actor, payload }], ...(updateId ? { updateId } : {}) }).then((v) => withRecorded(handle.workflowId, v));
 }
 
 /** A manager's (or anyone's) edit of the brief, based on the version whose last event is expectedSeq. */
 export function edit(handle: BriefHandle, actor: Actor, changes: BriefChanges, expectedSeq: number, updateId?: string): Promise<BriefView> {
-  return handle.executeUpdate(editUpdate, { args: [{ actor, expectedSeq, changes }], ...(updateId ? { updateId } : {}) });
+  return handle.executeUpdate(editUpdate, { args: [{ actor, expectedSeq, changes }], ...(updateId ? { updateId } : {}) }).then((v) => withRecorded(handle.workflowId, v));
 }
+
+/** The workflow's result (the brief as it ended), with its whole timeline. */
+export const resultOf = async (handle: BriefHandle): Promise<BriefView> => withRecorded(handle.workflowId, await handle.result());
 
 /** The sequence number of the brief's last event: what an editor passes as expectedSeq. */
 export const lastSeq = (v: BriefView): number => v.timeline[v.timeline.length - 1].seq;
 
-export const view = (handle: BriefHandle): Promise<BriefView> => handle.query(briefQuery);
+export const view = async (handle: BriefHandle): Promise<BriefView> => withRecorded(handle.workflowId, await handle.query(briefQuery));
 
 /**
  * Queries the brief until `ready` holds (the workflow task that a skipped-to timer triggers may

@@ -11,6 +11,11 @@ export interface ActionRequest<A extends ActionName = ActionName> {
   payload: ActionPayloads[A];
 }
 
+/**
+ * Every update (and the query) answers the brief's view. Its `timeline` holds only the events the
+ * read model has not recorded yet, empty once an update has been recorded: the read model keeps
+ * the whole timeline, and a long brief's answers stay small.
+ */
 export const actionUpdates: Record<ActionName, UpdateDefinition<BriefView, [ActionRequest]>> = {
   acknowledge: defineUpdate('acknowledge'),
   decline: defineUpdate('decline'),

@@ -18,7 +18,7 @@ import type { BriefActivities } from '../../activities/types';
 import { audienceFor } from '../domain/audience';
 import type { BriefState, TimelineEvent } from '../domain/brief';
 import { isTerminal } from '../domain/brief';
-import { acknowledgeEscalation, checkEscalationAcknowledgement, fireDueClocks, isOverdue, nextClockDeadline, viewBrief } from '../domain/sla';
+import { acknowledgeEscalation, checkEscalationAcknowledgement, escalationsOf, fireDueClocks, isOverdue, nextClockDeadline, viewBrief } from '../domain/sla';
 import { applyEdit, applyPolicy, checkApplyPolicy, checkChanges, checkEdit, checkExpectedSeq } from '../domain/edit';
 import { ActionRejected, applyAction, checkAction, emit, initialState } from '../domain/transitions';
 import type { ActionName } from '../domain/transitions';
@@ -81,6 +81,9 @@ function asFailure<T>(fn: () => T): T {
 
 export async function briefWorkflow(input: BriefWorkflowInput): Promise<ReturnType<typeof viewBrief>> {
   const state: BriefState = input.state ?? initialState(input.brief, Date.now());
+  // A state carried over from an older run has its whole timeline: its escalations are noted
+  // before the timeline is emptied.
+  escalationsOf(state);
   const toRecord: TimelineEvent[] = input.state ? [] : [...state.timeline];
   /** Events to notify about, with the brief's status when they happened. */
   const toNotify: PendingNotification[] = [...(input.pendingNotifications ?? [])];
@@ -273,6 +276,9 @@ export async function briefWorkflow(input: BriefWorkflowInput): Promise<ReturnTy
       nextDueAt: nextDue === undefined || isTerminal(state.status) ? null : new Date(nextDue).toISOString(),
     });
     recordedSeq = batch[batch.length - 1].seq;
+    // The read model keeps the timeline: the state holds only what is not recorded yet, so update
+    // results and the continue-as-new input stay small however long the brief runs.
+    state.timeline = state.timeline.filter((e) => e.seq > recordedSeq);
     toNotify.push(...batch.map((event) => ({ event, status: state.status })));
   };
 

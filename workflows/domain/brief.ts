@@ -167,7 +167,17 @@ export interface BriefState {
   openClarification: Clarification | null;
   /** Set while a manager has put the brief on hold: its clocks stand still. */
   hold?: Hold | null;
+  /**
+   * The events not yet recorded into the read model, which keeps the whole timeline: the
+   * workflow empties it once a batch is recorded, so a long brief's state stays small. (Older
+   * runs carried the whole timeline; pure functions and tests may still keep it whole.)
+   */
   timeline: TimelineEvent[];
+  /**
+   * Every escalation the brief raised, by id: true once acknowledged. Absent in states of older
+   * runs, whose timeline was whole: derived from it then (see escalationsOf).
+   */
+  escalations?: Record<string, boolean>;
   seq: number;
   createdAt: string;
   updatedAt: string;

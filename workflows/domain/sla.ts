@@ -42,6 +42,7 @@ export function fireDueClocks(state: BriefState, now: number, newEscalationId: (
      */
     const raise = (level: number, repeat: number, index: number, follows: string | undefined) => {
       const escalationId = newEscalationId();
+      escalationsOf(state)[escalationId] = false;
       const notify = sla.escalation.levels[level - 1]?.notify ?? [];
       clock.raised = [...(clock.raised ?? []), { escalationId, level, repeat, index, at: new Date(now).toISOString() }];
       const dueAt = clock.dueAt ?? clock.breachedAt;
@@ -86,9 +87,28 @@ export function fireDueClocks(state: BriefState, now: number, newEscalationId: (
  * timeline, so escalations of earlier rounds and of a brief that has ended count too.
  */
 export function checkEscalationAcknowledgement(state: BriefState, escalationId: string): void {
-  const names = (type: TimelineEvent['type']) => (e: TimelineEvent) => e.type === type && e.data.escalationId === escalationId;
-  if (!state.timeline.some(names('escalation_raised'))) throw new ActionRejected('NotFound', `the brief raised no escalation ${escalationId}`);
-  if (state.timeline.some(names('escalation_acknowledged'))) throw new ActionRejected('IllegalTransition', 'the escalation is already acknowledged');
+  const acknowledged = escalationsOf(state)[escalationId];
+  if (acknowledged === undefined) throw new ActionRejected('NotFound', `the brief raised no escalation ${escalationId}`);
+  if (acknowledged) throw new ActionRejected('IllegalTransition', 'the escalation is already acknowledged');
+}
+
+/**
+ * The brief's escalations by id (true once acknowledged), kept in its state so that the workflow
+ * needs no timeline to check an acknowledgement. States of older runs lack the record: it is
+ * derived once from their timeline, which was whole then.
+ */
+export function escalationsOf(state: BriefState): Record<string, boolean> {
+  if (!state.escalations) {
+    const record: Record<string, boolean> = {};
+    for (const e of state.timeline) {
+      const id = e.data.escalationId;
+      if (typeof id !== 'string') continue;
+      if (e.type === 'escalation_raised') record[id] ??= false;
+      if (e.type === 'escalation_acknowledged' && id in record) record[id] = true;
+    }
+    state.escalations = record;
+  }
+  return state.escalations;
 }
 
 /**
@@ -98,6 +118,8 @@ export function checkEscalationAcknowledgement(state: BriefState, escalationId: 
  */
 export function acknowledgeEscalation(state: BriefState, escalationId: string, memberId: string, now: number): ClockName | undefined {
   const sla = slaOf(state);
+  const escalations = escalationsOf(state);
+  if (escalationId in escalations) escalations[escalationId] = true;
   for (const name of CLOCKS) {
     const clock = state.clocks[name];
     const raised = clock.raised?.find((r) => r.escalationId === escalationId);
