@@ -3,7 +3,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { Router } from 'express';
-import { idempotentId, idempotentUpdateId } from '../idempotency';
+import { idempotentId } from '../idempotency';
 import type { PrismaClient } from '../../lib/db/database';
 import type { Prisma } from '../../lib/db/generated/client';
 import type { ApiDeps } from '../context';
@@ -381,9 +381,7 @@ export function briefsRouter({ db, temporal, config }: ApiDeps, catalog: RouteCa
       const request: ActionRequest = { actor: { memberId: caller.memberId, role: caller.role, partyId: caller.partyId }, payload };
       try {
         const handle = temporal.workflow.getHandle(row.workflowId);
-        // Under an Idempotency-Key every repeat names the same update: one run again after a
-        // crash of the API gets the first one's outcome instead of acting twice.
-        const view = await withTimeline(prisma, await withDeadline(() => handle.executeUpdate(actionUpdates[action], { args: [request], updateId: idempotentUpdateId(res) })));
+        const view = await withTimeline(prisma, await withDeadline(() => handle.executeUpdate(actionUpdates[action], { args: [request] })));
         res.setHeader('ETag', etagOf(view)).json(view);
       } catch (err) {
         throw translateWorkflowError(err);
