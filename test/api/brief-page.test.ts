@@ -267,7 +267,7 @@ describe('the brief page’s rate limit', () => {
   beforeAll(async () => {
     env = await devServerEnv();
     handoff = await startTestHandoff(env, { database: 'pglite', extraEnv: { HANDOFF_RATE_LIMIT: '5' } });
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     await handoff?.cleanup();
