@@ -2,18 +2,26 @@
 // of the same request (same caller, key, path and body) get that answer again, a different
 // request under the same key gets 422. A repeat that arrives while the first still runs waits
 // for it. Answers are kept for at least RETENTION_MS. Secrets in answers (new API keys) are
-// never stored: a replay shows them as null.
+// never stored: a replay shows them as null. A first request whose API process died before it
+// answered leaves its record in progress: a repeat takes it over once it is older than any request
+// runs (ABANDONED_AFTER_MS), and runs the request again (creates and actions reach the same brief
+// and the same workflow update then, so nothing happens twice).
 import { createHash } from 'node:crypto';
-import type { RequestHandler } from 'express';
+import type { RequestHandler, Response } from 'express';
 import type { PrismaClient } from '../lib/db/database';
 import { Prisma } from '../lib/db/generated/client';
 import { newId } from '../lib/ids';
 import type { Logger } from '../lib/logger';
 import { callerOf } from './auth';
-import { ApiError, conflict, fieldError } from './errors';
+import { ApiError, fieldError } from './errors';
 
 export const RETENTION_MS = 48 * 3600_000;
-const WAIT_FOR_FIRST_MS = 30_000;
+/**
+ * A record in progress for longer than this was left by an API process that died mid-request: a
+ * request runs for at most its Temporal deadlines (5 s to start a workflow, 30 s for an update)
+ * and a few database round trips.
+ */
+export const ABANDONED_AFTER_MS = 40_000;
 const POLL_MS = 50;
 const PRUNE_EVERY_MS = 10 * 60_000;
 const KEPT_HEADERS = ['location', 'etag'];
@@ -45,6 +53,18 @@ export function idempotentId(callerId: string, key: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
+/**
+ * The id of the workflow update a request under an Idempotency-Key makes (undefined without a key):
+ * the same for every repeat of the request, so a repeat that runs again (its first attempt's API
+ * process died before answering) reaches the update the first one made and gets its outcome
+ * instead of acting twice.
+ */
+export function idempotentUpdateId(res: Response): string | undefined {
+  const { idempotencyKey: key, idempotencyRequestHash: hash } = res.locals;
+  if (typeof key !== 'string' || typeof hash !== 'string') return undefined;
+  return `idempotent-${idempotentId(callerOf(res).memberId, `${key}\n${hash}`)}`;
+}
+
 export function idempotency(prisma: PrismaClient, logger: Logger): RequestHandler {
   let lastPrune = 0;
   return async (req, res, next) => {
@@ -60,11 +80,10 @@ export function idempotency(prisma: PrismaClient, logger: Logger): RequestHandle
       await prisma.idempotencyRecord.deleteMany({ where: { createdAt: { lt: new Date(Date.now() - RETENTION_MS) } } });
     }
 
-    try {
-      const record = await prisma.idempotencyRecord.create({
-        data: { id: newId(), callerId: caller.memberId, key, method: req.method, path, requestHash: hash, state: 'in_progress' },
-      });
+    /** Runs the request under the record, which keeps its answer (or is freed on a failure that may pass). */
+    const run = (recordId: string) => {
       res.locals.idempotencyKey = key;
+      res.locals.idempotencyRequestHash = hash;
       let body: unknown;
       const json = res.json.bind(res);
       res.json = (payload: unknown) => {
@@ -76,19 +95,25 @@ export function idempotency(prisma: PrismaClient, logger: Logger): RequestHandle
         const headers = Object.fromEntries(KEPT_HEADERS.map((h) => [h, res.getHeader(h)]).filter(([, v]) => v !== undefined));
         const done = keep
           ? prisma.idempotencyRecord.update({
-              where: { id: record.id },
+              where: { id: recordId },
               data: { state: 'completed', status: res.statusCode, body: (body ?? null) as Prisma.InputJsonValue, headers, completedAt: new Date() },
             })
           : // A failure that may pass on retry frees the key for the retry.
-            prisma.idempotencyRecord.delete({ where: { id: record.id } });
+            prisma.idempotencyRecord.delete({ where: { id: recordId } });
         done.catch((err: unknown) => logger.error({ err: String(err) }, 'could not store the idempotent answer'));
       });
       return next();
+    };
+
+    try {
+      const record = await prisma.idempotencyRecord.create({
+        data: { id: newId(), callerId: caller.memberId, key, method: req.method, path, requestHash: hash, state: 'in_progress' },
+      });
+      return run(record.id);
     } catch (err) {
       if (!(err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002')) throw err;
     }
 
-    const deadline = Date.now() + WAIT_FOR_FIRST_MS;
     for (;;) {
       const existing = await prisma.idempotencyRecord.findUnique({ where: { callerId_key: { callerId: caller.memberId, key } } });
       if (!existing) return next(); // the first attempt failed and freed the key
@@ -102,7 +127,17 @@ export function idempotency(prisma: PrismaClient, logger: Logger): RequestHandle
         res.status(existing.status ?? 200).type(contentType).send(JSON.stringify(existing.body));
         return;
       }
-      if (Date.now() > deadline) throw conflict('a request with this Idempotency-Key is still in progress');
+      const abandonedAt = existing.createdAt.getTime() + ABANDONED_AFTER_MS;
+      if (Date.now() > abandonedAt) {
+        // Taken over by one repeat only: the one whose update still finds the record as it read it.
+        const { count } = await prisma.idempotencyRecord.updateMany({
+          where: { id: existing.id, state: 'in_progress', createdAt: existing.createdAt },
+          data: { createdAt: new Date() },
+        });
+        if (count === 1) return run(existing.id);
+        continue;
+      }
+      // A repeat waits for the first to answer, or to be found abandoned.
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
   };

@@ -3,7 +3,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { Router } from 'express';
-import { idempotentId } from '../idempotency';
+import { idempotentId, idempotentUpdateId } from '../idempotency';
 import type { PrismaClient } from '../../lib/db/database';
 import type { Prisma } from '../../lib/db/generated/client';
 import type { ApiDeps } from '../context';
@@ -377,11 +377,16 @@ export function briefsRouter({ db, temporal, config }: ApiDeps, catalog: RouteCa
       const row = await visibleBrief(caller, id);
       requireRole(res, ...RULES[action].roles);
       const payload = parse(ACTION_BODIES[action], req.body);
-      if (isTerminal(row.status as BriefState['status'])) throw conflict(`the brief is ${row.status} and accepts no further actions`);
+      // Under an Idempotency-Key every repeat names the same update: one run again (its first
+      // attempt answered 503, or its API process died) gets the first one's outcome instead of
+      // acting twice, even when that action ended the brief (Temporal answers it for a closed
+      // workflow too, and refuses any other update there).
+      const updateId = idempotentUpdateId(res);
+      if (isTerminal(row.status as BriefState['status']) && !updateId) throw conflict(`the brief is ${row.status} and accepts no further actions`);
       const request: ActionRequest = { actor: { memberId: caller.memberId, role: caller.role, partyId: caller.partyId }, payload };
       try {
         const handle = temporal.workflow.getHandle(row.workflowId);
-        const view = await withTimeline(prisma, await withDeadline(() => handle.executeUpdate(actionUpdates[action], { args: [request] })));
+        const view = await withTimeline(prisma, await withDeadline(() => handle.executeUpdate(actionUpdates[action], { args: [request], updateId })));
         res.setHeader('ETag', etagOf(view)).json(view);
       } catch (err) {
         throw translateWorkflowError(err);
