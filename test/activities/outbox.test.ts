@@ -132,7 +132,7 @@ describe('deliverNotification', () => {
     expect(rows.every((r) => r.status === 'sent' && r.attempts === 1)).toBe(true);
   });
 
-  test('a 503 is retried (thrown), a 429 honours Retry-After, a 400 fails for good; two final failures disable the webhook and tell its owner', async () => {
+  test('a 503 is retried (thrown), a 429 asks for the next attempt exactly when its Retry-After says (seconds or HTTP date), a 400 fails for good; two final failures disable the webhook and tell its owner', async () => {
     const planned = await run(createPlanNotifications(deps), planInput('b-fail', { at: new Date().toISOString() }));
     const webhookRow = planned.find((p) => p.id.endsWith('paula_webhook'))!;
     const deliver = createDeliverNotification(deps);
@@ -142,14 +142,28 @@ describe('deliverNotification', () => {
     expect(transient).toBeInstanceOf(ApplicationFailure);
     expect((transient as ApplicationFailure).nonRetryable).toBe(false);
 
+    // The next attempt waits exactly as long as the receiver asked, whatever the backoff would say.
     hooks.rateLimitNext(1, '7');
     const limited = (await run(deliver, { id: webhookRow.id }).catch((err: unknown) => err)) as ApplicationFailure;
-    expect(limited.nextRetryDelay).toBeDefined();
+    expect(limited).toBeInstanceOf(ApplicationFailure);
+    expect(limited.nextRetryDelay).toBe(7_000);
+    // The HTTP-date form counts from the worker's clock, held here on a whole second (HTTP dates have no finer grain).
+    const now = Math.floor(Date.now() / 1000) * 1000;
+    hooks.rateLimitNext(1, new Date(now + 90_000).toUTCString());
+    const clock = jest.spyOn(Date, 'now').mockReturnValue(now);
+    let limitedUntil: ApplicationFailure;
+    try {
+      limitedUntil = (await run(deliver, { id: webhookRow.id }).catch((err: unknown) => err)) as ApplicationFailure;
+    } finally {
+      clock.mockRestore();
+    }
+    expect(limitedUntil).toBeInstanceOf(ApplicationFailure);
+    expect(limitedUntil.nextRetryDelay).toBe(90_000);
 
     hooks.failNext(1, 400);
     await run(deliver, { id: webhookRow.id });
     const failed = await db.prisma.notification.findUniqueOrThrow({ where: { id: webhookRow.id } });
-    expect(failed).toMatchObject({ status: 'failed', attempts: 3 });
+    expect(failed).toMatchObject({ status: 'failed', attempts: 4 });
     expect(failed.lastError).toMatch(/400/);
     expect((await db.prisma.member.findUniqueOrThrow({ where: { id: 'paula' } })).webhookFailures).toBe(1);
 

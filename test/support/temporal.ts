@@ -19,10 +19,22 @@ export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   });
 }
 
+export interface DevServerOptions {
+  /**
+   * Dynamic config values of the server (`temporal server start-dev --dynamic-config-value`),
+   * e.g. `{ 'limit.historyCount.suggestContinueAsNew': 60 }` to have it suggest continue-as-new early.
+   */
+  dynamicConfig?: Record<string, unknown>;
+}
+
 /** A real Temporal dev server (in memory). */
-export async function devServerEnv(): Promise<TestWorkflowEnvironment> {
+export async function devServerEnv({ dynamicConfig = {} }: DevServerOptions = {}): Promise<TestWorkflowEnvironment> {
   quietRuntime();
   return TestWorkflowEnvironment.createLocal({
-    server: { executable: serverExecutable('temporal', process.env.TEMPORAL_CLI_PATH), log: { format: 'json', level: 'error' } },
+    server: {
+      executable: serverExecutable('temporal', process.env.TEMPORAL_CLI_PATH),
+      log: { format: 'json', level: 'error' },
+      extraArgs: Object.entries(dynamicConfig).flatMap(([key, value]) => ['--dynamic-config-value', `${key}=${JSON.stringify(value)}`]),
+    },
   });
 }

@@ -96,6 +96,8 @@ export async function briefWorkflow(input: BriefWorkflowInput): Promise<ReturnTy
   const carryNotifications = patched('continue-as-new-carries-notifications');
   // Briefs started before the outbox notify through one activity per event (see notify).
   const outbox = patched('notification-outbox');
+  // Briefs started before this patch re-raise an acknowledged step without moving the step itself.
+  const shiftReraisedStep = patched('reraised-step-moves');
   const deliverNotification = deliveryActivity(input.deliveryRetry ?? DEFAULT_DELIVERY_RETRY);
   /** Outbox rows held until their recipients' working hours: id -> instant. */
   const held = new Map<string, number>((input.pendingDeliveries ?? []).map((d) => [d.id, d.notBefore ? Date.parse(d.notBefore) : 0]));
@@ -283,7 +285,7 @@ export async function briefWorkflow(input: BriefWorkflowInput): Promise<ReturnTy
   };
 
   for (;;) {
-    toRecord.push(...fireDueClocks(state, Date.now(), uuid4));
+    toRecord.push(...fireDueClocks(state, Date.now(), uuid4, { shiftReraisedStep }));
 
     if (toRecord.length > 0) {
       await flush();

@@ -16,9 +16,15 @@ export function nextClockDeadline(state: BriefState): number | undefined {
 
 /**
  * Fires every warning, breach and escalation that is due at `now`. Escalation ids come from
- * `newEscalationId` (the workflow's replay-safe uuid).
+ * `newEscalationId` (the workflow's replay-safe uuid). `shiftReraisedStep: false` keeps the
+ * offsets of briefs whose runs began before a re-raised step moved with the rest of its chain.
  */
-export function fireDueClocks(state: BriefState, now: number, newEscalationId: () => string): TimelineEvent[] {
+export function fireDueClocks(
+  state: BriefState,
+  now: number,
+  newEscalationId: () => string,
+  { shiftReraisedStep = true }: { shiftReraisedStep?: boolean } = {},
+): TimelineEvent[] {
   const sla = slaOf(state);
   const legacy = !state.brief.sla;
   const events: TimelineEvent[] = [];
@@ -70,9 +76,11 @@ export function fireDueClocks(state: BriefState, now: number, newEscalationId: (
     if (clock.ack && reescalateAt !== undefined && reescalateAt <= now) {
       const { index, escalationId: follows } = clock.ack;
       const step = clock.steps?.[index] ?? { level: 1, repeat: 0, ms: 0 };
-      // The chain continues after the re-raised step, its offsets now counted from here.
+      // The chain continues after the re-raised step, its offsets now counted from here. The step
+      // itself moves too, so that re-raising it once more shifts the rest by only the time since.
       const shift = elapsedMs(clock, now, sla) - (clock.targetMs + step.ms);
-      if (clock.steps) clock.steps = clock.steps.map((s, i) => (i > index ? { ...s, ms: s.ms + shift } : s));
+      const from = shiftReraisedStep ? index : index + 1;
+      if (clock.steps) clock.steps = clock.steps.map((s, i) => (i >= from ? { ...s, ms: s.ms + shift } : s));
       clock.ack = null;
       clock.nextStep = index + 1;
       raise(step.level, step.repeat, index, follows);
