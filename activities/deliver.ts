@@ -183,7 +183,10 @@ export const createDeliverNotification =
     if (!row || DONE.has(row.status)) return;
     const payload = row.payload as unknown as Payload;
     const sentAt = sendingInstant();
-    const state = await recordedState(prisma, payload.brief.id);
+    const channel = row.channel as Channel;
+    // The brief as recorded: a reminder's staleness and a message's deadlines and content need it;
+    // a webhook carries the event alone.
+    const state = payload.notificationEvent === 'reminder' || channel !== 'webhook' ? await recordedState(prisma, payload.brief.id) : undefined;
     // A reminder held (quiet hours) or retried past its deadline is dropped, not sent late.
     const stale = staleReminder(payload, sentAt, state);
     if (stale) {
@@ -192,12 +195,9 @@ export const createDeliverNotification =
       return;
     }
     const member = await prisma.member.findUniqueOrThrow({ where: { id: row.recipientId }, include: { party: true } });
-    const briefParty = await prisma.party.findUnique({ where: { id: payload.brief.partyId } });
-    const timezone = await memberTimeZone(prisma, member);
     const base = publicUrl.replace(/\/$/, '');
     /** What machines follow (webhooks): the API's brief, read with a key. */
     const apiUrl = `${base}/v1/briefs/${payload.brief.id}`;
-    const channel = row.channel as Channel;
     const attempt = Context.current().info.attempt;
 
     /** The links of an email or chat message: the same ones on every attempt. */
@@ -211,7 +211,10 @@ export const createDeliverNotification =
       return { view: await link('view'), actions };
     };
     const stepClock = STEP_CLOCK[payload.notificationEvent];
+    /** The message people read (email, chat), in the recipient's language and time zone. */
     const render = async () => {
+      const briefParty = await prisma.party.findUnique({ where: { id: payload.brief.partyId } });
+      const timezone = await memberTimeZone(prisma, member);
       const { view, actions } = await links();
       return renderNotification({
         event: payload.event,

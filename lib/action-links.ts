@@ -33,6 +33,18 @@ export async function loadActionLinkSecret(prisma: PrismaClient, configured?: st
   return getOrCreateSetting(prisma, ACTION_LINK_SECRET_KEY, () => randomBytes(32).toString('base64url'));
 }
 
+/** The secret links are signed with, loaded once (again after a failed load). */
+export function linkSecret(prisma: PrismaClient, configured: string | undefined): () => Promise<string> {
+  let secret: Promise<string> | undefined;
+  return () => {
+    secret ??= loadActionLinkSecret(prisma, configured).catch((err: unknown) => {
+      secret = undefined;
+      throw err;
+    });
+    return secret;
+  };
+}
+
 const sign = (secret: string, payloadPart: string) => createHmac('sha256', secret).update(payloadPart).digest();
 
 export function signActionToken(secret: string, payload: ActionLinkPayload): string {

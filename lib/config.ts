@@ -72,6 +72,10 @@ const EnvSchema = z.object({
   HANDOFF_WEBHOOK_DISABLE_AFTER: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(1000).default(5)),
   HANDOFF_ACTION_LINK_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, 'at least 32 characters').optional()),
   HANDOFF_ACTION_LINK_TTL: durationMs('P7D', 60_000),
+  HANDOFF_WORKER_CACHED_WORKFLOWS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(100_000).default(500)),
+  HANDOFF_WORKER_WORKFLOW_TASKS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(2).max(1000).default(40)),
+  HANDOFF_WORKER_ACTIVITIES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(10_000).default(100)),
+  HANDOFF_WORKER_SHUTDOWN_GRACE: durationMs('PT10S', 0),
 });
 
 export interface Config {
@@ -107,6 +111,12 @@ export interface Config {
    * database), valid for ttlMs.
    */
   actionLinks: { secret: string | undefined; ttlMs: number };
+  /**
+   * The worker's tuning: briefs kept in its cache between workflow tasks (its memory grows with
+   * them; an evicted brief is replayed from its short history when it wakes), workflow tasks and
+   * activities run at once, and how long activities in flight may finish when it stops.
+   */
+  worker: { maxCachedWorkflows: number; maxWorkflowTasks: number; maxActivities: number; shutdownGraceMs: number };
 }
 
 export class ConfigError extends Error {
@@ -150,6 +160,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     webhookDisableAfter: e.HANDOFF_WEBHOOK_DISABLE_AFTER,
     actionLinks: { secret: e.HANDOFF_ACTION_LINK_SECRET, ttlMs: e.HANDOFF_ACTION_LINK_TTL },
+    worker: {
+      maxCachedWorkflows: e.HANDOFF_WORKER_CACHED_WORKFLOWS,
+      maxWorkflowTasks: e.HANDOFF_WORKER_WORKFLOW_TASKS,
+      maxActivities: e.HANDOFF_WORKER_ACTIVITIES,
+      shutdownGraceMs: e.HANDOFF_WORKER_SHUTDOWN_GRACE,
+    },
   };
 }
 

@@ -4,10 +4,10 @@ import path from 'node:path';
 import type { Server } from 'node:http';
 import type { Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
-import { loadActionLinkSecret } from './action-links';
+import { linkSecret } from './action-links';
 import { createMailer } from '../activities/notify';
 import { createApp } from '../api/app';
-import { createWorker } from '../worker/worker';
+import { createWorker, workerTuning } from '../worker/worker';
 import type { Config } from './config';
 import { openDatabase, type Database } from './db/database';
 import { bootstrapAdmin, seedDemoDirectory, type DemoKey } from './directory-setup';
@@ -97,11 +97,12 @@ export async function startHandoff(options: HandoffOptions): Promise<RunningHand
           mailer,
           logger: logger.child({ component: 'activities' }),
           publicUrl: config.publicUrl,
-          actionLinkSecret: () => loadActionLinkSecret(db.prisma, config.actionLinks.secret),
+          actionLinkSecret: linkSecret(db.prisma, config.actionLinks.secret),
           actionLinkTtlMs: config.actionLinks.ttlMs,
           webhookDisableAfter: config.webhookDisableAfter,
         }),
         preferBundle: options.preferWorkflowBundle,
+        options: workerTuning(config),
       });
       const running = worker.run();
       stack.push(async () => {

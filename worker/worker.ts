@@ -3,6 +3,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { BriefActivities } from '../activities/types';
+import type { Config } from '../lib/config';
+import { bundleInThread } from './bundle-in-thread';
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
 /** Where `npm run build:workflows` writes the prebuilt bundle that production loads. */
@@ -20,9 +22,11 @@ export interface WorkerDeps {
 
 export async function createWorker({ connection, namespace, taskQueue, activities, preferBundle, options }: WorkerDeps): Promise<Worker> {
   const workflowSource =
-    preferBundle && existsSync(WORKFLOW_BUNDLE_PATH)
-      ? { workflowBundle: { codePath: WORKFLOW_BUNDLE_PATH } }
-      : { workflowsPath: WORKFLOWS_PATH };
+    options?.workflowsPath || options?.workflowBundle
+      ? {}
+      : preferBundle && existsSync(WORKFLOW_BUNDLE_PATH)
+        ? { workflowBundle: { codePath: WORKFLOW_BUNDLE_PATH } }
+        : { workflowBundle: { code: await bundleInThread(WORKFLOWS_PATH) } };
   return Worker.create({
     connection,
     namespace,
@@ -31,4 +35,15 @@ export async function createWorker({ connection, namespace, taskQueue, activitie
     ...workflowSource,
     ...options,
   });
+}
+
+/** The worker options Handoff's configuration sets (see Config.worker). */
+export function workerTuning({ worker }: Pick<Config, 'worker'>): Partial<WorkerOptions> {
+  return {
+    maxCachedWorkflows: worker.maxCachedWorkflows,
+    maxConcurrentWorkflowTaskExecutions: worker.maxWorkflowTasks,
+    maxConcurrentLocalActivityExecutions: worker.maxWorkflowTasks,
+    maxConcurrentActivityTaskExecutions: worker.maxActivities,
+    shutdownGraceTime: worker.shutdownGraceMs,
+  };
 }

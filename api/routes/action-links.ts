@@ -4,7 +4,7 @@
 // read-only brief page (/view/<token>, brief-page.ts) shares this router's rate limit.
 import express, { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { isLinkAction, verifyActionToken, type ActionLinkPayload, type LinkAction } from '../../lib/action-links';
+import { isLinkAction, linkSecret, verifyActionToken, type ActionLinkPayload, type LinkAction } from '../../lib/action-links';
 import { escapeHtml, type Locale } from '../../lib/i18n';
 import { actionUpdates, type ActionRequest } from '../../workflows/brief/definitions';
 import { isTerminal, type BriefStatus, type Role } from '../../workflows/domain/brief';
@@ -15,7 +15,7 @@ import type { RouteCatalog } from '../openapi/route';
 import { translateWorkflowError } from '../workflow-errors';
 import { mountBriefPage } from './brief-page';
 import { ACTION_BODIES } from './briefs.schemas';
-import { chain, failurePage, linkPageLimiter, linkSecret, paragraphs, requestLocale, sendHtmlPage, unexpectedFailure, type Failure } from './link-pages';
+import { chain, failurePage, linkPageLimiter, paragraphs, requestLocale, sendHtmlPage, unexpectedFailure, type Failure } from './link-pages';
 
 /** As for the brief action routes: how long the workflow may take before the page says "try again". */
 const UPDATE_DEADLINE_MS = 30_000;

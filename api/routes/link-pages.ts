@@ -4,8 +4,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
-import { loadActionLinkSecret } from '../../lib/action-links';
-import type { PrismaClient } from '../../lib/db/database';
 import { escapeHtml, type Locale } from '../../lib/i18n';
 import type { Logger } from '../../lib/logger';
 import type { ApiDeps } from '../context';
@@ -141,18 +139,6 @@ export function linkPageLimiter(config: ApiDeps['config']): RequestHandler {
       failurePage(res, requestLocale(req), 'limited');
     },
   });
-}
-
-/** The secret links are signed with, loaded once (again after a failed load). */
-export function linkSecret(prisma: PrismaClient, configured: string | undefined): () => Promise<string> {
-  let secret: Promise<string> | undefined;
-  return () => {
-    secret ??= loadActionLinkSecret(prisma, configured).catch((err: unknown) => {
-      secret = undefined;
-      throw err;
-    });
-    return secret;
-  };
 }
 
 /** Pages for what went wrong unexpectedly: the workflow engine or database away (503), anything else (500). */

@@ -5,7 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import { NativeConnection } from '@temporalio/worker';
 import type { BriefActivities } from '../../activities/types';
-import { createWorker } from '../../worker/worker';
+import { loadConfig } from '../../lib/config';
+import { createWorker, workerTuning } from '../../worker/worker';
 import { FailureLog } from '../api-client';
 import { awaitClosed, readHistories } from '../completion';
 import type { BenchContext, ScenarioResult } from '../context';
@@ -41,7 +42,8 @@ export async function startBaselineWorker(ctx: BenchContext): Promise<BaselineWo
     taskQueue,
     // The baseline workflow calls no activity: none is registered.
     activities: {} as BriefActivities,
-    options: { workflowsPath: require.resolve('../workflows') },
+    // The same tuning as the stack's worker (its environment's HANDOFF_WORKER_* settings).
+    options: { ...workerTuning(loadConfig()), workflowsPath: require.resolve('../workflows') },
   });
   const running = worker.run();
   return {

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { ConfigError, DEFAULT_SLA_TARGETS, loadConfig, requireProductionConfig } from '../../lib/config';
+import { workerTuning } from '../../worker/worker';
 
 function configError(env: NodeJS.ProcessEnv): ConfigError {
   try {
@@ -32,6 +33,7 @@ describe('loadConfig defaults', () => {
       deliveryRetry: { initialIntervalMs: 10_000, maximumIntervalMs: 3_600_000, deadlineMs: 86_400_000, attemptTimeoutMs: 60_000 },
       webhookDisableAfter: 5,
       actionLinks: { secret: undefined, ttlMs: 604_800_000 },
+      worker: { maxCachedWorkflows: 500, maxWorkflowTasks: 40, maxActivities: 100, shutdownGraceMs: 10_000 },
     });
   });
 
@@ -214,6 +216,17 @@ describe('notification delivery settings', () => {
     expect(config.webhookDisableAfter).toBe(3);
     expect(() => loadConfig({ HANDOFF_DELIVERY_RETRY_INITIAL: 'ten seconds' })).toThrow(/HANDOFF_DELIVERY_RETRY_INITIAL/);
     expect(() => loadConfig({ HANDOFF_WEBHOOK_DISABLE_AFTER: '0' })).toThrow(/HANDOFF_WEBHOOK_DISABLE_AFTER/);
+  });
+});
+
+describe('worker tuning', () => {
+  it('reads the cache size, slots and shutdown grace, and refuses values the SDK would refuse', () => {
+    const config = loadConfig({ HANDOFF_WORKER_CACHED_WORKFLOWS: '0', HANDOFF_WORKER_WORKFLOW_TASKS: '8', HANDOFF_WORKER_ACTIVITIES: '20', HANDOFF_WORKER_SHUTDOWN_GRACE: 'PT30S' });
+    expect(config.worker).toEqual({ maxCachedWorkflows: 0, maxWorkflowTasks: 8, maxActivities: 20, shutdownGraceMs: 30_000 });
+    expect(workerTuning(config)).toMatchObject({ maxCachedWorkflows: 0, maxConcurrentWorkflowTaskExecutions: 8, maxConcurrentActivityTaskExecutions: 20, shutdownGraceTime: 30_000 });
+    // The SDK needs at least two workflow-task slots while it caches workflows.
+    expect(() => loadConfig({ HANDOFF_WORKER_WORKFLOW_TASKS: '1' })).toThrow(/HANDOFF_WORKER_WORKFLOW_TASKS/);
+    expect(() => loadConfig({ HANDOFF_WORKER_CACHED_WORKFLOWS: 'many' })).toThrow(/HANDOFF_WORKER_CACHED_WORKFLOWS/);
   });
 });
 
