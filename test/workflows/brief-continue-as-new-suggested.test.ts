@@ -24,10 +24,10 @@ import {
 /** The server suggests continue-as-new once a run's history holds this many events (4 Ki by default). */
 const SUGGEST_AFTER_EVENTS = 60;
 /** How long the quiet-hour delivery is held: long enough for the runs to turn over first. */
-const HOLD_MS = 20 * SECOND;
+const HOLD_MS = 40 * SECOND;
 const LANES = 3;
 /** Enough to turn the runs over many times; the participants stop as soon as the scenario happened. */
-const MAX_COMMENTS_PER_LANE = 60;
+const MAX_COMMENTS_PER_LANE = 120;
 
 let env: TestWorkflowEnvironment;
 beforeAll(async () => {
@@ -92,7 +92,7 @@ describe('continue-as-new suggested by the server', () => {
         expect(releaseAt).toBeGreaterThan(Date.now());
 
         // Several participants comment at once, at a human pace: each pauses for up to twice as long
-        // as its last comment took, so the brief has quiet moments to continue as new in (it waits
+        // as its last comment took (at least 0.4 s), so the brief has quiet moments to continue as new in (it waits
         // for one) and updates are in flight when it does. They go on until the runs turned over
         // twice with an update in flight across a handover, or until shortly before the release.
         const updates: Update[] = [];
@@ -105,7 +105,7 @@ describe('continue-as-new suggested by the server', () => {
             await act(handle, 'comment', lane % 2 ? actors.manager : actors.agency, { body });
             const doneAt = Date.now();
             updates.push({ body, sentAt, doneAt });
-            await pause(Math.random() * Math.max(100, 2 * (doneAt - sentAt)));
+            await pause(Math.random() * Math.max(400, 2 * (doneAt - sentAt)));
           }
         };
         const watcher = async () => {
@@ -153,5 +153,5 @@ describe('continue-as-new suggested by the server', () => {
         },
       },
     );
-  }, 90_000);
+  }, 120_000);
 });

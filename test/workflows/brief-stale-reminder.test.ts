@@ -70,10 +70,10 @@ function activities() {
   return {
     ...real,
     async recordEvents(input: Parameters<typeof real.recordEvents>[0]) {
-      // A first attempt runs when it was scheduled, so it knows the server's time, and asks to be
-      // retried when the database is back (a later attempt's scheduled time is when its retry was
-      // decided, not when it runs).
-      const { attempt, currentAttemptScheduledTimestampMs: now } = Context.current().info;
+      // A first attempt asks to be retried when the database is back, by the server's clock (the
+      // worker runs the recording as a local activity, on its own clock, which does not skip).
+      const { attempt } = Context.current().info;
+      const now = await env.currentTimeMs();
       if (attempt === 1 && now < databaseBackAt) {
         throw ApplicationFailure.create({ type: 'DatabaseUnavailable', message: 'the database is down', nextRetryDelay: databaseBackAt - now });
       }
