@@ -71,7 +71,7 @@ function activities() {
     ...real,
     async recordEvents(input: Parameters<typeof real.recordEvents>[0]) {
       // A first attempt asks to be retried when the database is back, by the server's clock (the
-      // worker runs the recording as a local activity, on its own clock, which does not skip).
+      // worker's own clock does not skip).
       const { attempt } = Context.current().info;
       const now = await env.currentTimeMs();
       if (attempt === 1 && now < databaseBackAt) {

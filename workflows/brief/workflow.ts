@@ -10,7 +10,6 @@ import {
   log,
   patched,
   proxyActivities,
-  proxyLocalActivities,
   setHandler,
   uuid4,
   workflowInfo,
@@ -42,15 +41,11 @@ import {
 
 const NOTIFY_MAX_ATTEMPTS = 8;
 
-/** The read model must catch up eventually: keep retrying while the database is away. */
-const RECORD_RETRY = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' } as const;
-const { recordEvents: recordEventsActivity } = proxyActivities<BriefActivities>({ startToCloseTimeout: '30 seconds', retry: RECORD_RETRY });
-/**
- * The same write as a local activity: one short, idempotent transaction, run by the worker that
- * runs the workflow task, so an update is answered in the workflow task that accepted it (no
- * activity task, no second workflow task). Retries past a minute wait on a timer.
- */
-const { recordEvents: recordEventsLocally } = proxyLocalActivities<BriefActivities>({ startToCloseTimeout: '30 seconds', retry: RECORD_RETRY });
+const { recordEvents } = proxyActivities<BriefActivities>({
+  startToCloseTimeout: '30 seconds',
+  // The read model must catch up eventually: keep retrying while the database is away.
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
 
 const { notify } = proxyActivities<BriefActivities>({
   startToCloseTimeout: '1 minute',
@@ -103,8 +98,6 @@ export async function briefWorkflow(input: BriefWorkflowInput): Promise<ReturnTy
   const outbox = patched('notification-outbox');
   // Briefs started before this patch re-raise an acknowledged step without moving the step itself.
   const shiftReraisedStep = patched('reraised-step-moves');
-  // Briefs started before this patch record through a regular activity.
-  const recordEvents = patched('record-events-locally') ? recordEventsLocally : recordEventsActivity;
   const deliverNotification = deliveryActivity(input.deliveryRetry ?? DEFAULT_DELIVERY_RETRY);
   /** Outbox rows held until their recipients' working hours: id -> instant. */
   const held = new Map<string, number>((input.pendingDeliveries ?? []).map((d) => [d.id, d.notBefore ? Date.parse(d.notBefore) : 0]));
