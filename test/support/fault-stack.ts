@@ -16,8 +16,7 @@ import { directory, type Member } from './directory';
 import { ADMIN_KEY, createPostgresDatabase } from './handoff';
 import type { ApiClient } from './http';
 import { apiProcess, buildWorkflowBundle, freePort, migrate, temporalServer, workerProcess, type ManagedProcess, type TemporalServer } from './processes';
-import { startFaultSmtpReceiver, type FaultSmtpReceiver } from './fault-smtp';
-import { startHttpReceiver, type HttpReceiver } from './receivers';
+import { startHttpReceiver, startSmtpReceiver, type HttpReceiver, type SmtpReceiver } from './receivers';
 import { startTcpProxy, throughProxy, type TcpProxy } from './tcp-proxy';
 
 export interface FaultStackOptions {
@@ -45,7 +44,7 @@ export interface FaultStack {
   proxies: { worker: TcpProxy; api: TcpProxy };
   /** The database reached directly, for the test's own reads. */
   db: Database;
-  smtp: FaultSmtpReceiver;
+  smtp: SmtpReceiver;
   webhooks: HttpReceiver;
   temporalClient: Client;
   people: People;
@@ -92,7 +91,7 @@ export async function startFaultStack(options: FaultStackOptions = {}): Promise<
     };
     cleanups.push(() => proxies.worker.stop(), () => proxies.api.stop());
 
-    const smtp = await startFaultSmtpReceiver();
+    const smtp = await startSmtpReceiver();
     const webhooks = await startHttpReceiver();
     cleanups.push(() => smtp.stop(), () => webhooks.stop());
 

@@ -12,8 +12,21 @@ export interface CapturedMail {
   raw: string;
 }
 
-export async function startSmtpReceiver(): Promise<{ url: string; messages: CapturedMail[]; stop(): Promise<void> }> {
+export interface SmtpReceiver {
+  url: string;
+  messages: CapturedMail[];
+  /**
+   * Transactions whose sender went away before the message was complete (a worker killed in the
+   * middle of one). smtp-server reports them as 'error' events, which it would throw with nobody
+   * listening; here they are counted and dropped, as a real mail server drops them.
+   */
+  readonly cutOff: number;
+  stop(): Promise<void>;
+}
+
+export async function startSmtpReceiver(): Promise<SmtpReceiver> {
   const messages: CapturedMail[] = [];
+  let cutOff = 0;
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
@@ -31,11 +44,17 @@ export async function startSmtpReceiver(): Promise<{ url: string; messages: Capt
       });
     },
   });
+  server.on('error', () => {
+    cutOff += 1;
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.server.address() as AddressInfo;
   return {
     url: `smtp://127.0.0.1:${port}`,
     messages,
+    get cutOff() {
+      return cutOff;
+    },
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
