@@ -5,19 +5,9 @@
 import { elapsedMs } from '../../workflows/domain/clock';
 import { applyEdit, applyPolicy, checkApplyPolicy, checkChanges } from '../../workflows/domain/edit';
 import { viewBrief } from '../../workflows/domain/sla';
-import { ActionRejected, applyAction } from '../../workflows/domain/transitions';
-import { actors, HOUR, isoAt, MINUTE, newState, TARGETS } from './fixtures';
+import { applyAction } from '../../workflows/domain/transitions';
+import { actors, HOUR, isoAt, MINUTE, newState, refusal, TARGETS } from './fixtures';
 import { at, MONDAY, OFFICE, policy, WEDNESDAY } from './policy-fixtures';
-
-function refusal(fn: () => unknown): ActionRejected {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ActionRejected) return err;
-    throw err;
-  }
-  throw new Error('expected a refusal');
-}
 
 const THURSDAY = (time: string) => at('2025-12-11', time);
 

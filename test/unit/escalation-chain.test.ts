@@ -3,20 +3,10 @@
 // done, unknown ones) and re-escalations that repeat, with the chain going on after each at the
 // offsets its policy gives.
 import type { BriefState } from '../../workflows/domain/brief';
-import { ActionRejected, applyAction } from '../../workflows/domain/transitions';
+import { applyAction } from '../../workflows/domain/transitions';
 import { acknowledgeEscalation, checkEscalationAcknowledgement, escalationsOf, fireDueClocks, viewBrief } from '../../workflows/domain/sla';
-import { actors, HOUR, isoAt, MINUTE, newState, T0, TARGETS } from './fixtures';
+import { actors, HOUR, isoAt, MINUTE, newState, refusal, T0, TARGETS } from './fixtures';
 import { MONDAY, nextEscalationId, policy, raisedEscalations, runUntil, stateAt, TUESDAY, WEDNESDAY } from './policy-fixtures';
-
-function refusal(fn: () => unknown): ActionRejected {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ActionRejected) return err;
-    throw err;
-  }
-  throw new Error('expected a refusal');
-}
 
 describe('what an escalation says about its step', () => {
   test('a worker that catches up late still names when the step was due, so the notice says how late it is', () => {

@@ -2,18 +2,8 @@
 // model and the notifications show), and what a refusal says (the API passes it on as the
 // problem's detail).
 import type { Actor, BriefState } from '../../workflows/domain/brief';
-import { ActionRejected, applyAction, checkAction } from '../../workflows/domain/transitions';
-import { actors, DAY, HOUR, isoAt, newState, T0, TARGETS } from './fixtures';
-
-function refusal(fn: () => unknown): ActionRejected {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ActionRejected) return err;
-    throw err;
-  }
-  throw new Error('expected the action to be refused');
-}
+import { applyAction, checkAction } from '../../workflows/domain/transitions';
+import { actors, DAY, HOUR, isoAt, newState, refusal, T0, TARGETS } from './fixtures';
 
 const watcher: Actor = actors.watcher;
 
