@@ -43,6 +43,10 @@ WORKDIR /app
 # its uid so that runtimes which check for non-root users (Kubernetes' runAsNonRoot) can.
 COPY --from=build /app /app
 RUN mkdir -p /app/data && chown node:node /app/data
+# The build id the workers poll as (README: Deploying a new version safely); empty: the package
+# version and a hash of the workflow bundle, which names the workflow code exactly.
+ARG HANDOFF_BUILD_ID=""
+ENV HANDOFF_BUILD_ID=${HANDOFF_BUILD_ID}
 USER 1000:1000
 EXPOSE 3000
 # The API answers 200 on /healthz when both the database and Temporal answer, 503 otherwise.

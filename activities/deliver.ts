@@ -10,10 +10,12 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { PrismaClient } from '../lib/db/database';
 import type { Logger } from '../lib/logger';
-import { createActionLink } from '../lib/action-links';
-import { memberTimeZone, quietHoursCalendar } from '../lib/member-zone';
-import type { Audience } from '../workflows/domain/audience';
-import type { BriefState, BriefView, Clock, TimelineEvent } from '../workflows/domain/brief';
+import type { OutboundPolicy } from '../lib/outbound';
+import { createActionLink } from '../services/action-links';
+import { memberTimeZone, quietHoursCalendar } from '../services/member-zone';
+import { decodeSnapshot, SnapshotDecodeError } from '../services/snapshot';
+import type { BriefState, Clock } from '../workflows/domain/brief';
+import type { TimelineEvent } from '../workflows/domain/events';
 import { nextWorkingInstant } from '../workflows/domain/calendar';
 import { parseDuration } from '../workflows/domain/duration';
 import { isUrgent, notificationEventOf, preferencesOf, type Channel, type NotificationEvent } from '../workflows/domain/notifications';
@@ -22,7 +24,9 @@ import { DeliveryError, classifyError } from './notifications/delivery-errors';
 import type { Mailer } from './notifications/mailer';
 import { renderNotification, STEP_CLOCK, type ActorName, type BriefContent } from './notifications/templates';
 import { sendWebhook } from './notifications/webhook';
-import { outboxKey, resolveRecipients } from './notify';
+import { outboxKey } from './outbox-keys';
+import { resolveRecipients } from './recipients';
+import type { PlanInput, PlannedDelivery } from './types';
 
 export interface OutboxDeps {
   prisma: PrismaClient;
@@ -34,19 +38,8 @@ export interface OutboxDeps {
   actionLinkTtlMs: number;
   /** A member's webhook is disabled after this many notifications in a row failed for good. */
   webhookDisableAfter: number;
-}
-
-export interface PlanInput {
-  workflowId: string;
-  event: TimelineEvent;
-  audience: Audience[];
-  brief: Pick<BriefView, 'id' | 'title' | 'partyId' | 'managerId' | 'reviewerId' | 'priority' | 'status' | 'dueAt'>;
-}
-
-export interface PlannedDelivery {
-  id: string;
-  /** Held until then (the recipient's working hours); null to send at once. */
-  notBefore: string | null;
+  /** Which addresses webhooks and chat posts may reach (public ones and those the operator allowed). */
+  outbound: OutboundPolicy;
 }
 
 interface Payload {
@@ -56,7 +49,7 @@ interface Payload {
 }
 
 /** Rows that are settled: never planned or sent again. `dropped`: a reminder overtaken by its deadline. */
-const DONE = new Set(['sent', 'failed', 'dropped']);
+const DONE = new Set(['sent', 'failed', 'dropped', 'unconfirmed']);
 
 /**
  * The instant a message goes out: the worker's clock, or the Temporal server's when that runs
@@ -69,7 +62,13 @@ function sendingInstant(): number {
 /** The brief's state as the read model last recorded it; undefined before it is recorded. */
 async function recordedState(prisma: PrismaClient, briefId: string): Promise<BriefState | undefined> {
   const row = await prisma.brief.findUnique({ where: { id: briefId }, select: { snapshot: true } });
-  return row ? (row.snapshot as unknown as BriefState) : undefined;
+  try {
+    return row ? decodeSnapshot(briefId, row.snapshot) : undefined;
+  } catch (err) {
+    // No retry reads it better: the notification is given up on and recorded as failed, with why.
+    if (err instanceof SnapshotDecodeError) throw ApplicationFailure.create({ type: 'UnreadableSnapshot', message: err.message, nonRetryable: true });
+    throw err;
+  }
 }
 
 /**
@@ -79,13 +78,14 @@ async function recordedState(prisma: PrismaClient, briefId: string): Promise<Bri
  * Other notifications are never stale.
  */
 function staleReminder(payload: Payload, sendAt: number, state: BriefState | undefined): string | undefined {
-  if (payload.notificationEvent !== 'reminder') return undefined;
+  // Reminders are of sla_warning events.
+  if (payload.notificationEvent !== 'reminder' || payload.event.type !== 'sla_warning') return undefined;
   const { data } = payload.event;
   const dueAt = typeof data.dueAt === 'string' ? Date.parse(data.dueAt) : NaN;
   if (dueAt <= sendAt) return `overtaken by its deadline: due ${new Date(dueAt).toISOString()}, to be sent ${new Date(sendAt).toISOString()}`;
   const name = data.clock;
   const clock: Clock | undefined = name === 'acknowledge' || name === 'deliver' || name === 'review' ? state?.clocks[name] : undefined;
-  if (clock?.breachedAt && (data.round === undefined || clock.round === data.round)) return `overtaken by the breach of the ${String(name)} clock at ${clock.breachedAt}`;
+  if (clock?.breachedAt && (data.round === undefined || clock.round === data.round)) return `overtaken by the breach of the ${name} clock at ${clock.breachedAt}`;
   return undefined;
 }
 
@@ -116,7 +116,7 @@ async function actorOf(prisma: PrismaClient, event: TimelineEvent): Promise<Acto
 export const createPlanNotifications =
   ({ prisma }: Pick<OutboxDeps, 'prisma'>) =>
   async (input: PlanInput): Promise<PlannedDelivery[]> => {
-    const { event, brief, workflowId } = input;
+    const { event, brief, workflowId, branch } = input;
     const notificationEvent = notificationEventOf(event.type);
     if (!notificationEvent) return [];
     const recipients = await resolveRecipients(prisma, input);
@@ -143,7 +143,7 @@ export const createPlanNotifications =
       const payload: Payload = { event, notificationEvent, brief };
       const dropped = notificationEvent === 'reminder' ? staleReminder(payload, holdUntil?.getTime() ?? Math.max(now, sendingInstant()), state) : undefined;
       for (const channel of channels) {
-        const { idempotencyKey, id } = outboxKey(workflowId, event.seq, member.id, channel);
+        const { idempotencyKey, id } = await keyOnBranch(prisma, { workflowId, event, recipientId: member.id, channel, branch });
         const row = await prisma.notification.upsert({
           where: { idempotencyKey },
           create: {
@@ -168,6 +168,24 @@ export const createPlanNotifications =
     return planned;
   };
 
+/**
+ * The outbox key of an event's row. On a branch of history (after a reset) an event the reset did
+ * not undo keeps its row (the same type at the same instant under the same sequence number: it was
+ * planned before the reset, or replayed since); one that takes an undone event's place gets a key
+ * of the branch.
+ */
+async function keyOnBranch(
+  prisma: PrismaClient,
+  { workflowId, event, recipientId, channel, branch }: { workflowId: string; event: TimelineEvent; recipientId: string; channel: Channel; branch: string | undefined },
+): Promise<{ idempotencyKey: string; id: string }> {
+  const plain = outboxKey(workflowId, event.seq, recipientId, channel);
+  if (!branch) return plain;
+  const before = await prisma.notification.findUnique({ where: { idempotencyKey: plain.idempotencyKey }, select: { payload: true } });
+  const planned = (before?.payload as Payload | null | undefined)?.event;
+  if (planned && planned.type === event.type && planned.at === event.at) return plain;
+  return outboxKey(workflowId, event.seq, recipientId, channel, branch);
+}
+
 /** The one-click links an email carries: acknowledge for the receiving party, approve and request changes for the reviewer. */
 function linkedActions(notificationEvent: NotificationEvent, member: { id: string; role: string; partyId: string }, brief: PlanInput['brief']) {
   if (notificationEvent === 'brief_assigned' && member.role === 'member' && member.partyId === brief.partyId) return ['acknowledge'] as const;
@@ -187,14 +205,22 @@ export const createDeliverNotification =
     // The brief as recorded: a reminder's staleness and a message's deadlines and content need it;
     // a webhook carries the event alone.
     const state = payload.notificationEvent === 'reminder' || channel !== 'webhook' ? await recordedState(prisma, payload.brief.id) : undefined;
-    // A reminder held (quiet hours) or retried past its deadline is dropped, not sent late.
-    const stale = staleReminder(payload, sentAt, state);
+    // A reminder held (quiet hours) or retried past its deadline is dropped, not sent late; once a
+    // send may have begun (the row is claimed), it is finished instead, so that what a receiver
+    // got is never recorded as dropped.
+    const stale = row.status === 'sending' ? undefined : staleReminder(payload, sentAt, state);
     if (stale) {
       await prisma.notification.updateMany({ where: { id: row.id, status: { in: ['pending', 'held'] } }, data: { status: 'dropped', lastError: stale } });
       logger.info({ notificationId: row.id, reason: stale }, 'reminder dropped');
       return;
     }
     const member = await prisma.member.findUniqueOrThrow({ where: { id: row.recipientId }, include: { party: true } });
+    // A member deactivated since the notification was planned receives nothing; it is not retried.
+    if (member.deactivatedAt) {
+      await prisma.notification.updateMany({ where: { id: row.id, status: { in: ['pending', 'held', 'sending'] } }, data: { status: 'dropped', lastError: 'the recipient is deactivated' } });
+      logger.info({ notificationId: row.id }, 'notification dropped: the recipient is deactivated');
+      return;
+    }
     const base = publicUrl.replace(/\/$/, '');
     /** What machines follow (webhooks): the API's brief, read with a key. */
     const apiUrl = `${base}/v1/briefs/${payload.brief.id}`;
@@ -231,6 +257,22 @@ export const createDeliverNotification =
       });
     };
 
+    // Every send is claimed in the outbox first. An attempt that finds the claim of one that died
+    // mid-send (the message may or may not have arrived) sends an email or a webhook again under
+    // the same Message-ID or Idempotency-Key, for the receiver to recognise; a chat post has no
+    // such key, so it is never posted a second time and is recorded as unconfirmed.
+    if (row.status !== 'sending') {
+      const { count } = await prisma.notification.updateMany({ where: { id: row.id, status: { in: ['pending', 'held'] } }, data: { status: 'sending' } });
+      if (count === 0) return;
+    } else if (channel === 'chat') {
+      await prisma.notification.updateMany({
+        where: { id: row.id, status: 'sending' },
+        data: { status: 'unconfirmed', attempts: { increment: 1 }, lastError: 'an earlier attempt stopped while posting; not posted again, so that the channel never shows it twice' },
+      });
+      logger.warn({ notificationId: row.id, attempt }, 'chat post left unconfirmed by an interrupted attempt');
+      return;
+    }
+
     try {
       let transport: string;
       if (channel === 'email') {
@@ -244,12 +286,13 @@ export const createDeliverNotification =
           secret: member.webhookSecret,
           event: payload.notificationEvent,
           body: { id: row.id, event: payload.notificationEvent, briefEvent: payload.event, brief: payload.brief, url: apiUrl },
+          outbound: deps.outbound,
         });
         transport = 'http';
       } else {
         if (!member.chatWebhookUrl) throw new DeliveryError('permanent', 'the chat webhook is gone');
         const message = await render();
-        await sendChat({ url: member.chatWebhookUrl, message: message.chat });
+        await sendChat({ url: member.chatWebhookUrl, message: message.chat, outbound: deps.outbound });
         transport = 'chat';
       }
       await prisma.notification.update({
@@ -304,7 +347,7 @@ export const createNotificationFailed =
   async ({ id, error }: { id: string; error: string }): Promise<void> => {
     const { prisma } = deps;
     const { count } = await prisma.notification.updateMany({
-      where: { id, status: { in: ['pending', 'held'] } },
+      where: { id, status: { in: ['pending', 'held', 'sending'] } },
       data: { status: 'failed', lastError: `gave up: ${error}`.slice(0, 500) },
     });
     const row = await prisma.notification.findUnique({ where: { id } });

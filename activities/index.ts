@@ -1,17 +1,22 @@
 // Every activity the worker registers, built over injected dependencies.
 import { createDeliverNotification, createNotificationFailed, createPlanNotifications, type OutboxDeps } from './deliver';
-import { createNotify } from './notify';
+import { createNotify } from './legacy/notify';
+import { failingPermanently } from './permanent-failures';
+import { createPolicyApplicationActivities, type PolicyApplicationDeps } from './policy-application';
+import { createReconcilePage, type ReconcilerDeps } from './reconcile';
 import { createRecordEvents } from './record-events';
-import type { BriefActivities } from './types';
+import type { BriefActivities, PolicyApplicationActivities, ReconcilerActivities } from './types';
 
-export type ActivityDeps = OutboxDeps;
+export type ActivityDeps = OutboxDeps & PolicyApplicationDeps & ReconcilerDeps;
 
-export function createActivities(deps: ActivityDeps): BriefActivities {
+export function createActivities(deps: ActivityDeps): BriefActivities & PolicyApplicationActivities & ReconcilerActivities {
   return {
-    recordEvents: createRecordEvents(deps),
+    recordEvents: failingPermanently('recordEvents', deps, createRecordEvents(deps), (input) => input.state.brief.id),
     notify: createNotify(deps),
-    planNotifications: createPlanNotifications(deps),
+    planNotifications: failingPermanently('planNotifications', deps, createPlanNotifications(deps), (input) => input.brief.id),
     deliverNotification: createDeliverNotification(deps),
-    notificationFailed: createNotificationFailed(deps),
+    notificationFailed: failingPermanently('notificationFailed', deps, createNotificationFailed(deps), () => undefined),
+    ...createPolicyApplicationActivities(deps),
+    reconcilePage: createReconcilePage(deps),
   };
 }

@@ -1,22 +1,25 @@
-// The HTTP API: Express with JSON bodies, security headers, bearer-key authentication, a rate
-// limit and Idempotency-Key support on every /v1 route, problem+json errors, and the OpenAPI
+// The HTTP API: Express with JSON bodies, security headers, rate limits shared by every replica
+// (per client address on every route, per API key and per member after authentication, see
+// rate-limits.ts), bearer-key authentication and Idempotency-Key support on every /v1 route, problem+json errors, and the OpenAPI
 // document built from the same route declarations that mount the routes.
 import { randomUUID } from 'node:crypto';
 import cors from 'cors';
 import express, { Router, type Express } from 'express';
-import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import { z } from 'zod';
-import { authenticate, callerOf } from './auth';
+import { withoutLinkTokens } from '../lib/logger';
+import { authenticate } from './auth';
 import type { ApiDeps } from './context';
-import { errorHandler, notFoundHandler, sendProblem } from './errors';
+import { errorHandler, notFoundHandler } from './errors';
 import { EscalationFeed } from './escalation-feed';
 import { idempotency } from './idempotency';
+import { callerLimiter, databaseLimiter, onPath } from './rate-limits';
 import { docsAssets, docsPage } from './openapi/docs-page';
 import { buildOpenApiDocument } from './openapi/document';
 import { RouteCatalog } from './openapi/route';
 import { actionLinksRouter } from './routes/action-links';
+import { adminRouter } from './routes/admin';
 import { briefsRouter } from './routes/briefs';
 import { calendarsRouter, holidayImportBodyParser } from './routes/calendars';
 import { directoryRouter } from './routes/directory';
@@ -78,7 +81,8 @@ export function createApp(deps: ApiDeps): HandoffApp {
   app.catalog = catalog;
   app.escalationFeed = new EscalationFeed({ prisma: deps.db.prisma, logger: deps.logger });
   app.disable('x-powered-by');
-  app.set('trust proxy', false);
+  // Whose address counts for the limits per address (HANDOFF_TRUST_PROXY; false: the connecting peer).
+  app.set('trust proxy', deps.config.trustProxy);
   app.use(
     pinoHttp({
       logger: deps.logger,
@@ -91,13 +95,15 @@ export function createApp(deps: ApiDeps): HandoffApp {
       customSuccessObject: (req, res, value: Record<string, unknown>) => ({ ...value, route: routeOf(req) }),
       customErrorObject: (req, res, _err, value: Record<string, unknown>) => ({ ...value, route: routeOf(req) }),
       serializers: {
-        // Only the method and path: no headers (they carry keys), no query, no body.
-        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),
+        // Only the method and path: no headers (they carry keys), no query, no body, no link token.
+        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, path: withoutLinkTokens(req.url.split('?')[0]) }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
     }),
   );
   app.use(helmet());
+  // Before anything else that does work: every request counts against its client address.
+  app.use(databaseLimiter({ prisma: deps.db.prisma, logger: deps.logger, name: 'address', limit: deps.config.rateLimits.perAddress, what: 'from this address' }));
   if (deps.config.corsOrigins.length) {
     const any = deps.config.corsOrigins.includes('*');
     app.use(
@@ -114,26 +120,12 @@ export function createApp(deps: ApiDeps): HandoffApp {
   app.use(homeRouter(catalog));
   app.use(healthRouter(deps, catalog));
   app.use(openApiRouter(deps, catalog));
+  app.use(onPath('/metrics', databaseLimiter({ prisma: deps.db.prisma, logger: deps.logger, name: 'metrics', limit: deps.config.rateLimits.metrics, what: 'to /metrics from this address' })));
   app.use(metricsRouter(deps, catalog));
   // The pages behind the links in emails: no API key (the signed link is the credential).
   app.use(actionLinksRouter(deps, catalog));
   app.use('/v1', authenticate(deps.db.prisma));
-  app.use(
-    '/v1',
-    rateLimit({
-      windowMs: 60_000,
-      limit: deps.config.rateLimitPerMinute,
-      standardHeaders: 'draft-8',
-      legacyHeaders: false,
-      keyGenerator: (_req, res) => callerOf(res).keyId,
-      handler: (req, res, _next, options) => {
-        const resetTime = (req as { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
-        const seconds = resetTime ? Math.max(1, Math.ceil((resetTime.getTime() - Date.now()) / 1000)) : Math.ceil(options.windowMs / 1000);
-        res.setHeader('Retry-After', String(seconds));
-        sendProblem(res, req.originalUrl, 'rate-limited', `more than ${deps.config.rateLimitPerMinute} requests a minute with this API key`);
-      },
-    }),
-  );
+  app.use('/v1', callerLimiter(deps.db.prisma, deps.logger, { perKey: deps.config.rateLimitPerMinute, perMember: deps.config.rateLimits.perMember }));
   app.use('/v1', idempotency(deps.db.prisma, deps.logger));
   app.use(directoryRouter(deps, catalog));
   app.use(briefsRouter(deps, catalog));
@@ -141,6 +133,7 @@ export function createApp(deps: ApiDeps): HandoffApp {
   app.use(escalationsRouter(deps, catalog, app.escalationFeed));
   app.use(calendarsRouter(deps, catalog));
   app.use(slaPoliciesRouter(deps, catalog));
+  app.use(adminRouter(deps, catalog));
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));
   return app;

@@ -1,15 +1,17 @@
-// Authentication by bearer API key, and the authorisation helpers every router uses.
+// Authentication by bearer API key, and who sees which party's records (routes declare their roles).
 import type { RequestHandler, Response } from 'express';
 import type { PrismaClient } from '../lib/db/database';
 import { hashApiKey, sameHash } from '../lib/keys';
-import type { Role } from '../workflows/domain/brief';
-import { ApiError, forbidden } from './errors';
+import type { Role } from '../workflows/domain/vocabulary';
+import { ApiError } from './errors';
 
 export interface Caller {
   memberId: string;
   role: Role;
   partyId: string;
   partyKind: string;
+  /** A watcher's scope: `all` sees every party; everyone else's is `party`. */
+  scope: 'all' | 'party';
   name: string;
   keyId: string;
 }
@@ -29,6 +31,7 @@ export function authenticate(prisma: PrismaClient): RequestHandler {
     if (!key || !sameHash(key.hash, presented) || key.revokedAt) throw new ApiError('unauthenticated', 'the API key is not valid');
     const now = Date.now();
     if (key.expiresAt && key.expiresAt.getTime() <= now) throw new ApiError('unauthenticated', 'the API key has expired');
+    if (key.member.deactivatedAt) throw new ApiError('unauthenticated', 'the member is deactivated');
     if (!key.lastUsedAt || now - key.lastUsedAt.getTime() > LAST_USED_GRANULARITY_MS) {
       await prisma.apiKey.update({ where: { id: key.id }, data: { lastUsedAt: new Date(now) } });
     }
@@ -37,6 +40,7 @@ export function authenticate(prisma: PrismaClient): RequestHandler {
       role: key.member.role,
       partyId: key.member.partyId,
       partyKind: key.member.party.kind,
+      scope: key.member.scope,
       name: key.member.name,
       keyId: key.id,
     };
@@ -51,21 +55,14 @@ export function callerOf(res: Response): Caller {
   return caller;
 }
 
-/** Allows the route only for the given roles (403 otherwise). */
-export function requireRole(res: Response, ...roles: Role[]): Caller {
-  const caller = callerOf(res);
-  if (!roles.includes(caller.role)) throw forbidden(`this needs one of the roles: ${roles.join(', ')}`);
-  return caller;
-}
-
 /**
- * Admins and managers see every party's briefs, and so do watchers of the e-commerce team;
- * everyone else sees only their own party's.
+ * Admins and managers see every party's briefs, and so do watchers of scope `all` (the e-commerce
+ * team's by default, an IT team lead wherever they sit); everyone else sees only their own party's.
  */
-export function seesAllParties(caller: Pick<Caller, 'role' | 'partyKind'>): boolean {
-  return caller.role === 'admin' || caller.role === 'manager' || (caller.role === 'watcher' && caller.partyKind === 'ecommerce');
+export function seesAllParties(caller: Pick<Caller, 'role' | 'scope'>): boolean {
+  return caller.role === 'admin' || caller.role === 'manager' || (caller.role === 'watcher' && caller.scope === 'all');
 }
 
-export function canSeeParty(caller: Pick<Caller, 'role' | 'partyKind' | 'partyId'>, partyId: string): boolean {
+export function canSeeParty(caller: Pick<Caller, 'role' | 'scope' | 'partyId'>, partyId: string): boolean {
   return seesAllParties(caller) || caller.partyId === partyId;
 }

@@ -2,7 +2,7 @@
 // closed set of types.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { ZodError } from 'zod';
-import type { Logger } from '../lib/logger';
+import { withoutLinkTokens, type Logger } from '../lib/logger';
 
 export const PROBLEM_TYPES = {
   validation: { status: 400, title: 'Invalid request' },
@@ -28,6 +28,8 @@ export interface FieldError {
 }
 
 export class ApiError extends Error {
+  /** Sent as Retry-After (seconds) with the problem. */
+  retryAfterSeconds?: number;
   constructor(
     readonly type: ProblemType,
     readonly detail: string,
@@ -45,6 +47,7 @@ export const notFound = (what = 'resource') => new ApiError('not-found', `${what
 export const forbidden = (detail: string) => new ApiError('forbidden', detail);
 export const conflict = (detail: string) => new ApiError('conflict', detail);
 export const unavailable = (detail: string) => new ApiError('unavailable', detail);
+export const rateLimited = (detail: string, retryAfterSeconds: number) => Object.assign(new ApiError('rate-limited', detail), { retryAfterSeconds });
 
 export function validationError(error: ZodError, where: 'body' | 'query' | 'params'): ApiError {
   const errors = error.issues.map((issue) => ({ path: [where, ...issue.path.map(String)].join('.'), message: issue.message }));
@@ -81,14 +84,18 @@ export function sendProblem(res: Parameters<ErrorRequestHandler>[2], instance: s
 }
 
 export const notFoundHandler: RequestHandler = (req, res) => {
-  sendProblem(res, req.originalUrl, 'not-found', `no route for ${req.method} ${req.path}`);
+  sendProblem(res, withoutLinkTokens(req.originalUrl), 'not-found', `no route for ${req.method} ${withoutLinkTokens(req.path)}`);
 };
 
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, next) => {
     if (res.headersSent) return next(err);
-    const instance = req.originalUrl;
-    if (err instanceof ApiError) return sendProblem(res, instance, err.type, err.detail, err.errors);
+    // A link token is a credential: problems (which may be logged or kept) name the route, not the token.
+    const instance = withoutLinkTokens(req.originalUrl);
+    if (err instanceof ApiError) {
+      if (err.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(Math.max(1, Math.ceil(err.retryAfterSeconds))));
+      return sendProblem(res, instance, err.type, err.detail, err.errors);
+    }
     const bodyError = err as { type?: string; status?: number };
     if (bodyError.type === 'entity.too.large') return sendProblem(res, instance, 'payload-too-large', 'the request body is larger than allowed');
     if (bodyError.type === 'entity.parse.failed' || bodyError.type === 'encoding.unsupported' || bodyError.type === 'charset.unsupported') {
@@ -106,10 +113,10 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       return sendProblem(res, instance, 'validation', 'the request could not be understood (check the URL encoding)');
     }
     if (isUnavailable(err)) {
-      logger.warn({ err: describe(err), path: req.path }, 'dependency unavailable');
+      logger.warn({ err: describe(err), path: withoutLinkTokens(req.path) }, 'dependency unavailable');
       return sendProblem(res, instance, 'unavailable', 'the database or the workflow engine cannot be reached; try again shortly');
     }
-    logger.error({ err: describe(err), path: req.path }, 'unhandled error');
+    logger.error({ err: describe(err), path: withoutLinkTokens(req.path) }, 'unhandled error');
     return sendProblem(res, instance, 'internal', 'an unexpected error occurred');
   };
 }

@@ -18,8 +18,8 @@ import { ApiError, fieldError } from './errors';
 export const RETENTION_MS = 48 * 3600_000;
 /**
  * A record in progress for longer than this was left by an API process that died mid-request: a
- * request runs for at most its Temporal deadlines (5 s to start a workflow, 30 s for an update)
- * and a few database round trips.
+ * request runs for at most its Temporal deadline (30 s for a workflow update, or for a start with
+ * its first update) and a few database round trips.
  */
 export const ABANDONED_AFTER_MS = 40_000;
 const POLL_MS = 50;

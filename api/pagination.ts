@@ -23,11 +23,11 @@ export interface Position {
   id: string;
 }
 
-export function encodeCursor(position: Position): string {
+function encodeCursor(position: Position): string {
   return Buffer.from(JSON.stringify({ at: position.at.toISOString(), id: position.id })).toString('base64url');
 }
 
-export function decodeCursor(value: string | undefined): Position | undefined {
+function decodeCursor(value: string | undefined): Position | undefined {
   if (value === undefined) return undefined;
   try {
     const parsed = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as { at?: unknown; id?: unknown };
@@ -40,18 +40,54 @@ export function decodeCursor(value: string | undefined): Position | undefined {
   throw fieldError('query.cursor', 'not a cursor returned by this API');
 }
 
+type Direction = 'asc' | 'desc';
+
 /** Prisma conditions for the rows after a cursor in (field, id) order. */
-export function after(position: Position | undefined, field: string, direction: 'asc' | 'desc') {
+function after(position: Position | undefined, field: string, direction: Direction) {
   if (!position) return {};
   const beyond = direction === 'desc' ? 'lt' : 'gt';
   return { OR: [{ [field]: { [beyond]: position.at } }, { [field]: position.at, id: { [beyond]: position.id } }] };
 }
 
-/** Takes `limit + 1` rows, returns one page and the cursor of the next one. */
-export function page<T extends { id: string }>(rows: T[], limit: number, at: (row: T) => Date): { items: T[]; nextCursor: string | null } {
-  const items = rows.slice(0, limit);
+/** What a list asks the database for: its filter and the rows after the cursor, in (field, id) order, one more than a page. */
+export interface PageWindow<W, F extends string> {
+  where: { AND: [W, ReturnType<typeof after>] };
+  orderBy: [Record<F, Direction>, { id: Direction }];
+  take: number;
+}
+
+export interface Page<Item> {
+  items: Item[];
+  nextCursor: string | null;
+}
+
+/**
+ * One page of a list ordered by (`by`, id): `find` runs the window on the model
+ * (`(window) => prisma.party.findMany(window)`), `item` shapes each row for the answer. `first`
+ * are rows that sit before every stored one (a built-in at the epoch): only the first page has them.
+ */
+export async function listPage<W, F extends string, Row extends { id: string } & Record<F, Date>, Item>(options: {
+  query: { limit: number; cursor?: string };
+  where: W;
+  by: F;
+  direction: Direction;
+  find: (window: PageWindow<W, F>) => Promise<Row[]>;
+  item: (row: Row) => Item;
+  first?: Row[];
+}): Promise<Page<Item>> {
+  const { query, where, by, direction, find, item } = options;
+  const cursor = decodeCursor(query.cursor);
+  const first = cursor ? [] : (options.first ?? []);
+  const stored = await find({
+    where: { AND: [where, after(cursor, by, direction)] },
+    orderBy: [{ [by]: direction } as Record<F, Direction>, { id: direction }],
+    take: query.limit + 1 - first.length,
+  });
+  // Takes `limit + 1` rows: the one beyond the page says there is a next one.
+  const rows = [...first, ...stored];
+  const items = rows.slice(0, query.limit);
   const last = items[items.length - 1];
-  return { items, nextCursor: rows.length > limit && last ? encodeCursor({ at: at(last), id: last.id }) : null };
+  return { items: items.map(item), nextCursor: rows.length > query.limit && last ? encodeCursor({ at: last[by], id: last.id }) : null };
 }
 
 export const pageSchema = <T extends z.ZodType>(item: T, id: string) =>

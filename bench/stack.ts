@@ -1,5 +1,5 @@
 // The Handoff the bench measures, always in processes of its own so their memory can be read:
-// - embedded (default): `node lib/embedded.ts` on a fresh temporary data folder: API, worker
+// - embedded (default): `node start/embedded.ts` on a fresh temporary data folder: API, worker
 //   and PGlite in one node process, and the Temporal dev server it starts as its child;
 // - external (TEMPORAL_ADDRESS and DATABASE_URL set): `npm run db:migrate`, then the production
 //   API and one production worker as two processes against that server and database.
@@ -49,6 +49,13 @@ function stackEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
     NODE_OPTIONS: '',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     HANDOFF_RATE_LIMIT: '1000000',
+    // The bench drives everything from one address and a few members: the limits are counted but never reached.
+    HANDOFF_RATE_LIMIT_PER_ADDRESS: '10000000',
+    HANDOFF_RATE_LIMIT_METRICS: '1000000',
+    HANDOFF_RATE_LIMIT_PER_LINK: '1000000',
+    HANDOFF_MAX_STREAMS_PER_MEMBER: '10000',
+    // The bench's webhook receiver listens on 127.0.0.1, which Handoff reaches only when allowed.
+    HANDOFF_OUTBOUND_ALLOW: '127.0.0.1/32',
     SMTP_URL: '',
     ...extra,
   };
@@ -100,7 +107,7 @@ const READY = /Handoff is ready at (http:\/\/localhost:\d+)/;
 export async function startEmbeddedStack(): Promise<Stack> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'handoff-bench-'));
   const env = stackEnv({ PORT: '0', HANDOFF_DATA_DIR: dataDir, HANDOFF_TEMPORAL_UI_PORT: '0', TEMPORAL_ADDRESS: '', DATABASE_URL: '', HANDOFF_SEED_DEMO: 'true' });
-  const child = spawn(process.execPath, [...NODE_ARGS, '--import', 'tsx', 'lib/embedded.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...NODE_ARGS, '--import', 'tsx', 'start/embedded.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const output = new OutputTail();
   output.attach(child, 'handoff');
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

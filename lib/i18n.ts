@@ -1,7 +1,7 @@
 // What every message and page Handoff writes for people shares: the two languages, instants in
 // the reader's time zone, spans of time, HTML escaping and which links may become links. Used by
 // the notification templates and by the pages behind the links in emails.
-import type { BriefStatus } from '../workflows/domain/brief';
+import type { BriefStatus } from '../workflows/domain/vocabulary';
 
 export type Locale = 'de' | 'en';
 

@@ -23,6 +23,14 @@ export const REDACTED_PATHS = [
   'databaseUrl',
 ];
 
+/**
+ * A URL or path with the token of an action link (/actions/<token>, /view/<token>) replaced by
+ * its route parameter: a link token is a credential and never goes to a log line.
+ */
+export function withoutLinkTokens(url: string): string {
+  return url.replace(/^\/(actions|view)\/[^/?#]*/, '/$1/:token');
+}
+
 export interface LoggerOptions {
   format?: LogFormat;
   /** Colours in the pretty format; by default when stdout is a terminal. */

@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { loadConfig } from '../lib/config';
 import { openDatabase } from '../lib/db/database';
-import { bootstrapAdmin } from '../lib/directory-setup';
+import { bootstrapAdmin } from '../services/directory-setup';
 
 async function main() {
   const config = loadConfig();

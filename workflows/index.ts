@@ -1,1 +1,3 @@
 export { briefWorkflow } from './brief/workflow';
+export { policyApplicationWorkflow } from './policy-application/workflow';
+export { reconcilerWorkflow } from './reconciler/workflow';

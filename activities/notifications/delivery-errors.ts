@@ -99,8 +99,9 @@ const TRANSIENT_CODES = new Set([
   'EDNS',
 ]);
 
-// Failures no retry mends: an address that is not a URL, a scheme fetch does not speak.
-const PERMANENT_CODES = new Set(['ERR_INVALID_URL', 'ERR_INVALID_ARG_VALUE', 'EENVELOPE']);
+// Failures no retry mends: an address that is not a URL, a scheme fetch does not speak, a
+// receiver whose address leads inside (lib/outbound.ts).
+const PERMANENT_CODES = new Set(['ERR_INVALID_URL', 'ERR_INVALID_ARG_VALUE', 'EENVELOPE', 'EOUTBOUND_REFUSED']);
 
 function causes(err: unknown): Record<string, unknown>[] {
   const chain: Record<string, unknown>[] = [];

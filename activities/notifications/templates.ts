@@ -3,7 +3,9 @@
 // delivery activity gathers what a message says (who acted, the brief's content, the instant it
 // is sent) and renders once per recipient.
 import { escapeHtml, formatInstant, formatSpan, safeHref, STATUS_LABEL, type Locale } from '../../lib/i18n';
-import type { BriefView, ClockName, TimelineEvent } from '../../workflows/domain/brief';
+import type { BriefView } from '../../workflows/domain/brief';
+import type { TimelineEvent } from '../../workflows/domain/events';
+import type { ClockName } from '../../workflows/domain/vocabulary';
 import type { NotificationEvent } from '../../workflows/domain/notifications';
 
 export { escapeHtml, formatInstant, type Locale };
@@ -257,8 +259,8 @@ const DETAIL_LABELS: Record<Locale, Record<'question' | 'answer' | 'reason' | 'n
 };
 
 const FIELD_LABELS: Record<Locale, Record<string, string>> = {
-  en: { title: 'title', description: 'description', dueAt: 'due date', reviewerId: 'reviewer', priority: 'priority', targetsMs: 'deadlines' },
-  de: { title: 'Titel', description: 'Beschreibung', dueAt: 'Fälligkeit', reviewerId: 'Prüfer', priority: 'Priorität', targetsMs: 'Fristen' },
+  en: { title: 'title', description: 'description', dueAt: 'due date', reviewerId: 'reviewer', managerId: 'manager', priority: 'priority', targetsMs: 'deadlines' },
+  de: { title: 'Titel', description: 'Beschreibung', dueAt: 'Fälligkeit', reviewerId: 'Prüfer', managerId: 'Manager', priority: 'Priorität', targetsMs: 'Fristen' },
 };
 
 const CHANGED: Record<Locale, string> = { en: 'Changed', de: 'Geändert' };
@@ -335,10 +337,11 @@ function model(input: RenderInput): Model {
   const locale: Locale = recipient.locale === 'de' ? 'de' : 'en';
   const labels = LABELS[locale];
   const assigned = input.notificationEvent === 'brief_assigned';
-  const clock = isClock(event.data.clock) ? event.data.clock : STEP_CLOCK[input.notificationEvent];
+  const eventClock = 'clock' in event.data ? event.data.clock : undefined;
+  const clock = isClock(eventClock) ? eventClock : STEP_CLOCK[input.notificationEvent];
   const when = (iso: string) => formatInstant(iso, locale, recipient.timezone);
   // The deadline of the clock the event is about: the event's own, or that of the step it asks for.
-  const eventDue = str(event.data.dueAt) ?? input.stepDueAt ?? undefined;
+  const eventDue = str('dueAt' in event.data ? event.data.dueAt : undefined) ?? input.stepDueAt ?? undefined;
   const dueIso = eventDue ?? brief.dueAt ?? undefined;
   const due = dueIso ? when(dueIso) : undefined;
   const lateMs = input.notificationEvent === 'escalation' && eventDue && input.sentAt !== undefined ? input.sentAt - Date.parse(eventDue) : NaN;
@@ -348,9 +351,9 @@ function model(input: RenderInput): Model {
     due,
     dueIsClock: eventDue !== undefined,
     clock,
-    version: num(event.data.version) ?? num(event.data.revision),
-    level: num(event.data.level),
-    repeat: num(event.data.repeat) ?? 0,
+    version: num(event.type === 'delivered' ? event.data.version : undefined) ?? num('revision' in event.data ? event.data.revision : undefined),
+    level: num('level' in event.data ? event.data.level : undefined),
+    repeat: num('repeat' in event.data ? event.data.repeat : undefined) ?? 0,
     eventType: event.type,
     overdueBy: lateMs >= MINUTE_MS ? formatSpan(lateMs, locale) : undefined,
   };
@@ -381,17 +384,18 @@ function model(input: RenderInput): Model {
 
   const details: Detail[] = [];
   if (assigned && content?.description.trim()) details.push({ label: labels.description, value: content.description });
+  // Whichever free text the event's type carries.
+  const texts: Readonly<Record<string, unknown>> = event.data;
   details.push(
     ...(Object.keys(DETAIL_LABELS[locale]) as (keyof (typeof DETAIL_LABELS)['en'])[])
-      .map((key) => ({ label: DETAIL_LABELS[locale][key], value: str(event.data[key]) }))
+      .map((key) => ({ label: DETAIL_LABELS[locale][key], value: str(texts[key]) }))
       .filter((d): d is Detail => d.value !== undefined),
   );
-  const changes = event.data.changes;
-  if (event.type === 'brief_edited' && changes && typeof changes === 'object') {
-    const fields = Object.keys(changes).map((k) => FIELD_LABELS[locale][k] ?? k);
+  if (event.type === 'brief_edited') {
+    const fields = Object.keys(event.data.changes).map((k) => FIELD_LABELS[locale][k] ?? k);
     if (fields.length) details.push({ label: CHANGED[locale], value: fields.join(', ') });
   }
-  const links = Array.isArray(event.data.links) ? event.data.links.filter((l): l is string => typeof l === 'string') : [];
+  const links = event.type === 'delivered' ? event.data.links : [];
   const deliverables = assigned ? (content?.deliverables ?? []).filter((d) => d.trim() !== '') : [];
 
   return {

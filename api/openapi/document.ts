@@ -51,7 +51,8 @@ const IdempotencyKeyHeader = z.object({
 function errorStatuses(doc: RouteDoc): number[] {
   const statuses = new Set<number>([500, 503, ...(doc.errors ?? [])]);
   if (doc.roles !== 'public') [401, 403, 429].forEach((s) => statuses.add(s));
-  if (doc.params || doc.query || doc.body) statuses.add(400);
+  // An Idempotency-Key header that is no key (empty, too long) is a 400 too.
+  if (doc.params || doc.query || doc.body || doc.idempotent) statuses.add(400);
   if (doc.body) statuses.add(413);
   if (doc.params) statuses.add(404);
   if (doc.idempotent) statuses.add(422);

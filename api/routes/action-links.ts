@@ -4,10 +4,10 @@
 // read-only brief page (/view/<token>, brief-page.ts) shares this router's rate limit.
 import express, { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { isLinkAction, linkSecret, verifyActionToken, type ActionLinkPayload, type LinkAction } from '../../lib/action-links';
+import { isLinkAction, linkExpiresAt, linkSecret, verifyActionToken, type ActionLinkPayload, type LinkAction } from '../../services/action-links';
 import { escapeHtml, type Locale } from '../../lib/i18n';
 import { actionUpdates, type ActionRequest } from '../../workflows/brief/definitions';
-import { isTerminal, type BriefStatus, type Role } from '../../workflows/domain/brief';
+import { isTerminal, type BriefStatus, type Role } from '../../workflows/domain/vocabulary';
 import { RULES } from '../../workflows/domain/transitions';
 import type { ApiDeps } from '../context';
 import { ApiError } from '../errors';
@@ -110,7 +110,7 @@ export function actionLinksRouter({ db, temporal, config, logger }: ApiDeps, cat
   const router = Router();
 
   const actionLinkSecret = linkSecret(prisma, config.actionLinks.secret);
-  const limiter = linkPageLimiter(config);
+  const limiter = linkPageLimiter({ db, logger, config });
   const formBody = express.urlencoded({ extended: false, limit: FORM_LIMIT, parameterLimit: 10 });
 
   type Loaded =
@@ -136,8 +136,9 @@ export function actionLinksRouter({ db, temporal, config, logger }: ApiDeps, cat
     const brief = await prisma.brief.findUnique({ where: { id: link.briefId }, select: { title: true, status: true, workflowId: true } });
     if (!member || !brief) return { ok: false, locale: requestLocale(req), failure: 'invalid' };
     const locale: Locale = member.locale === 'de' ? 'de' : 'en';
+    if (member.deactivatedAt) return { ok: false, locale, failure: 'deactivated' };
     if (row.usedAt) return { ok: false, locale, failure: 'used' };
-    if (Math.min(row.expiresAt.getTime(), link.exp * 1000) <= Date.now()) return { ok: false, locale, failure: 'expired' };
+    if (linkExpiresAt(row, link, config.actionLinks.ttlMs) <= Date.now()) return { ok: false, locale, failure: 'expired' };
     return { ok: true, locale, link: { ...link, action: link.action }, member, brief };
   }
 
@@ -171,7 +172,7 @@ export function actionLinksRouter({ db, temporal, config, logger }: ApiDeps, cat
       operationId: 'showActionLink',
       summary: 'The confirmation page of a one-click link from an email',
       description:
-        'An HTML page naming the brief, the action and the member, with a form that posts back to the same URL. It changes nothing. Not valid: 400; used or expired: 410; the action no longer possible: 409. Every answer, errors too, is an HTML page (German for members whose locale is de).',
+        'An HTML page naming the brief, the action and the member, with a form that posts back to the same URL. It changes nothing. Not valid: 400; used, expired or sent to a member since deactivated: 410; the action no longer possible: 409. Every answer, errors too, is an HTML page (German for members whose locale is de).',
       tag: 'Action links',
       roles: 'public',
       params: TokenParams,
@@ -201,7 +202,7 @@ export function actionLinksRouter({ db, temporal, config, logger }: ApiDeps, cat
       operationId: 'useActionLink',
       summary: 'Act through a one-click link from an email',
       description:
-        'The form of the confirmation page (application/x-www-form-urlencoded: `reason` to request changes, required; an optional `note` to approve). Acknowledges, approves or requests changes as the member the link was made for, once. Not valid: 400; used or expired: 410; the action no longer possible: 409. Every answer is an HTML page.',
+        'The form of the confirmation page (application/x-www-form-urlencoded: `reason` to request changes, required; an optional `note` to approve). Acknowledges, approves or requests changes as the member the link was made for, once. Not valid: 400; used, expired or sent to a member since deactivated: 410; the action no longer possible: 409. Every answer is an HTML page.',
       tag: 'Action links',
       roles: 'public',
       params: TokenParams,

@@ -7,12 +7,14 @@
 // every visit.
 import type { Request, RequestHandler, Response, Router } from 'express';
 import { z } from 'zod';
-import { createActionLink, verifyActionToken, type LinkAction } from '../../lib/action-links';
+import { createActionLink, linkExpiresAt, verifyActionToken, type LinkAction } from '../../services/action-links';
 import type { PrismaClient } from '../../lib/db/database';
 import { escapeHtml, formatInstant, localeOf, safeHref, STATUS_LABEL, type Locale } from '../../lib/i18n';
 import type { Logger } from '../../lib/logger';
-import { memberTimeZone } from '../../lib/member-zone';
-import { CLOCKS, type BriefState, type ClockName, type Role } from '../../workflows/domain/brief';
+import { memberTimeZone } from '../../services/member-zone';
+import { decodeSnapshot } from '../../services/snapshot';
+import type { BriefState } from '../../workflows/domain/brief';
+import { CLOCKS, type ClockName, type Role } from '../../workflows/domain/vocabulary';
 import { checkAction } from '../../workflows/domain/transitions';
 import { canSeeParty } from '../auth';
 import type { ApiDeps } from '../context';
@@ -185,13 +187,14 @@ export function mountBriefPage(router: Router, catalog: RouteCatalog, deps: Brie
     const briefRow = await prisma.brief.findUnique({ where: { id: link.briefId }, select: { partyId: true, snapshot: true, party: { select: { name: true } } } });
     if (!member || !briefRow) return fail(requestLocale(req), 'invalid');
     const locale = localeOf(member.locale);
-    const expiresAt = Math.min(row.expiresAt.getTime(), link.exp * 1000);
+    const expiresAt = linkExpiresAt(row, link, config.actionLinks.ttlMs);
     const now = Date.now();
     if (expiresAt <= now) return fail(locale, 'expired');
+    if (member.deactivatedAt) return fail(locale, 'deactivated');
     // The link names the member; whether they may see the brief is decided now, by who they are now.
-    if (!canSeeParty({ role: member.role, partyId: member.partyId, partyKind: member.party.kind }, briefRow.partyId)) return fail(locale, 'noAccess');
+    if (!canSeeParty({ role: member.role, partyId: member.partyId, scope: member.scope }, briefRow.partyId)) return fail(locale, 'noAccess');
 
-    const state = briefRow.snapshot as unknown as BriefState;
+    const state = decodeSnapshot(link.briefId, briefRow.snapshot);
     const viewer: Viewer = { id: member.id, name: member.name, role: member.role, partyId: member.partyId, locale, timeZone: await memberTimeZone(prisma, member) };
     const named = [...state.deliveries.map((d) => d.submittedBy), ...(state.openClarification ? [state.openClarification.askedBy] : [])];
     const people = new Map(
@@ -226,7 +229,7 @@ export function mountBriefPage(router: Router, catalog: RouteCatalog, deps: Brie
       operationId: 'showBriefPage',
       summary: 'The read-only brief page behind the brief link of an email',
       description:
-        "An HTML page of the brief as the member the link was sent to may see it now: title, party, status, priority, description, deliverables, deadlines in the member's time zone and language, the open question and the deliveries with their links, and a button for each one-click action the member may take now (each opens its confirmation page under /actions). It changes nothing and works any number of times until the link expires. Not valid: 400; the member may not (or no longer) see the brief: 404, as for any brief of another party; expired: 410. Every answer, errors too, is an HTML page (German for members whose locale is de).",
+        "An HTML page of the brief as the member the link was sent to may see it now: title, party, status, priority, description, deliverables, deadlines in the member's time zone and language, the open question and the deliveries with their links, and a button for each one-click action the member may take now (each opens its confirmation page under /actions). It changes nothing and works any number of times until the link expires. Not valid: 400; the member may not (or no longer) see the brief: 404, as for any brief of another party; expired, or sent to a member since deactivated: 410. Every answer, errors too, is an HTML page (German for members whose locale is de).",
       tag: 'Action links',
       roles: 'public',
       params: TokenParams,

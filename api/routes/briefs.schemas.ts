@@ -1,6 +1,6 @@
 // The zod schemas of the brief routes: request validation and the documented answers.
 import { z } from 'zod';
-import { CLOCKS, EVENT_TYPES, PRIORITIES, STATUSES } from '../../workflows/domain/brief';
+import { CLOCKS, EVENT_TYPES, PRIORITIES, STATUSES } from '../../workflows/domain/vocabulary';
 import { isSlaTarget, SLA_TARGET_RULE } from '../../workflows/domain/duration';
 import type { ActionName } from '../../workflows/domain/transitions';
 import { PageQuery } from '../pagination';
@@ -38,7 +38,7 @@ export const CreateBriefBody = z
   .meta({ id: 'CreateBrief' });
 
 /** The fields a manager may edit (PATCH /v1/briefs/:id). */
-export const EDITABLE = ['title', 'description', 'dueAt', 'reviewerId', 'priority'] as const;
+export const EDITABLE = ['title', 'description', 'dueAt', 'reviewerId', 'managerId', 'priority'] as const;
 
 export const EditBriefBody = z
   .strictObject({
@@ -53,6 +53,9 @@ export const EditBriefBody = z
         example: '2026-12-12T17:00:00+01:00',
       }),
     reviewerId: Id.nullable().optional().meta({ description: "A manager who reviews deliveries; null leaves the review to the brief's manager." }),
+    managerId: Id.optional().meta({
+      description: "Reassigns the brief to another active manager (e.g. when its manager leaves): the manager's notifications, and the review when no reviewer is named, go to them from now on.",
+    }),
     priority: z.enum(PRIORITIES).optional().meta({
       description: "New priority. The clocks without a target of their own move to the new priority's default targets, keeping the time counted.",
       example: 'P1',

@@ -1,15 +1,18 @@
 // Briefs: create, list and read from the read model, every participant action as an update of
 // the brief's workflow, and managers' edits under optimistic concurrency (ETag / If-Match).
-import { createHash, randomUUID } from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { createHash } from 'node:crypto';
 import { Router } from 'express';
-import { idempotentId, idempotentUpdateId } from '../idempotency';
-import type { PrismaClient } from '../../lib/db/database';
-import type { Prisma } from '../../lib/db/generated/client';
+import type { z } from 'zod';
+import type { BriefView } from '../../workflows/domain/brief';
+import { ROLES } from '../../workflows/domain/vocabulary';
+import { EDIT_ROLES } from '../../workflows/domain/edit';
+import { RULES, type ActionName } from '../../workflows/domain/transitions';
 import type { ApiDeps } from '../context';
-import { callerOf, canSeeParty, requireRole, seesAllParties, type Caller } from '../auth';
+import { ApiError, fieldError, type FieldError } from '../errors';
+import { idempotentUpdateId } from '../idempotency';
 import type { RouteCatalog } from '../openapi/route';
-import { after, decodeCursor, page, pageSchema } from '../pagination';
+import { pageSchema } from '../pagination';
+import { briefService } from '../services/briefs';
 import {
   ACTION_BODIES,
   BriefParams,
@@ -22,31 +25,6 @@ import {
   IfMatchHeader,
   ListBriefsQuery,
 } from './briefs.schemas';
-import { ApiError, conflict, fieldError, notFound } from '../errors';
-import { parse } from '../validate';
-import { translateWorkflowError } from '../workflow-errors';
-import type { briefWorkflow } from '../../workflows/brief/workflow';
-import { actionUpdates, editUpdate, syncUpdate, type ActionRequest, type EditRequest } from '../../workflows/brief/definitions';
-import {
-  CLOCKS,
-  ROLES,
-  isTerminal,
-  type BriefEventType,
-  type BriefInput,
-  type BriefState,
-  type BriefView,
-  type ClockName,
-  type Priority,
-  type TargetsMs,
-  type TimelineEvent,
-} from '../../workflows/domain/brief';
-import { EDIT_ROLES, type BriefChanges } from '../../workflows/domain/edit';
-import { parseDuration } from '../../workflows/domain/duration';
-import type { BriefSla } from '../../workflows/domain/policy';
-import { resolveBriefSla } from '../../lib/policies';
-import { viewBrief } from '../../workflows/domain/sla';
-import { briefWorkflowId } from '../../workflows/domain/ids';
-import { RULES, type ActionName } from '../../workflows/domain/transitions';
 
 /** The route of each action under /v1/briefs/:id. */
 export const ACTION_ROUTES: Record<ActionName, string> = {
@@ -87,29 +65,6 @@ export function briefETag(briefId: string, seq: number): string {
   return `"${createHash('sha256').update(`brief\n${briefId}\n${seq}`).digest('base64url').slice(0, 22)}"`;
 }
 
-/**
- * The brief as the read model recorded it, with live clocks and its whole timeline, which the
- * read model keeps event by event (the snapshot holds the rest of the brief's state).
- */
-export async function recordedView(prisma: PrismaClient, briefId: string, snapshot: unknown): Promise<BriefView> {
-  return viewBrief({ ...(snapshot as BriefState), timeline: await recordedTimeline(prisma, briefId) }, Date.now());
-}
-
-async function recordedTimeline(prisma: PrismaClient, briefId: string): Promise<TimelineEvent[]> {
-  const events = await prisma.briefEvent.findMany({ where: { briefId }, orderBy: { seq: 'asc' } });
-  return events.map((e) => ({ seq: e.seq, type: e.type as BriefEventType, actor: e.actorId, at: e.at.toISOString(), data: e.data as Record<string, unknown> }));
-}
-
-/**
- * A brief as an update answered it, with its whole timeline: the update's view holds only what
- * the read model has not recorded yet (nothing, once the update is recorded), the read model the rest.
- */
-export async function withTimeline(prisma: PrismaClient, view: BriefView): Promise<BriefView> {
-  const recorded = await recordedTimeline(prisma, view.id);
-  const last = recorded.length ? recorded[recorded.length - 1].seq : 0;
-  return { ...view, timeline: [...recorded, ...view.timeline.filter((e) => e.seq > last)] };
-}
-
 const etagOf = (view: BriefView) => briefETag(view.id, view.timeline.length ? view.timeline[view.timeline.length - 1].seq : 0);
 
 /**
@@ -129,51 +84,20 @@ function checkIfMatch(header: string | undefined, current: string): void {
   if (!tags.includes(current)) throw new ApiError('precondition-failed', 'the brief has changed since this ETag was read; read it again and retry the edit');
 }
 
-/** The edit body, with a key that is not editable named as body.<key>. */
-function parseEdit(body: unknown) {
-  const result = EditBriefBody.safeParse(body ?? {});
-  if (result.success) return result.data;
-  const errors = result.error.issues.flatMap((issue) =>
+/** The edit body's problems, with a key that is not editable named as body.<key>. */
+function editProblems(error: z.ZodError): FieldError[] {
+  return error.issues.flatMap((issue) =>
     issue.code === 'unrecognized_keys'
       ? issue.keys.map((key) => ({ path: `body.${key}`, message: `cannot be edited; editable are ${EDITABLE.join(', ')}` }))
       : [{ path: ['body', ...issue.path.map(String)].join('.'), message: issue.message }],
   );
-  throw new ApiError('validation', `invalid ${errors.map((e) => e.path).join(', ')}`, errors);
 }
 
-/** How long a call to Temporal may take before the API answers 503. */
-const START_DEADLINE_MS = 5_000;
-const UPDATE_DEADLINE_MS = 30_000;
-
-export function briefsRouter({ db, temporal, config }: ApiDeps, catalog: RouteCatalog): Router {
-  const { prisma } = db;
+export function briefsRouter(deps: ApiDeps, catalog: RouteCatalog): Router {
+  const briefs = briefService(deps);
   const router = Router();
 
-  const withDeadline = <T>(fn: () => Promise<T>, ms = UPDATE_DEADLINE_MS) => temporal.connection.withDeadline(Date.now() + ms, fn);
-
-  /**
-   * Each clock's nominal target for a priority: the brief's own override, else its policy's target
-   * (else the configured default). Under a policy the workflow counts the ISO target in business
-   * time of the policy's calendar; these milliseconds stand for it until a clock starts.
-   */
-  const targetsFor = (priority: Priority, overrides: Partial<Record<ClockName, string>>, sla?: BriefSla): TargetsMs =>
-    Object.fromEntries(
-      CLOCKS.map((c) => [c, parseDuration(overrides[c] ?? sla?.policyTargets[c]?.[priority] ?? config.slaTargets[c][priority]) as number]),
-    ) as TargetsMs;
-
-  async function requireManager(path: string, id: string): Promise<void> {
-    const member = await prisma.member.findUnique({ where: { id } });
-    if (!member || member.role !== 'manager') throw fieldError(path, 'must be the id of a manager');
-  }
-
-  /** The brief's row if the caller may see it; 404 otherwise, whether it exists or not. */
-  async function visibleBrief(caller: Caller, id: string) {
-    const row = await prisma.brief.findUnique({ where: { id } });
-    if (!row || !canSeeParty(caller, row.partyId)) throw notFound('brief');
-    return row;
-  }
-
-  catalog.mount(
+  catalog.route(
     router,
     {
       method: 'post',
@@ -187,50 +111,14 @@ export function briefsRouter({ db, temporal, config }: ApiDeps, catalog: RouteCa
       idempotent: true,
       responses: { 201: { description: 'The brief', schema: BriefSchema, headers: ETagHeader } },
     },
-    async (req, res) => {
-    const caller = requireRole(res, 'manager');
-    const body = parse(CreateBriefBody, req.body);
-    const party = await prisma.party.findUnique({ where: { id: body.partyId } });
-    if (!party) throw fieldError('body.partyId', 'no party with this id');
-    if (body.reviewerId) await requireManager('body.reviewerId', body.reviewerId);
-    if (body.dueAt && Date.parse(body.dueAt) <= Date.now()) throw fieldError('body.dueAt', 'must be in the future');
-
-    const targetOverrides = Object.fromEntries(CLOCKS.flatMap((c) => (body.targets[c] === undefined ? [] : [[c, body.targets[c]]])));
-    // The brief's policy: the one it names, else its party's default, else the system default.
-    const sla = await resolveBriefSla(prisma, config.slaTargets, { slaPolicyId: body.slaPolicyId, party });
-    const brief: BriefInput = {
-      // Under an Idempotency-Key the id follows from the key, so even a retry after a lost
-      // answer reaches the same workflow instead of starting a second one.
-      id: typeof res.locals.idempotencyKey === 'string' ? idempotentId(caller.memberId, res.locals.idempotencyKey) : randomUUID(),
-      title: body.title,
-      description: body.description,
-      partyId: party.id,
-      managerId: caller.memberId,
-      reviewerId: body.reviewerId ?? null,
-      priority: body.priority,
-      dueAt: body.dueAt ? new Date(body.dueAt).toISOString() : null,
-      deliverables: body.deliverables,
-      targetsMs: targetsFor(body.priority, targetOverrides, sla),
-      targetOverrides,
-      sla,
-    };
-    const workflowId = briefWorkflowId(brief.id);
-    const handle = await withDeadline(
-      () =>
-        temporal.workflow
-          .start<typeof briefWorkflow>('briefWorkflow', { workflowId, taskQueue: config.temporal.taskQueue, args: [{ brief, deliveryRetry: config.deliveryRetry }] })
-          .catch((err: unknown) => {
-            if (err instanceof WorkflowExecutionAlreadyStartedError) return temporal.workflow.getHandle<typeof briefWorkflow>(workflowId);
-            throw err;
-          }),
-      START_DEADLINE_MS,
-    );
-    const view = await withTimeline(prisma, await withDeadline(() => handle.executeUpdate(syncUpdate)));
-    res.status(201).location(`/v1/briefs/${brief.id}`).setHeader('ETag', etagOf(view)).json(view);
-  },
+    async ({ body, caller }, _req, res) => {
+      const key = res.locals.idempotencyKey;
+      const { row, view } = await briefs.create(caller, body, { key: typeof key === 'string' ? key : undefined, updateId: idempotentUpdateId(res) });
+      res.status(201).location(`/v1/briefs/${row.id}`).setHeader('ETag', briefETag(row.id, row.lastSeq)).json(view);
+    },
   );
 
-  catalog.mount(
+  catalog.route(
     router,
     {
       method: 'get',
@@ -243,36 +131,12 @@ export function briefsRouter({ db, temporal, config }: ApiDeps, catalog: RouteCa
       query: ListBriefsQuery,
       responses: { 200: { description: 'A page of briefs', schema: pageSchema(BriefSummarySchema, 'BriefPage') } },
     },
-    async (req, res) => {
-    const caller = callerOf(res);
-    const query = parse(ListBriefsQuery, req.query, 'query');
-    const where: Prisma.BriefWhereInput = {
-      ...(query.status ? { status: query.status } : {}),
-      ...(query.priority ? { priority: query.priority } : {}),
-      AND: [
-        seesAllParties(caller) ? {} : { partyId: caller.partyId },
-        query.partyId ? { partyId: query.partyId } : {},
-        query.overdue === 'true'
-          ? { OR: [{ slaBreached: true }, { nextDueAt: { lt: new Date() }, status: { notIn: ['approved', 'declined', 'cancelled'] } }] }
-          : {},
-        query.overdue === 'false' ? { slaBreached: false } : {},
-        after(decodeCursor(query.cursor), 'createdAt', 'desc'),
-      ],
-    };
-    const rows = await prisma.brief.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: query.limit + 1 });
-    const { items, nextCursor } = page(rows, query.limit, (row) => row.createdAt);
-    const now = Date.now();
-    res.json({
-      items: items.map((row) => {
-        const { timeline: _timeline, ...summary } = viewBrief(row.snapshot as unknown as BriefState, now);
-        return { ...summary, overdue: row.slaBreached || (!!row.nextDueAt && row.nextDueAt.getTime() < now && !isTerminal(summary.status)) };
-      }),
-      nextCursor,
-    });
-  },
+    async ({ query, caller }, _req, res) => {
+      res.json(await briefs.list(caller, query));
+    },
   );
 
-  catalog.mount(
+  catalog.route(
     router,
     {
       method: 'get',
@@ -283,23 +147,21 @@ export function briefsRouter({ db, temporal, config }: ApiDeps, catalog: RouteCa
       tag: 'Briefs',
       roles: ROLES,
       params: BriefParams,
+      resource: ({ id }, caller) => briefs.visible(caller, id),
       responses: { 200: { description: 'The brief', schema: BriefSchema, headers: ETagHeader } },
     },
-    async (req, res) => {
-      const caller = callerOf(res);
-      const { id } = parse(BriefParams, req.params, 'params');
-      const row = await visibleBrief(caller, id);
+    async ({ resource: row }, _req, res) => {
       // The ETag names the brief's state, not the live clock fields computed for this answer: a
       // client that asks with If-None-Match gets 304 while nothing happened, but browsers must
       // not revalidate a stored copy on their own and show its clocks as they were then.
       res
         .setHeader('ETag', briefETag(row.id, row.lastSeq))
         .setHeader('Cache-Control', 'no-store')
-        .json(await recordedView(prisma, row.id, row.snapshot));
+        .json(await briefs.view(row));
     },
   );
 
-  catalog.mount(
+  catalog.route(
     router,
     {
       method: 'patch',
@@ -317,46 +179,21 @@ export function briefsRouter({ db, temporal, config }: ApiDeps, catalog: RouteCa
       params: BriefParams,
       headers: IfMatchHeader,
       body: EditBriefBody,
+      // An invalid edit is refused as such (400) whatever version it names.
+      bodyProblems: editProblems,
+      resource: ({ id }, caller) => briefs.visible(caller, id),
       errors: [409, 412, 428],
       responses: { 200: { description: 'The brief after the edit, with its new ETag', schema: BriefSchema, headers: ETagHeader } },
     },
-    async (req, res) => {
-      const caller = callerOf(res);
-      const { id } = parse(BriefParams, req.params, 'params');
-      const row = await visibleBrief(caller, id);
-      requireRole(res, ...EDIT_ROLES);
-      // An invalid edit is refused as such (400) whatever version it names.
-      const body = parseEdit(req.body);
+    async ({ body, caller, resource: row }, req, res) => {
       checkIfMatch(req.get('if-match'), briefETag(row.id, row.lastSeq));
-      if (body.reviewerId) await requireManager('body.reviewerId', body.reviewerId);
-      if (body.dueAt && Date.parse(body.dueAt) <= Date.now()) throw fieldError('body.dueAt', 'must be in the future');
-      if (isTerminal(row.status as BriefState['status'])) throw conflict(`the brief is ${row.status} and can no longer be edited`);
-
-      // The snapshot is the brief at the version If-Match named: the workflow refuses the edit
-      // unless it is still there (expectedSeq).
-      const { brief } = row.snapshot as unknown as BriefState;
-      const changes: BriefChanges = {
-        ...(body.title !== undefined ? { title: body.title } : {}),
-        ...(body.description !== undefined ? { description: body.description } : {}),
-        ...(body.dueAt !== undefined ? { dueAt: body.dueAt === null ? null : new Date(body.dueAt).toISOString() } : {}),
-        ...(body.reviewerId !== undefined ? { reviewerId: body.reviewerId } : {}),
-        ...(body.priority !== undefined ? { priority: body.priority } : {}),
-        // Briefs created before targetOverrides was kept have none: all their clocks follow the priority.
-        ...(body.priority !== undefined && body.priority !== brief.priority ? { targetsMs: targetsFor(body.priority, brief.targetOverrides ?? {}, brief.sla) } : {}),
-      };
-      const request: EditRequest = { actor: { memberId: caller.memberId, role: caller.role, partyId: caller.partyId }, expectedSeq: row.lastSeq, changes };
-      try {
-        const handle = temporal.workflow.getHandle(row.workflowId);
-        const view = await withTimeline(prisma, await withDeadline(() => handle.executeUpdate(editUpdate, { args: [request] })));
-        res.setHeader('ETag', etagOf(view)).json(view);
-      } catch (err) {
-        throw translateWorkflowError(err);
-      }
+      const view = await briefs.edit(caller, row, body);
+      res.setHeader('ETag', etagOf(view)).json(view);
     },
   );
 
   for (const action of Object.keys(ACTION_ROUTES) as ActionName[]) {
-    catalog.mount(
+    catalog.route(
       router,
       {
         method: 'post',
@@ -367,31 +204,15 @@ export function briefsRouter({ db, temporal, config }: ApiDeps, catalog: RouteCa
         roles: RULES[action].roles,
         params: BriefParams,
         body: ACTION_BODIES[action],
+        resource: ({ id }, caller) => briefs.visible(caller, id),
         idempotent: true,
         errors: [409],
         responses: { 200: { description: 'The brief after the action', schema: BriefSchema, headers: ETagHeader } },
       },
-      async (req, res) => {
-      const caller = callerOf(res);
-      const { id } = parse(BriefParams, req.params, 'params');
-      const row = await visibleBrief(caller, id);
-      requireRole(res, ...RULES[action].roles);
-      const payload = parse(ACTION_BODIES[action], req.body);
-      // Under an Idempotency-Key every repeat names the same update: one run again (its first
-      // attempt answered 503, or its API process died) gets the first one's outcome instead of
-      // acting twice, even when that action ended the brief (Temporal answers it for a closed
-      // workflow too, and refuses any other update there).
-      const updateId = idempotentUpdateId(res);
-      if (isTerminal(row.status as BriefState['status']) && !updateId) throw conflict(`the brief is ${row.status} and accepts no further actions`);
-      const request: ActionRequest = { actor: { memberId: caller.memberId, role: caller.role, partyId: caller.partyId }, payload };
-      try {
-        const handle = temporal.workflow.getHandle(row.workflowId);
-        const view = await withTimeline(prisma, await withDeadline(() => handle.executeUpdate(actionUpdates[action], { args: [request], updateId })));
+      async ({ body: payload, caller, resource: row }, _req, res) => {
+        const view = await briefs.act(action, caller, row, payload, idempotentUpdateId(res));
         res.setHeader('ETag', etagOf(view)).json(view);
-      } catch (err) {
-        throw translateWorkflowError(err);
-      }
-    },
+      },
     );
   }
 

@@ -2,17 +2,11 @@
 // The built-in `24x7` calendar is listed first and cannot be changed.
 import type { IncomingMessage } from 'node:http';
 import express, { Router, type Request } from 'express';
-import type { Prisma } from '../../lib/db/generated/client';
-import { newId } from '../../lib/ids';
-import { BUILT_IN_CALENDAR_ID, type CalendarRow } from '../../lib/policies';
-import { readIcsHolidays, validateCalendar, type Calendar } from '../../workflows/domain/calendar';
-import { audit } from '../audit';
-import { requireRole } from '../auth';
+import { BUILT_IN_CALENDAR_ID } from '../../services/policies';
 import type { ApiDeps } from '../context';
-import { ApiError, conflict, fieldError, notFound, type FieldError } from '../errors';
 import type { RouteCatalog } from '../openapi/route';
-import { after, decodeCursor, page, PageQuery, pageSchema } from '../pagination';
-import { parse } from '../validate';
+import { listPage, PageQuery, pageSchema } from '../pagination';
+import { calendarService } from '../services/calendars';
 import {
   BUILT_IN_CALENDAR,
   builtInCalendarJson,
@@ -22,7 +16,6 @@ import {
   CreateCalendarBody,
   HolidayImportSchema,
   ImportHolidaysQuery,
-  MAX_HOLIDAYS,
   UpdateCalendarBody,
 } from './sla.schemas';
 
@@ -41,41 +34,12 @@ export function holidayImportBodyParser(limit: string) {
   });
 }
 
-/** validateCalendar's problems name their field first ("workingHours.mon[0] ends ..."): answer with that path. */
-function calendarProblems(calendar: Calendar): FieldError[] {
-  return validateCalendar(calendar).map((message) => {
-    const field = /^(name|timezone|holidays(?:\[\d+\])?|workingHours(?:\.\w+)?(?:\[\d+\])?)(?=\s)/.exec(message)?.[1];
-    return { path: `body.${field ?? 'workingHours'}`, message };
-  });
-}
-
-function assertUsable(calendar: Calendar): void {
-  const errors = calendarProblems(calendar);
-  if (errors.length) throw new ApiError('validation', `invalid ${errors.map((e) => e.path).join(', ')}`, errors);
-}
-
-const sortedDates = (dates: Iterable<string>) => [...new Set(dates)].sort();
-
-const asCalendar = (row: Pick<CalendarRow, 'name' | 'timezone' | 'workingHours' | 'holidays'>): Calendar => ({
-  name: row.name,
-  timezone: row.timezone,
-  workingHours: row.workingHours as Calendar['workingHours'],
-  holidays: row.holidays as string[],
-});
-
-export function calendarsRouter({ db }: ApiDeps, catalog: RouteCatalog): Router {
-  const { prisma } = db;
+export function calendarsRouter(deps: ApiDeps, catalog: RouteCatalog): Router {
+  const { prisma } = deps.db;
+  const calendars = calendarService(deps);
   const router = Router();
 
-  /** A stored calendar: 404 when there is none, 409 for the built-in one (it cannot change). */
-  async function changeable(id: string) {
-    if (id === BUILT_IN_CALENDAR_ID) throw conflict('the built-in 24x7 calendar cannot be changed; create a calendar of your own');
-    const row = await prisma.calendar.findUnique({ where: { id } });
-    if (!row) throw notFound('calendar');
-    return row;
-  }
-
-  catalog.mount(
+  catalog.route(
     router,
     {
       method: 'post',
@@ -89,23 +53,13 @@ export function calendarsRouter({ db }: ApiDeps, catalog: RouteCatalog): Router 
       idempotent: true,
       responses: { 201: { description: 'The calendar', schema: CalendarSchema } },
     },
-    async (req, res) => {
-      const caller = requireRole(res, 'admin');
-      const body = parse(CreateCalendarBody, req.body);
-      const holidays = sortedDates(body.holidays);
-      assertUsable({ ...body, holidays });
-      const created = await prisma.$transaction(async (tx) => {
-        const row = await tx.calendar.create({
-          data: { id: newId(), name: body.name, timezone: body.timezone, workingHours: body.workingHours as Prisma.InputJsonValue, holidays },
-        });
-        await audit(tx, { actorId: caller.memberId, action: 'calendar.created', targetType: 'calendar', targetId: row.id, after: calendarJson(row) });
-        return row;
-      });
+    async ({ body, caller }, _req, res) => {
+      const created = await calendars.create(caller, body);
       res.status(201).location(`/v1/calendars/${created.id}`).json(calendarJson(created));
     },
   );
 
-  catalog.mount(
+  catalog.route(
     router,
     {
       method: 'get',
@@ -118,23 +72,22 @@ export function calendarsRouter({ db }: ApiDeps, catalog: RouteCatalog): Router 
       query: PageQuery,
       responses: { 200: { description: 'A page of calendars', schema: pageSchema(CalendarSchema, 'CalendarPage') } },
     },
-    async (req, res) => {
-      requireRole(res, ...READERS);
-      const query = parse(PageQuery, req.query, 'query');
-      const cursor = decodeCursor(query.cursor);
-      // The built-in sits at the epoch, before every stored calendar: only the first page has it.
-      const builtIn = cursor ? [] : [BUILT_IN_CALENDAR];
-      const rows = await prisma.calendar.findMany({
-        where: after(cursor, 'createdAt', 'asc'),
-        orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-        take: query.limit + 1 - builtIn.length,
+    async ({ query }, _req, res) => {
+      const calendars = await listPage({
+        query,
+        where: {},
+        by: 'createdAt',
+        direction: 'asc',
+        find: (window) => prisma.calendar.findMany(window),
+        item: (c) => (c.id === BUILT_IN_CALENDAR_ID ? builtInCalendarJson() : calendarJson(c)),
+        // The built-in sits at the epoch, before every stored calendar.
+        first: [BUILT_IN_CALENDAR],
       });
-      const { items, nextCursor } = page([...builtIn, ...rows], query.limit, (c) => c.createdAt);
-      res.json({ items: items.map((c) => (c.id === BUILT_IN_CALENDAR_ID ? builtInCalendarJson() : calendarJson(c))), nextCursor });
+      res.json(calendars);
     },
   );
 
-  catalog.mount(
+  catalog.route(
     router,
     {
       method: 'get',
@@ -146,17 +99,13 @@ export function calendarsRouter({ db }: ApiDeps, catalog: RouteCatalog): Router 
       params: CalendarIdParams,
       responses: { 200: { description: 'The calendar', schema: CalendarSchema } },
     },
-    async (req, res) => {
-      requireRole(res, ...READERS);
-      const { id } = parse(CalendarIdParams, req.params, 'params');
-      if (id === BUILT_IN_CALENDAR_ID) return void res.json(builtInCalendarJson());
-      const row = await prisma.calendar.findUnique({ where: { id } });
-      if (!row) throw notFound('calendar');
-      res.json(calendarJson(row));
+    async ({ params: { id } }, _req, res) => {
+      const row = await calendars.find(id);
+      res.json(row ? calendarJson(row) : builtInCalendarJson());
     },
   );
 
-  catalog.mount(
+  catalog.route(
     router,
     {
       method: 'patch',
@@ -172,33 +121,12 @@ export function calendarsRouter({ db }: ApiDeps, catalog: RouteCatalog): Router 
       errors: [409],
       responses: { 200: { description: 'The calendar', schema: CalendarSchema } },
     },
-    async (req, res) => {
-      const caller = requireRole(res, 'admin');
-      const { id } = parse(CalendarIdParams, req.params, 'params');
-      const body = parse(UpdateCalendarBody, req.body);
-      const before = await changeable(id);
-      const next = {
-        name: body.name ?? before.name,
-        timezone: body.timezone ?? before.timezone,
-        workingHours: body.workingHours ?? before.workingHours,
-        holidays: body.holidays ? sortedDates(body.holidays) : (before.holidays as string[]),
-      };
-      assertUsable(asCalendar(next));
-      const unchanged = JSON.stringify(asCalendar(next)) === JSON.stringify(asCalendar(before));
-      if (unchanged) return void res.json(calendarJson(before));
-      const updated = await prisma.$transaction(async (tx) => {
-        const row = await tx.calendar.update({
-          where: { id },
-          data: { ...next, workingHours: next.workingHours as Prisma.InputJsonValue, version: { increment: 1 }, updatedAt: new Date() },
-        });
-        await audit(tx, { actorId: caller.memberId, action: 'calendar.updated', targetType: 'calendar', targetId: id, before: calendarJson(before), after: calendarJson(row) });
-        return row;
-      });
-      res.json(calendarJson(updated));
+    async ({ params: { id }, body, caller }, _req, res) => {
+      res.json(calendarJson(await calendars.update(caller, id, body)));
     },
   );
 
-  catalog.mount(
+  catalog.route(
     router,
     {
       method: 'post',
@@ -210,6 +138,7 @@ export function calendarsRouter({ db }: ApiDeps, catalog: RouteCatalog): Router 
         'All-day events (and the dates of timed ones), DTEND/DURATION ranges, and yearly fixed-date recurrences',
         '(RRULE:FREQ=YEARLY, expanded up to `untilYear`) become holidays; cancelled events are skipped; other recurrences are reported in `unsupported`.',
         'Answers 400 for a body that is not an iCalendar file or has no event that can be read, 409 for the built-in `24x7` calendar.',
+        'A file over a limit is refused as a whole with 400 naming it, before it is expanded: more than 1,000,000 characters, more than 5,000 events, an event spanning more than 366 days, or more than 200,000 dates from all events and recurrences.',
         'A change increments the calendar version.',
       ].join(' '),
       tag: 'SLA policies',
@@ -220,46 +149,9 @@ export function calendarsRouter({ db }: ApiDeps, catalog: RouteCatalog): Router 
       errors: [409, 413],
       responses: { 200: { description: 'The calendar and what the file added', schema: HolidayImportSchema } },
     },
-    async (req, res) => {
-      const caller = requireRole(res, 'admin');
-      const { id } = parse(CalendarIdParams, req.params, 'params');
-      const query = parse(ImportHolidaysQuery, req.query, 'query');
-      const before = await changeable(id);
-      const text: unknown = req.body;
-      if (typeof text !== 'string' || !/^BEGIN:VCALENDAR\s*$/im.test(text)) {
-        throw fieldError('body', 'send an iCalendar file (BEGIN:VCALENDAR ...) with Content-Type text/calendar');
-      }
-      const read = readIcsHolidays(text, { untilYear: query.untilYear ?? new Date().getUTCFullYear() + 10 });
-      if (read.unsupported.length && (query.strict || read.holidays.length === 0)) {
-        throw new ApiError(
-          'validation',
-          'invalid body: events that cannot be read',
-          read.unsupported.slice(0, 50).map((message) => ({ path: 'body', message })),
-        );
-      }
-      const fromDate = query.fromYear ? `${String(query.fromYear).padStart(4, '0')}-01-01` : '';
-      const dates = read.holidays.filter((d) => d >= fromDate);
-      const existing = new Set(before.holidays as string[]);
-      const imported = dates.filter((d) => !existing.has(d));
-      const duplicates = dates.filter((d) => existing.has(d));
-      const holidays = sortedDates([...existing, ...imported]);
-      if (holidays.length > MAX_HOLIDAYS) throw fieldError('body', `the calendar would have ${holidays.length} holidays, more than ${MAX_HOLIDAYS}: narrow fromYear/untilYear`);
-      let row = before;
-      if (imported.length) {
-        row = await prisma.$transaction(async (tx) => {
-          const updated = await tx.calendar.update({ where: { id }, data: { holidays, version: { increment: 1 }, updatedAt: new Date() } });
-          await audit(tx, {
-            actorId: caller.memberId,
-            action: 'calendar.holidays_imported',
-            targetType: 'calendar',
-            targetId: id,
-            before: calendarJson(before),
-            after: { ...calendarJson(updated), imported },
-          });
-          return updated;
-        });
-      }
-      res.json({ calendar: calendarJson(row), imported, duplicates, unsupported: read.unsupported });
+    async ({ params: { id }, query, caller }, req, res) => {
+      const { calendar, ...imported } = await calendars.importHolidays(caller, id, req.body, query);
+      res.json({ calendar: calendarJson(calendar), ...imported });
     },
   );
 

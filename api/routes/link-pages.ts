@@ -1,13 +1,14 @@
 // What the pages behind the links in emails share (the one-click action pages and the read-only
 // brief page): one look, a strict Content-Security-Policy, the pages for links that cannot be
-// used, a rate limit per client address (there is no API key to count by) and the link secret.
-import { randomBytes } from 'node:crypto';
+// used, rate limits per client address and per link token (there is no API key to count by), and
+// the link secret.
+import { createHash, randomBytes } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
-import { rateLimit } from 'express-rate-limit';
 import { escapeHtml, type Locale } from '../../lib/i18n';
 import type { Logger } from '../../lib/logger';
 import type { ApiDeps } from '../context';
 import { isUnavailable } from '../errors';
+import { databaseLimiter, RATE_LIMIT_WINDOW_MS } from '../rate-limits';
 
 const STYLE = `
 body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1b1f24;background:#f4f5f7}
@@ -74,14 +75,15 @@ ${page.body}
 
 export const paragraphs = (texts: string[]) => texts.map((p) => `<p>${escapeHtml(p)}</p>`).join('\n');
 
-export type Failure = 'invalid' | 'used' | 'expired' | 'forbidden' | 'noAccess' | 'unavailable' | 'internal' | 'limited';
-export const FAILURE_STATUS: Record<Failure, number> = { invalid: 400, used: 410, expired: 410, forbidden: 403, noAccess: 404, unavailable: 503, internal: 500, limited: 429 };
+export type Failure = 'invalid' | 'used' | 'expired' | 'deactivated' | 'forbidden' | 'noAccess' | 'unavailable' | 'internal' | 'limited';
+export const FAILURE_STATUS: Record<Failure, number> = { invalid: 400, used: 410, expired: 410, deactivated: 410, forbidden: 403, noAccess: 404, unavailable: 503, internal: 500, limited: 429 };
 
 const FAILURE_TEXT: Record<Locale, Record<Failure, readonly [string, string]>> = {
   en: {
     invalid: ['This link is not valid', 'Please use the link from the email exactly as it was sent.'],
     used: ['This link has already been used', 'Each link works once. Open the brief in Handoff to see where it stands.'],
     expired: ['This link has expired', 'Open the brief in Handoff to act on it.'],
+    deactivated: ['This link no longer works', 'The account it was sent to is deactivated. Please ask the team that sent it.'],
     forbidden: ['This is not possible for you', 'Your role or party does not allow this action on the brief.'],
     noAccess: ['No brief to show', 'There is no brief here that you may see (any more).'],
     unavailable: ['Please try again shortly', 'Handoff cannot reach the workflow engine or the database right now. The link still works.'],
@@ -92,6 +94,7 @@ const FAILURE_TEXT: Record<Locale, Record<Failure, readonly [string, string]>> =
     invalid: ['Dieser Link ist ungültig', 'Bitte verwenden Sie den Link aus der E-Mail genau so, wie er gesendet wurde.'],
     used: ['Dieser Link wurde bereits verwendet', 'Jeder Link funktioniert einmal. Öffnen Sie den Brief in Handoff, um den Stand zu sehen.'],
     expired: ['Dieser Link ist abgelaufen', 'Öffnen Sie den Brief in Handoff, um darauf zu reagieren.'],
+    deactivated: ['Dieser Link gilt nicht mehr', 'Das Konto, an das er gesendet wurde, ist deaktiviert. Bitte wenden Sie sich an das Team, das ihn gesendet hat.'],
     forbidden: ['Das ist für Sie nicht möglich', 'Ihre Rolle oder Partei erlaubt diese Aktion an dem Brief nicht.'],
     noAccess: ['Kein Briefing zu zeigen', 'Hier gibt es (nicht mehr) ein Briefing, das Sie sehen dürfen.'],
     unavailable: ['Bitte versuchen Sie es gleich noch einmal', 'Handoff erreicht die Workflow-Engine oder die Datenbank gerade nicht. Der Link bleibt gültig.'],
@@ -127,18 +130,27 @@ export function chain(...handlers: RequestHandler[]): RequestHandler {
   };
 }
 
-/** Outside /v1 there is no API key to count by: the link pages share one limit per client address. */
-export function linkPageLimiter(config: ApiDeps['config']): RequestHandler {
-  return rateLimit({
-    windowMs: 60_000,
-    limit: config.rateLimitPerMinute,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    handler: (req, res, _next, options) => {
-      res.setHeader('Retry-After', String(Math.ceil(options.windowMs / 1000)));
-      failurePage(res, requestLocale(req), 'limited');
-    },
+/**
+ * Outside /v1 there is no API key to count by: the link pages share one limit per client address
+ * (HANDOFF_RATE_LIMIT a minute) and each link token has its own (HANDOFF_RATE_LIMIT_PER_LINK),
+ * counted in the database like the API's limits. The token is counted by its hash: a link token
+ * is a credential and is not stored.
+ */
+export function linkPageLimiter({ db, logger, config }: Pick<ApiDeps, 'db' | 'logger' | 'config'>): RequestHandler {
+  const handler = (req: Request, res: Response) => {
+    res.setHeader('Retry-After', String(RATE_LIMIT_WINDOW_MS / 1000));
+    failurePage(res, requestLocale(req), 'limited');
+  };
+  const perAddress = databaseLimiter({ prisma: db.prisma, logger, name: 'link-address', limit: config.rateLimitPerMinute, handler });
+  const perToken = databaseLimiter({
+    prisma: db.prisma,
+    logger,
+    name: 'link-token',
+    limit: config.rateLimits.perLink,
+    keyGenerator: (req) => createHash('sha256').update(String(req.params.token ?? '')).digest('base64url'),
+    handler,
   });
+  return chain(perAddress, perToken);
 }
 
 /** Pages for what went wrong unexpectedly: the workflow engine or database away (503), anything else (500). */

@@ -1,12 +1,12 @@
 // GET /metrics: Prometheus text exposition of escalations, SLA breaches and warnings, and briefs
 // by status, counted from the database at scrape time, so every API replica answers the same
-// global numbers. It sits outside /v1 (where Prometheus expects it, and without the rate limit)
+// global numbers. It sits outside /v1 (where Prometheus expects it, with its own rate limit)
 // but authenticates with the same API keys.
-import { Router, type RequestHandler } from 'express';
+import { Router } from 'express';
 import { z } from 'zod';
 import type { PrismaClient } from '../../lib/db/database';
-import { STATUSES } from '../../workflows/domain/brief';
-import { authenticate, requireRole, seesAllParties } from '../auth';
+import { STATUSES } from '../../workflows/domain/vocabulary';
+import { authenticate, seesAllParties } from '../auth';
 import type { ApiDeps } from '../context';
 import { forbidden } from '../errors';
 import type { RouteCatalog } from '../openapi/route';
@@ -40,12 +40,13 @@ export function exposition(families: Family[]): string {
 }
 
 async function collect(prisma: PrismaClient): Promise<Family[]> {
-  const [open, breaches, warnings, briefs, parties] = await Promise.all([
+  const [open, breaches, warnings, briefs, parties, repairs] = await Promise.all([
     prisma.escalation.groupBy({ by: ['level', 'partyId'], where: { state: 'open' }, _count: { _all: true }, orderBy: [{ level: 'asc' }, { partyId: 'asc' }] }),
     slaEvents(prisma, 'sla_breached'),
     slaEvents(prisma, 'sla_warning'),
     prisma.brief.groupBy({ by: ['status'], _count: { _all: true } }),
     prisma.party.findMany({ select: { id: true, name: true } }),
+    reconcilerRepairs(prisma),
   ]);
   // The id identifies the series (names change); the name beside it is for people reading dashboards.
   const names = new Map(parties.map((p) => [p.id, p.name]));
@@ -77,7 +78,22 @@ async function collect(prisma: PrismaClient): Promise<Family[]> {
       type: 'gauge',
       samples: statuses.map((status) => ({ labels: { status }, value: byStatus.get(status) ?? 0 })),
     },
+    {
+      name: 'handoff_reconciler_repairs_total',
+      help: 'Briefs the reconciler repaired, by repair: resumed (workflow terminated or gone), ended (workflow completed), refreshed (read model drifted).',
+      type: 'counter',
+      samples: REPAIRS.map((repair) => ({ labels: { repair }, value: repairs.get(repair) ?? 0 })),
+    },
   ];
+}
+
+const REPAIRS = ['resumed', 'ended', 'refreshed'] as const;
+
+/** The reconciler's repairs, from its entries in the audit log. */
+async function reconcilerRepairs(prisma: PrismaClient): Promise<Map<string, number>> {
+  const rows = await prisma.$queryRaw<{ repair: string | null; count: bigint | number }[]>`
+    SELECT "after"->>'repair' AS repair, count(*) AS count FROM audit_events WHERE action = 'brief.reconciled' GROUP BY 1`;
+  return new Map(rows.map((r) => [r.repair ?? '', Number(r.count)]));
 }
 
 async function slaEvents(prisma: PrismaClient, type: 'sla_breached' | 'sla_warning') {
@@ -92,17 +108,7 @@ async function slaEvents(prisma: PrismaClient, type: 'sla_breached' | 'sla_warni
 
 export function metricsRouter({ db }: ApiDeps, catalog: RouteCatalog): Router {
   const router = Router();
-  const authenticated = authenticate(db.prisma);
-  // Outside the /v1 chain, so the key check runs here, before anything else.
-  const handler: RequestHandler = async (req, res) => {
-    await authenticated(req, res, () => undefined);
-    const caller = requireRole(res, 'admin', 'manager', 'watcher');
-    // The numbers span every party: watchers only where they see every party (the e-commerce team).
-    if (!seesAllParties(caller)) throw forbidden('the metrics span every party: only admins, managers and watchers of the e-commerce team may read them');
-    const text = exposition(await collect(db.prisma));
-    res.status(200).set({ 'Content-Type': METRICS_CONTENT_TYPE, 'Cache-Control': 'no-store' }).end(text);
-  };
-  catalog.mount(
+  catalog.route(
     router,
     {
       method: 'get',
@@ -110,9 +116,11 @@ export function metricsRouter({ db }: ApiDeps, catalog: RouteCatalog): Router {
       operationId: 'metrics',
       summary: 'Prometheus metrics',
       description:
-        'Prometheus text format, computed from the database at scrape time (the same on every replica): handoff_escalations_open{level,party,party_name}, handoff_sla_breaches_total{clock,party,party_name}, handoff_sla_warnings_total{clock,party,party_name}, handoff_briefs{status}. party is the id of the party, party_name its name (escaped as the text format requires). Watchers only of the e-commerce team. Not rate limited.',
+        'Prometheus text format, computed from the database at scrape time (the same on every replica): handoff_escalations_open{level,party,party_name}, handoff_sla_breaches_total{clock,party,party_name}, handoff_sla_warnings_total{clock,party,party_name}, handoff_briefs{status}, handoff_reconciler_repairs_total{repair}. party is the id of the party, party_name its name (escaped as the text format requires). Watchers only of scope `all`. Limited per client address (HANDOFF_RATE_LIMIT_METRICS requests a minute, shared by every replica).',
       tag: 'Operations',
       roles: ['admin', 'manager', 'watcher'],
+      // Outside the /v1 chain, so the route checks the key itself, before anything else.
+      authenticate: authenticate(db.prisma),
       responses: {
         200: {
           description: 'The metrics in the Prometheus text exposition format 0.0.4',
@@ -121,7 +129,12 @@ export function metricsRouter({ db }: ApiDeps, catalog: RouteCatalog): Router {
         },
       },
     },
-    handler,
+    async ({ caller }, _req, res) => {
+      // The numbers span every party: watchers only where they see every party (scope `all`).
+      if (!seesAllParties(caller)) throw forbidden('the metrics span every party: only admins, managers and watchers of scope all may read them');
+      const text = exposition(await collect(db.prisma));
+      res.status(200).set({ 'Content-Type': METRICS_CONTENT_TYPE, 'Cache-Control': 'no-store' }).end(text);
+    },
   );
   return router;
 }

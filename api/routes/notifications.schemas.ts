@@ -70,8 +70,12 @@ export const WebhookSecretSchema = z
   })
   .meta({ id: 'WebhookSecret' });
 
-/** `dropped`: never sent, on purpose (a reminder overtaken by its deadline); `reason` says why. */
-export const NOTIFICATION_STATUSES = ['pending', 'held', 'sent', 'failed', 'dropped'] as const;
+/**
+ * `dropped`: never sent, on purpose (a reminder overtaken by its deadline); `reason` says why.
+ * `sending`: a chat post under way; `unconfirmed`: a chat post whose attempt stopped mid-post (a
+ * worker killed), not posted again so that the channel never shows it twice.
+ */
+export const NOTIFICATION_STATUSES = ['pending', 'held', 'sending', 'sent', 'unconfirmed', 'failed', 'dropped'] as const;
 
 export const BriefNotificationSchema = z
   .object({
@@ -82,10 +86,12 @@ export const BriefNotificationSchema = z
     recipientName: z.string().nullable(),
     channel: z.enum(CHANNELS),
     status: z.enum(NOTIFICATION_STATUSES).meta({
-      description: 'pending (to be sent), held (quiet hours, until holdUntil), sent, failed (given up on: see lastError), dropped (never sent on purpose: see reason).',
+      description:
+        'pending (to be sent), held (quiet hours, until holdUntil), sending (a chat post under way), sent, unconfirmed (a chat post whose attempt ' +
+        'stopped mid-post: maybe in the channel, never posted twice), failed (given up on: see lastError), dropped (never sent on purpose: see reason).',
     }),
     attempts: z.number().int(),
-    lastError: z.string().nullable().meta({ description: 'Why the last attempt failed.' }),
+    lastError: z.string().nullable().meta({ description: "Why the last attempt failed: the stored detail for admins, its kind for everyone else (such as 'webhook answered 404', 'connection refused', 'timed out', 'address not allowed')." }),
     reason: z.string().nullable().meta({
       description: 'Why a dropped notification was not sent, e.g. a reminder overtaken by its deadline.',
       example: 'overtaken by its deadline: due 2026-11-27T17:20:00.000Z, to be sent 2026-11-27T18:05:00.000Z',

@@ -1,10 +1,11 @@
 // Notifications: a member's channels per event and delivery settings, their webhook secret, and
 // what Handoff sent (or holds, or gave up on) for a brief.
 import { randomBytes } from 'node:crypto';
+import type { z } from 'zod';
 import { Router } from 'express';
 import type { Prisma } from '../../lib/db/generated/client';
-import { BUILT_IN_CALENDAR_ID } from '../../lib/policies';
-import { ROLES, type BriefEventType, type Role } from '../../workflows/domain/brief';
+import { BUILT_IN_CALENDAR_ID } from '../../services/policies';
+import { ROLES, type BriefEventType, type Role } from '../../workflows/domain/vocabulary';
 import {
   defaultPreferences,
   NOTIFICATION_EVENTS,
@@ -13,12 +14,13 @@ import {
   type NotificationEvent,
   type Preferences,
 } from '../../workflows/domain/notifications';
-import { audit } from '../audit';
-import { callerOf, canSeeParty, type Caller } from '../auth';
+import { audit } from '../../services/audit';
+import { canSeeParty, type Caller } from '../auth';
 import type { ApiDeps } from '../context';
-import { ApiError, fieldError, forbidden, notFound } from '../errors';
+import { fieldError, forbidden, notFound, type FieldError } from '../errors';
+import { publicDeliveryError } from '../delivery-error-text';
+import { apiOutboundPolicy, checkReceiverUrls } from '../receiver-urls';
 import type { RouteCatalog } from '../openapi/route';
-import { parse } from '../validate';
 import {
   BriefNotificationListSchema,
   BriefNotificationParams,
@@ -26,7 +28,6 @@ import {
   PreferencesSchema,
   UpdatePreferencesBody,
   WebhookSecretSchema,
-  type UpdatePreferences,
 } from './notifications.schemas';
 
 interface MemberRow {
@@ -66,21 +67,18 @@ export function preferencesJson(row: MemberRow) {
 }
 
 /**
- * The preferences body, each offending field named as a path into it: array items by index
- * (body.channels.reminder[0]), unknown keys by name (body.channels.sms_sent).
+ * The preferences body's problems, each offending field named as a path into it: array items by
+ * index (body.channels.reminder[0]), unknown keys by name (body.channels.sms_sent).
  */
-function parsePreferences(body: unknown): UpdatePreferences {
-  const result = UpdatePreferencesBody.safeParse(body ?? {});
-  if (result.success) return result.data;
+function preferenceProblems(error: z.ZodError): FieldError[] {
   const pathOf = (segments: PropertyKey[]) => segments.reduce<string>((path, s) => (typeof s === 'number' ? `${path}[${s}]` : `${path}.${String(s)}`), 'body');
-  const all = result.error.issues.flatMap((issue) =>
+  const all = error.issues.flatMap((issue) =>
     issue.code === 'unrecognized_keys'
       ? issue.keys.map((key) => ({ path: pathOf([...issue.path, key]), message: issue.path.length ? 'not a notification event' : 'not a preference' }))
       : [{ path: pathOf(issue.path), message: issue.message }],
   );
   // A nullable field can fail twice (not a list, not null): name it once.
-  const errors = all.filter((e, i) => all.findIndex((other) => other.path === e.path) === i);
-  throw new ApiError('validation', `invalid ${errors.map((e) => e.path).join(', ')}`, errors);
+  return all.filter((e, i) => all.findIndex((other) => other.path === e.path) === i);
 }
 
 /** A notification's event as a notification event type: older rows hold the brief event's type. */
@@ -88,8 +86,9 @@ function eventOf(stored: string): string {
   return (NOTIFICATION_EVENTS as readonly string[]).includes(stored) ? stored : (notificationEventOf(stored as BriefEventType) ?? stored);
 }
 
-export function notificationsRouter({ db, logger }: ApiDeps, catalog: RouteCatalog): Router {
+export function notificationsRouter({ db, logger, config, outbound }: ApiDeps, catalog: RouteCatalog): Router {
   const { prisma } = db;
+  const outboundChecks = apiOutboundPolicy({ config, outbound });
   const router = Router();
 
   /** A member's notification settings are the member's own and admins'. */
@@ -102,7 +101,7 @@ export function notificationsRouter({ db, logger }: ApiDeps, catalog: RouteCatal
     return member;
   }
 
-  catalog.mount(
+  catalog.route(
     router,
     {
       method: 'get',
@@ -113,16 +112,15 @@ export function notificationsRouter({ db, logger }: ApiDeps, catalog: RouteCatal
       tag: 'Notifications',
       roles: ROLES,
       params: MemberParams,
+      resource: ({ id }, caller) => ownRecord(caller, id),
       responses: { 200: { description: 'The preferences', schema: PreferencesSchema } },
     },
-    async (req, res) => {
-      const caller = callerOf(res);
-      const { id } = parse(MemberParams, req.params, 'params');
-      res.json(preferencesJson(await ownRecord(caller, id)));
+    ({ resource: member }, _req, res) => {
+      res.json(preferencesJson(member));
     },
   );
 
-  catalog.mount(
+  catalog.route(
     router,
     {
       method: 'put',
@@ -130,21 +128,20 @@ export function notificationsRouter({ db, logger }: ApiDeps, catalog: RouteCatal
       operationId: 'updateNotificationPreferences',
       summary: "Change a member's notification preferences",
       description:
-        'Fields left out stay as they are. Setting webhookUrl (also to the same URL) re-enables a webhook that was disabled after repeated failures. Admins, or the member themself.',
+        'Fields left out stay as they are. Setting webhookUrl (also to the same URL) re-enables a webhook that was disabled after repeated failures. A webhookUrl or chatWebhookUrl whose host is, or resolves to, an internal address (loopback, private, link-local, unique-local...) is 400 unless the operator allowed it (HANDOFF_OUTBOUND_ALLOW). Admins, or the member themself.',
       tag: 'Notifications',
       roles: ROLES,
       params: MemberParams,
       body: UpdatePreferencesBody,
+      bodyProblems: preferenceProblems,
+      resource: ({ id }, caller) => ownRecord(caller, id),
       responses: { 200: { description: 'The preferences after the change', schema: PreferencesSchema } },
     },
-    async (req, res) => {
-      const caller = callerOf(res);
-      const { id } = parse(MemberParams, req.params, 'params');
-      const before = await ownRecord(caller, id);
-      const body = parsePreferences(req.body);
+    async ({ params: { id }, body, caller, resource: before }, _req, res) => {
       if (body.calendarId && body.calendarId !== BUILT_IN_CALENDAR_ID && !(await prisma.calendar.findUnique({ where: { id: body.calendarId } }))) {
         throw fieldError('body.calendarId', 'no calendar with this id');
       }
+      await checkReceiverUrls(outboundChecks, { webhookUrl: body.webhookUrl, chatWebhookUrl: body.chatWebhookUrl });
       const data: Prisma.MemberUpdateInput = {};
       if (body.channels !== undefined) {
         const stored: Record<string, unknown> = { ...storedOf(before) };
@@ -179,7 +176,7 @@ export function notificationsRouter({ db, logger }: ApiDeps, catalog: RouteCatal
     },
   );
 
-  catalog.mount(
+  catalog.route(
     router,
     {
       method: 'post',
@@ -191,13 +188,11 @@ export function notificationsRouter({ db, logger }: ApiDeps, catalog: RouteCatal
       tag: 'Notifications',
       roles: ROLES,
       params: MemberParams,
+      resource: ({ id }, caller) => ownRecord(caller, id),
       idempotent: true,
       responses: { 201: { description: 'The new secret', schema: WebhookSecretSchema } },
     },
-    async (req, res) => {
-      const caller = callerOf(res);
-      const { id } = parse(MemberParams, req.params, 'params');
-      const before = await ownRecord(caller, id);
+    async ({ params: { id }, caller, resource: before }, _req, res) => {
       res.locals.secretFields = ['secret'];
       const secret = `whsec_${randomBytes(32).toString('base64url')}`;
       const createdAt = new Date();
@@ -217,7 +212,7 @@ export function notificationsRouter({ db, logger }: ApiDeps, catalog: RouteCatal
     },
   );
 
-  catalog.mount(
+  catalog.route(
     router,
     {
       method: 'get',
@@ -230,9 +225,7 @@ export function notificationsRouter({ db, logger }: ApiDeps, catalog: RouteCatal
       params: BriefNotificationParams,
       responses: { 200: { description: "The brief's notifications", schema: BriefNotificationListSchema } },
     },
-    async (req, res) => {
-      const caller = callerOf(res);
-      const { id } = parse(BriefNotificationParams, req.params, 'params');
+    async ({ params: { id }, caller }, _req, res) => {
       const brief = await prisma.brief.findUnique({ where: { id }, select: { partyId: true } });
       if (!brief || !canSeeParty(caller, brief.partyId)) throw notFound('brief');
       const rows = await prisma.notification.findMany({ where: { briefId: id }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
@@ -248,8 +241,9 @@ export function notificationsRouter({ db, logger }: ApiDeps, catalog: RouteCatal
           channel: r.channel,
           status: r.status,
           attempts: r.attempts,
-          // A dropped row keeps its reason where a failed one keeps its error.
-          lastError: r.status === 'dropped' ? null : r.lastError,
+          // A dropped row keeps its reason where a failed one keeps its error. The error's detail
+          // (addresses, host names) is for admins; everyone else reads what kind of failure it was.
+          lastError: r.status === 'dropped' || r.lastError === null ? null : caller.role === 'admin' ? r.lastError : publicDeliveryError(r.lastError),
           reason: r.status === 'dropped' ? r.lastError : null,
           holdUntil: r.holdUntil?.toISOString() ?? null,
           createdAt: r.createdAt.toISOString(),

@@ -2,28 +2,33 @@
 // warning share and the escalation chain. The built-in `default` policy (the configured targets,
 // round the clock) is listed first and cannot be changed; it is the system default until a
 // policy is marked isDefault.
-import { WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { Router } from 'express';
 import type { z } from 'zod';
 import type { Prisma } from '../../lib/db/generated/client';
 import { newId } from '../../lib/ids';
-import { BUILT_IN_CALENDAR_ID, builtInPolicy, findPolicy, slaOfPolicy, type PolicyRow } from '../../lib/policies';
-import { CLOCKS, type Actor } from '../../workflows/domain/brief';
-import { applySlaUpdate } from '../../workflows/brief/definitions';
+import { BUILT_IN_CALENDAR_ID, builtInPolicy, findPolicy, slaOfPolicy, type PolicyRow } from '../../services/policies';
+import { applicationOutcomes, policySnapshot } from '../../services/policy-applications';
+import { CLOCKS, TERMINAL_STATUSES } from '../../workflows/domain/vocabulary';
+import { policyApplicationWorkflowId } from '../../workflows/domain/ids';
+import type { policyApplicationWorkflow } from '../../workflows/policy-application/workflow';
 import { BUILT_IN_POLICY_ID, DEFAULT_MAX_REPEATS, NOTIFY_ROLES, type EscalationPolicy } from '../../workflows/domain/policy';
 import { clockSchedule } from '../../workflows/domain/schedule';
-import { audit } from '../audit';
-import { requireRole } from '../auth';
+import { audit } from '../../services/audit';
 import type { ApiDeps } from '../context';
+import { idempotentId } from '../idempotency';
 import { conflict, fieldError, notFound } from '../errors';
 import type { RouteCatalog } from '../openapi/route';
-import { after, decodeCursor, page, PageQuery, pageSchema } from '../pagination';
-import { parse } from '../validate';
+import { listPage, PageQuery, pageSchema } from '../pagination';
 import {
-  ApplyResultSchema,
   CreatePolicyBody,
   durationOrder,
   type EscalationInput,
+  LocationHeader,
+  PolicyApplicationParams,
+  PolicyApplicationSchema,
+  policyApplicationHref,
+  policyApplicationJson,
   PolicyIdParams,
   policyJson,
   PolicySchema,
@@ -33,9 +38,6 @@ import {
 } from './sla.schemas';
 
 const READERS = ['admin', 'manager', 'watcher'] as const;
-const APPLY_DEADLINE_MS = 10_000;
-const APPLY_CONCURRENCY = 4;
-const ENDED_STATUSES = ['approved', 'declined', 'cancelled'];
 
 /** What is stored of an escalation chain: maxRepeats made explicit when the last level repeats. */
 function storedEscalation(input: z.infer<typeof EscalationInput>): EscalationPolicy {
@@ -44,7 +46,7 @@ function storedEscalation(input: z.infer<typeof EscalationInput>): EscalationPol
   return { levels, repeatEvery: input.repeatEvery, maxRepeats: input.maxRepeats ?? DEFAULT_MAX_REPEATS };
 }
 
-export function slaPoliciesRouter({ db, temporal, config, logger }: ApiDeps, catalog: RouteCatalog): Router {
+export function slaPoliciesRouter({ db, temporal, config }: ApiDeps, catalog: RouteCatalog): Router {
   const { prisma } = db;
   const router = Router();
   const builtIn = () => builtInPolicy(config.slaTargets);
@@ -94,7 +96,7 @@ export function slaPoliciesRouter({ db, temporal, config, logger }: ApiDeps, cat
 
   const unsetOtherDefaults = (tx: Prisma.TransactionClient, id: string) => tx.slaPolicy.updateMany({ where: { isDefault: true, id: { not: id } }, data: { isDefault: false } });
 
-  catalog.mount(
+  catalog.route(
     router,
     {
       method: 'post',
@@ -109,9 +111,7 @@ export function slaPoliciesRouter({ db, temporal, config, logger }: ApiDeps, cat
       idempotent: true,
       responses: { 201: { description: 'The policy', schema: PolicySchema } },
     },
-    async (req, res) => {
-      const caller = requireRole(res, 'admin');
-      const body = parse(CreatePolicyBody, req.body);
+    async ({ body, caller }, _req, res) => {
       const calendarId = await calendarIdOf(body.calendarId);
       await checkEscalation(body.escalation);
       const id = newId();
@@ -135,7 +135,7 @@ export function slaPoliciesRouter({ db, temporal, config, logger }: ApiDeps, cat
     },
   );
 
-  catalog.mount(
+  catalog.route(
     router,
     {
       method: 'get',
@@ -148,24 +148,23 @@ export function slaPoliciesRouter({ db, temporal, config, logger }: ApiDeps, cat
       query: PageQuery,
       responses: { 200: { description: 'A page of SLA policies', schema: pageSchema(PolicySchema, 'SlaPolicyPage') } },
     },
-    async (req, res) => {
-      requireRole(res, ...READERS);
-      const query = parse(PageQuery, req.query, 'query');
-      const cursor = decodeCursor(query.cursor);
-      // The built-in sits at the epoch, before every stored policy: only the first page has it.
-      const first: PolicyRow[] = cursor ? [] : [builtIn()];
-      const rows = await prisma.slaPolicy.findMany({
-        where: after(cursor, 'createdAt', 'asc'),
-        orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-        take: query.limit + 1 - first.length,
-      });
-      const { items, nextCursor } = page([...first, ...rows], query.limit, (p) => p.createdAt);
+    async ({ query }, _req, res) => {
       const defaultId = await systemDefaultId();
-      res.json({ items: items.map((p) => policyJson(p, config.slaTargets, p.id === defaultId)), nextCursor });
+      const policies = await listPage({
+        query,
+        where: {},
+        by: 'createdAt',
+        direction: 'asc',
+        find: (window) => prisma.slaPolicy.findMany(window),
+        item: (p: PolicyRow) => policyJson(p, config.slaTargets, p.id === defaultId),
+        // The built-in sits at the epoch, before every stored policy.
+        first: [builtIn()],
+      });
+      res.json(policies);
     },
   );
 
-  catalog.mount(
+  catalog.route(
     router,
     {
       method: 'get',
@@ -177,14 +176,12 @@ export function slaPoliciesRouter({ db, temporal, config, logger }: ApiDeps, cat
       params: PolicyIdParams,
       responses: { 200: { description: 'The policy', schema: PolicySchema } },
     },
-    async (req, res) => {
-      requireRole(res, ...READERS);
-      const { id } = parse(PolicyIdParams, req.params, 'params');
+    async ({ params: { id } }, _req, res) => {
       res.json(await json(await readable(id)));
     },
   );
 
-  catalog.mount(
+  catalog.route(
     router,
     {
       method: 'patch',
@@ -200,10 +197,7 @@ export function slaPoliciesRouter({ db, temporal, config, logger }: ApiDeps, cat
       errors: [409],
       responses: { 200: { description: 'The policy', schema: PolicySchema } },
     },
-    async (req, res) => {
-      const caller = requireRole(res, 'admin');
-      const { id } = parse(PolicyIdParams, req.params, 'params');
-      const body = parse(UpdatePolicyBody, req.body);
+    async ({ params: { id }, body, caller }, _req, res) => {
       if (id === BUILT_IN_POLICY_ID) throw conflict('the built-in default policy cannot be changed; create a policy and mark it isDefault');
       const before = await prisma.slaPolicy.findUnique({ where: { id } });
       if (!before) throw notFound('SLA policy');
@@ -243,7 +237,7 @@ export function slaPoliciesRouter({ db, temporal, config, logger }: ApiDeps, cat
     },
   );
 
-  catalog.mount(
+  catalog.route(
     router,
     {
       method: 'get',
@@ -257,10 +251,7 @@ export function slaPoliciesRouter({ db, temporal, config, logger }: ApiDeps, cat
       query: PreviewQuery,
       responses: { 200: { description: 'The deadlines', schema: PreviewSchema } },
     },
-    async (req, res) => {
-      requireRole(res, ...READERS);
-      const { id } = parse(PolicyIdParams, req.params, 'params');
-      const query = parse(PreviewQuery, req.query, 'query');
+    async ({ params: { id }, query }, _req, res) => {
       const policy = await readable(id);
       // The agreement (internal or external) does not move deadlines: any party kind will do.
       const sla = await slaOfPolicy(prisma, config.slaTargets, policy, 'agency');
@@ -292,7 +283,7 @@ export function slaPoliciesRouter({ db, temporal, config, logger }: ApiDeps, cat
     },
   );
 
-  catalog.mount(
+  catalog.route(
     router,
     {
       method: 'post',
@@ -300,48 +291,71 @@ export function slaPoliciesRouter({ db, temporal, config, logger }: ApiDeps, cat
       operationId: 'applySlaPolicyToRunning',
       summary: 'Apply an SLA policy to its running briefs',
       description:
-        "Every brief under this policy that has not ended switches to the policy (and its calendar) as they are now; its clocks are recomputed from the time they have run, never reset. Briefs whose workflow has ended are `skipped`; a brief the workflow refuses or does not answer in time is listed in `failed`.",
+        'Starts an application of the policy (and its calendar) as they are now to every brief under it that has not ended; a brief\'s clocks are recomputed from the time they have run, never reset. The application goes through the briefs a page at a time in the background: follow it at `href` (the Location header) until `status` is no longer `running`; it then lists the briefs `applied`, `skipped` (their workflow had ended) and `failed` (the workflow refused or did not answer in time). Briefs created after it started already run under the policy as it is.',
       tag: 'SLA policies',
       roles: ['admin'],
       params: PolicyIdParams,
       idempotent: true,
-      responses: { 200: { description: 'Which briefs took the policy', schema: ApplyResultSchema } },
+      responses: { 202: { description: 'The application, started', schema: PolicyApplicationSchema, headers: LocationHeader } },
     },
-    async (req, res) => {
-      const caller = requireRole(res, 'admin');
-      const { id } = parse(PolicyIdParams, req.params, 'params');
+    async ({ params: { id }, caller }, _req, res) => {
       const policy = await readable(id);
-      const briefs = await prisma.brief.findMany({
-        where: { slaPolicyId: id, status: { notIn: ENDED_STATUSES } },
-        select: { id: true, workflowId: true, party: { select: { kind: true } } },
-        orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+      // A repeat under the same Idempotency-Key names the same application, and so the same workflow.
+      const applicationId = typeof res.locals.idempotencyKey === 'string' ? idempotentId(caller.memberId, res.locals.idempotencyKey) : newId();
+      const startedAt = new Date();
+      const total = await prisma.brief.count({ where: { slaPolicyId: id, status: { notIn: [...TERMINAL_STATUSES] }, createdAt: { lte: startedAt } } });
+      await prisma.slaPolicyApplication.createMany({
+        data: [
+          {
+            id: applicationId,
+            policyId: policy.id,
+            policyVersion: policy.version,
+            policy: policySnapshot(policy) as unknown as Prisma.InputJsonValue,
+            actorId: caller.memberId,
+            actorRole: caller.role,
+            actorPartyId: caller.partyId,
+            status: 'running',
+            total,
+            startedAt,
+          },
+        ],
+        skipDuplicates: true,
       });
-      const actor: Actor = { memberId: caller.memberId, role: caller.role, partyId: caller.partyId };
-      const applied: string[] = [];
-      const skipped: string[] = [];
-      const failed: { briefId: string; error: string }[] = [];
-      const slaByKind = new Map<string, Awaited<ReturnType<typeof slaOfPolicy>>>();
-      for (let i = 0; i < briefs.length; i += APPLY_CONCURRENCY) {
-        await Promise.all(
-          briefs.slice(i, i + APPLY_CONCURRENCY).map(async (brief) => {
-            try {
-              let sla = slaByKind.get(brief.party.kind);
-              if (!sla) slaByKind.set(brief.party.kind, (sla = await slaOfPolicy(prisma, config.slaTargets, policy, brief.party.kind)));
-              const handle = temporal.workflow.getHandle(brief.workflowId);
-              await temporal.connection.withDeadline(Date.now() + APPLY_DEADLINE_MS, () => handle.executeUpdate(applySlaUpdate, { args: [{ actor, sla }] }));
-              applied.push(brief.id);
-            } catch (err) {
-              if (err instanceof WorkflowNotFoundError) return void skipped.push(brief.id);
-              const e = err as { message?: string; cause?: { message?: string } };
-              logger.warn({ briefId: brief.id, policyId: id, err: e.message }, 'applying an SLA policy to a running brief failed');
-              failed.push({ briefId: brief.id, error: e.cause?.message || e.message || 'unknown error' });
-            }
-          }),
-        );
+      try {
+        await temporal.workflow.start<typeof policyApplicationWorkflow>('policyApplicationWorkflow', {
+          workflowId: policyApplicationWorkflowId(applicationId),
+          taskQueue: config.temporal.taskQueue,
+          args: [{ applicationId }],
+          // An application runs once: its id is never started again, also after it has finished.
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        });
+      } catch (err) {
+        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
       }
-      const result = { policyId: policy.id, policyVersion: policy.version, applied, skipped, failed };
-      await audit(prisma, { actorId: caller.memberId, action: 'sla_policy.applied_to_running', targetType: 'sla_policy', targetId: policy.id, after: result });
-      res.json(result);
+      const row = await prisma.slaPolicyApplication.findUniqueOrThrow({ where: { id: applicationId } });
+      const href = policyApplicationHref(policy.id, applicationId);
+      res.status(202).location(href).json(policyApplicationJson(row, row.status === 'running' ? undefined : await applicationOutcomes(prisma, applicationId)));
+    },
+  );
+
+  catalog.route(
+    router,
+    {
+      method: 'get',
+      path: '/v1/sla-policies/:id/applications/:applicationId',
+      operationId: 'getSlaPolicyApplication',
+      summary: 'Follow an application of an SLA policy to its running briefs',
+      description:
+        'Its progress, written after each page of briefs; once it has finished, the briefs `applied`, `skipped` (their workflow had ended) and `failed` (with the reason). An application of another policy is 404.',
+      tag: 'SLA policies',
+      roles: ['admin'],
+      params: PolicyApplicationParams,
+      responses: { 200: { description: 'The application', schema: PolicyApplicationSchema } },
+    },
+    async ({ params: { id, applicationId } }, _req, res) => {
+      const row = await prisma.slaPolicyApplication.findUnique({ where: { id: applicationId } });
+      if (!row || row.policyId !== id) throw notFound('SLA policy application');
+      res.json(policyApplicationJson(row, row.status === 'running' ? undefined : await applicationOutcomes(prisma, applicationId)));
     },
   );
 

@@ -1,7 +1,8 @@
 // The request and answer schemas of calendars and SLA policies, and how rows become answers.
 import { z } from 'zod';
-import { BUILT_IN_CALENDAR_ID, BUILT_IN_CREATED_AT, type CalendarRow, type PolicyRow, type SlaTargets } from '../../lib/policies';
-import { CLOCKS, PRIORITIES, type ClockName, type Priority } from '../../workflows/domain/brief';
+import { BUILT_IN_CALENDAR_ID, BUILT_IN_CREATED_AT, type CalendarRow, type PolicyRow, type SlaTargets } from '../../services/policies';
+import { APPLICATION_STATUSES, type ApplicationOutcomes } from '../../services/policy-applications';
+import { CLOCKS, PRIORITIES, type ClockName, type Priority } from '../../workflows/domain/vocabulary';
 import { CALENDAR_24X7, parseBusinessDuration, WEEKDAYS, type Weekday } from '../../workflows/domain/calendar';
 import { BUILT_IN_POLICY_ID, completeTargets, DEFAULT_WARN_AT, NOTIFY_ROLES, type PolicyTargets } from '../../workflows/domain/policy';
 import { idString, nonBlankText } from '../validate';
@@ -261,15 +262,72 @@ export const PreviewSchema = z
   })
   .meta({ id: 'SlaPreview', description: 'Each clock as if its step started at `start` and nothing paused it.' });
 
-export const ApplyResultSchema = z
+export const PolicyApplicationParams = PolicyIdParams.extend({ applicationId: Id });
+
+const Count = z.number().int().min(0);
+
+export const PolicyApplicationSchema = z
   .object({
+    applicationId: Id,
     policyId: Id,
-    policyVersion: z.number().int().min(1),
-    applied: z.array(Id).meta({ description: 'Briefs now running under the policy as it is.' }),
-    skipped: z.array(Id).meta({ description: 'Briefs whose workflow has already ended.' }),
-    failed: z.array(z.object({ briefId: Id, error: z.string() })),
+    policyVersion: z.number().int().min(1).meta({ description: 'The version applied: the policy as it was when the application started.' }),
+    status: z.enum(APPLICATION_STATUSES).meta({ description: '`running` until every brief has been gone through; `failed` when the application could not go on (see `error`).' }),
+    progress: z
+      .object({
+        total: Count.meta({ description: 'Briefs under the policy that had not ended when the application started; once completed, the briefs it went through (briefs that ended meanwhile drop out).' }),
+        done: Count.meta({ description: 'Briefs gone through so far, written after each page of briefs.' }),
+        applied: Count,
+        skipped: Count,
+        failed: Count,
+      })
+      .meta({ example: { total: 240, done: 100, applied: 97, skipped: 2, failed: 1 } }),
+    startedAt: Timestamp,
+    finishedAt: Timestamp.nullable(),
+    error: z.string().optional().meta({ description: 'Why a failed application stopped.' }),
+    href: z.string().meta({ description: 'Where to read the application.', example: '/v1/sla-policies/3f0c2a4e-8d5b-4a8e-9a52-6e7b1c9d0f11/applications/9b1d3c5e-2f4a-4b6c-8d0e-1a2b3c4d5e6f' }),
+    applied: z.array(Id).optional().meta({ description: 'Once finished: briefs now running under the policy as it was.' }),
+    skipped: z.array(Id).optional().meta({ description: 'Once finished: briefs whose workflow had already ended.' }),
+    failed: z
+      .array(z.object({ briefId: Id, error: z.string() }))
+      .optional()
+      .meta({ description: 'Once finished: briefs whose workflow refused the policy or did not answer in time.' }),
   })
-  .meta({ id: 'SlaPolicyApplied' });
+  .meta({ id: 'SlaPolicyApplication' });
+
+export const LocationHeader = z.object({
+  Location: z.string().meta({ description: 'Where to follow the application: GET it until `status` is no longer `running`.' }),
+});
+
+type ApplicationRow = {
+  id: string;
+  policyId: string;
+  policyVersion: number;
+  status: string;
+  total: number;
+  done: number;
+  applied: number;
+  skipped: number;
+  failed: number;
+  error: string | null;
+  startedAt: Date;
+  finishedAt: Date | null;
+};
+
+export const policyApplicationHref = (policyId: string, applicationId: string) => `/v1/sla-policies/${policyId}/applications/${applicationId}`;
+
+/** An application as answered: its progress, and once it has finished, what it did to each brief. */
+export const policyApplicationJson = (row: ApplicationRow, outcomes?: ApplicationOutcomes): z.infer<typeof PolicyApplicationSchema> => ({
+  applicationId: row.id,
+  policyId: row.policyId,
+  policyVersion: row.policyVersion,
+  status: row.status as (typeof APPLICATION_STATUSES)[number],
+  progress: { total: row.total, done: row.done, applied: row.applied, skipped: row.skipped, failed: row.failed },
+  startedAt: row.startedAt.toISOString(),
+  finishedAt: row.finishedAt?.toISOString() ?? null,
+  ...(row.error === null ? {} : { error: row.error }),
+  href: policyApplicationHref(row.policyId, row.id),
+  ...outcomes,
+});
 
 export const policyJson = (row: PolicyRow, slaTargets: SlaTargets, isDefault: boolean) => ({
   id: row.id,

@@ -26,11 +26,13 @@ export interface DatabaseOptions {
   databaseUrl?: string;
   /** Folder for PGlite's files; in memory when undefined and no databaseUrl is given. */
   pgliteDir?: string;
+  /** A dump of PGlite's files (`dumpDataDir`) to start from instead of an empty cluster. */
+  pgliteTemplate?: Blob;
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.databaseUrl) return openPostgres(options.databaseUrl);
-  return openPglite(options.pgliteDir);
+  return openPglite(options.pgliteDir, options.pgliteTemplate);
 }
 
 async function openPostgres(connectionString: string): Promise<Database> {
@@ -63,21 +65,24 @@ async function openPostgres(connectionString: string): Promise<Database> {
   };
 }
 
-async function openPglite(dir: string | undefined): Promise<Database> {
-  if (dir) mkdirSync(path.dirname(dir), { recursive: true });
-  const pglite = dir ? new PGlite(dir) : new PGlite();
-  await pglite.waitReady;
-  const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
-  const executor: SqlExecutor = {
+/** Runs migrations' SQL on a PGlite. */
+export function pgliteExecutor(pglite: PGlite): SqlExecutor {
+  return {
     exec: async (sql) => {
       await pglite.exec(sql);
     },
     query: async <T>(sql: string, params?: unknown[]) => (await pglite.query<T>(sql, params)).rows,
   };
+}
+
+async function openPglite(dir: string | undefined, template: Blob | undefined): Promise<Database> {
+  if (dir) mkdirSync(path.dirname(dir), { recursive: true });
+  const pglite = await PGlite.create({ dataDir: dir, loadDataDir: template });
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
   return {
     prisma,
     kind: 'pglite',
-    migrate: () => migrate(executor),
+    migrate: () => migrate(pgliteExecutor(pglite)),
     async ping() {
       await pglite.query('SELECT 1');
     },

@@ -10,8 +10,13 @@ import { classifyError, classifyResponse, DeliveryError, PermanentDeliveryError 
 import { createMailer, messageIdFor } from '../../activities/notifications/mailer';
 import { SIGNATURE_HEADER, signWebhook, verifyWebhookSignature } from '../../activities/notifications/signature';
 import { renderNotification } from '../../activities/notifications/templates';
-import { postWebhook, sendWebhook } from '../../activities/notifications/webhook';
+import { postWebhook } from '../../activities/legacy/post-webhook';
+import { sendWebhook } from '../../activities/notifications/webhook';
+import { outboundPolicy } from '../../lib/outbound';
 import { startHttpReceiver, startSmtpReceiver, type HttpReceiver } from '../support/receivers';
+
+/** The receivers here listen on 127.0.0.1, which only an operator's allow list opens. */
+const LOCAL = outboundPolicy('127.0.0.1/32');
 
 const SECRET = 'whsec_test_0123456789';
 
@@ -134,6 +139,7 @@ describe('sendWebhook', () => {
     idempotencyKey: 'brief-b-1:1:paula:webhook',
     secret: SECRET,
     event: 'brief_assigned',
+    outbound: LOCAL,
     ...overrides,
   });
 
@@ -222,12 +228,12 @@ describe('postWebhook (the first notify activity)', () => {
   test('keeps its contract: permanent failures are PermanentDeliveryError, transient ones are not', async () => {
     const receiver = await startHttpReceiver();
     try {
-      await postWebhook(receiver.url, 'k-1', { hello: 'world' });
+      await postWebhook(receiver.url, 'k-1', { hello: 'world' }, LOCAL);
       expect(receiver.requests[0]).toMatchObject({ body: { hello: 'world' }, headers: { 'idempotency-key': 'k-1', 'user-agent': 'Handoff' } });
       receiver.failNext(1, 410);
-      await expect(postWebhook(receiver.url, 'k-1', {})).rejects.toBeInstanceOf(PermanentDeliveryError);
+      await expect(postWebhook(receiver.url, 'k-1', {}, LOCAL)).rejects.toBeInstanceOf(PermanentDeliveryError);
       receiver.failNext(1, 503);
-      const transient = await rejection(postWebhook(receiver.url, 'k-1', {}));
+      const transient = await rejection(postWebhook(receiver.url, 'k-1', {}, LOCAL));
       expect(transient).not.toBeInstanceOf(PermanentDeliveryError);
       expect(transient.message).toBe('webhook answered 503');
     } finally {
@@ -236,9 +242,74 @@ describe('postWebhook (the first notify activity)', () => {
   });
 });
 
+describe('outbound requests reach only public or allowed addresses', () => {
+  const NOTHING_ALLOWED = outboundPolicy('');
+
+  test('a webhook, a chat post and the first webhook form to 127.0.0.1 fail for good when nothing is allowed, and nothing arrives', async () => {
+    const receiver = await startHttpReceiver();
+    try {
+      const webhook = await rejection(
+        sendWebhook({ url: receiver.url, body: {}, idempotencyKey: 'k', secret: null, event: 'brief_assigned', outbound: NOTHING_ALLOWED }),
+      );
+      expect(webhook).toMatchObject({ kind: 'permanent' });
+      expect(webhook.message).toMatch(/^address not allowed: 127\.0\.0\.1 \(loopback\)/);
+      expect(await rejection(sendChat({ url: receiver.url, message: { text: 'hi', blocks: [] }, outbound: NOTHING_ALLOWED }))).toMatchObject({ kind: 'permanent' });
+      await expect(postWebhook(receiver.url, 'k-1', {}, NOTHING_ALLOWED)).rejects.toBeInstanceOf(PermanentDeliveryError);
+      expect(receiver.received).toHaveLength(0);
+    } finally {
+      await receiver.stop();
+    }
+  });
+
+  test('a host name that resolves to a refused address is refused, even when another of its addresses is public', async () => {
+    const resolver = async (host: string) =>
+      host === 'hooks.rebind.example' ? [{ address: '93.184.216.34', family: 4 }, { address: '169.254.169.254', family: 4 }] : [{ address: '10.0.0.1', family: 4 }];
+    const policy = outboundPolicy('', resolver);
+    const mixed = await rejection(sendWebhook({ url: 'http://hooks.rebind.example/h', body: {}, idempotencyKey: 'k', secret: null, event: 'x', outbound: policy }));
+    expect(mixed).toMatchObject({ kind: 'permanent' });
+    expect(mixed.message).toContain('hooks.rebind.example resolves to 169.254.169.254 (link-local)');
+    expect((await rejection(sendChat({ url: 'https://chat.internal.example/hook', message: { text: 'hi', blocks: [] }, outbound: policy }))).message).toContain('10.0.0.1 (private)');
+  });
+
+  test('the connection goes to the address that was checked: a resolver answering differently later is not asked again', async () => {
+    const receiver = await startHttpReceiver();
+    try {
+      const answers = [[{ address: '127.0.0.1', family: 4 }], [{ address: '169.254.169.254', family: 4 }]];
+      let lookups = 0;
+      const policy = outboundPolicy('127.0.0.1/32', async () => answers[Math.min(lookups++, 1)]!);
+      const url = new URL(receiver.url);
+      await sendWebhook({ url: `http://receiver.test:${url.port}${url.pathname}`, body: { n: 1 }, idempotencyKey: 'k', secret: null, event: 'x', outbound: policy });
+      expect(lookups).toBe(1);
+      expect(receiver.requests).toHaveLength(1);
+      // The URL's host is kept for the Host header while the connection went to the checked address.
+      expect(receiver.requests[0].headers.host).toBe(`receiver.test:${url.port}`);
+    } finally {
+      await receiver.stop();
+    }
+  });
+
+  test('the first webhook form no longer follows a redirect: a 302 fails for good and the second receiver gets nothing', async () => {
+    const [redirecting, target] = [await startHttpReceiver(), await startHttpReceiver()];
+    try {
+      redirecting.failNext(1, 302, { Location: target.url });
+      const failure = await rejection(postWebhook(redirecting.url, 'k-1', { hello: 'world' }, LOCAL));
+      expect(failure).toBeInstanceOf(PermanentDeliveryError);
+      expect(failure.message).toBe('webhook answered 302');
+      expect(redirecting.received).toHaveLength(1);
+      expect(target.received).toHaveLength(0);
+      redirecting.failNext(1, 307, { Location: target.url });
+      expect((await rejection(sendWebhook({ url: redirecting.url, body: {}, idempotencyKey: 'k', secret: null, event: 'x', outbound: LOCAL }))).message).toBe('webhook answered 307');
+      expect(target.received).toHaveLength(0);
+    } finally {
+      await redirecting.stop();
+      await target.stop();
+    }
+  });
+});
+
 describe('sendChat', () => {
   const message = renderNotification({
-    event: { seq: 3, type: 'delivered', actor: 'paula', at: '2026-11-26T09:00:00Z', data: { version: 2, summary: 'Banners', links: [] } },
+    event: { seq: 3, type: 'delivered', actor: 'paula', at: '2026-11-26T09:00:00Z', data: { version: 2, summary: 'Banners', links: [], submittedBy: 'paula', submittedAt: '2026-11-26T09:00:00Z' } },
     notificationEvent: 'delivery_submitted',
     brief: { id: 'b-1', title: 'Spring campaign', priority: 'P2', status: 'in_review', dueAt: '2026-11-30T10:00:00Z', partyId: 'agency' },
     partyName: 'Pixelwerk',
@@ -250,7 +321,7 @@ describe('sendChat', () => {
   test('posts the Slack-format message as JSON', async () => {
     const receiver = await startHttpReceiver({ successStatus: 200 });
     try {
-      await sendChat({ url: receiver.url, message });
+      await sendChat({ url: receiver.url, message, outbound: LOCAL });
       expect(receiver.requests).toHaveLength(1);
       expect(receiver.requests[0].headers['content-type']).toBe('application/json');
       expect(receiver.requests[0].body).toEqual({ text: message.text, blocks: message.blocks });
@@ -269,13 +340,13 @@ describe('sendChat', () => {
     const receiver = await startHttpReceiver({ successStatus: 200 });
     try {
       receiver.rateLimitNext(1, '10');
-      expect(await rejection(sendChat({ url: receiver.url, message }))).toMatchObject({ kind: 'transient', status: 429, retryAfterMs: 10_000 });
+      expect(await rejection(sendChat({ url: receiver.url, message, outbound: LOCAL }))).toMatchObject({ kind: 'transient', status: 429, retryAfterMs: 10_000 });
       receiver.failNext(1, 500);
-      expect(await rejection(sendChat({ url: receiver.url, message }))).toMatchObject({ kind: 'transient', status: 500 });
+      expect(await rejection(sendChat({ url: receiver.url, message, outbound: LOCAL }))).toMatchObject({ kind: 'transient', status: 500 });
       receiver.failNext(1, 404);
-      expect(await rejection(sendChat({ url: receiver.url, message }))).toMatchObject({ kind: 'permanent', status: 404 });
+      expect(await rejection(sendChat({ url: receiver.url, message, outbound: LOCAL }))).toMatchObject({ kind: 'permanent', status: 404 });
       receiver.delayNext(1, 2_000);
-      expect((await rejection(sendChat({ url: receiver.url, message, timeoutMs: 200 }))).kind).toBe('transient');
+      expect((await rejection(sendChat({ url: receiver.url, message, timeoutMs: 200, outbound: LOCAL }))).kind).toBe('transient');
     } finally {
       await receiver.stop();
     }
@@ -284,7 +355,7 @@ describe('sendChat', () => {
 
 describe('mailer', () => {
   const rendered = renderNotification({
-    event: { seq: 1, type: 'brief_created', actor: 'mara', at: '2026-11-26T09:00:00Z', data: {} },
+    event: { seq: 1, type: 'brief_created', actor: 'mara', at: '2026-11-26T09:00:00Z', data: { title: 'Frühjahrskampagne <Banner>', partyId: 'agency', priority: 'P2' } },
     notificationEvent: 'brief_assigned',
     brief: { id: 'b-1', title: 'Frühjahrskampagne <Banner>', priority: 'P2', status: 'awaiting_ack', dueAt: '2026-11-30T10:00:00Z', partyId: 'agency' },
     partyName: 'Pixelwerk',

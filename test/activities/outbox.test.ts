@@ -6,17 +6,22 @@
 // and reminders overtaken by their deadline dropped when planned or when due to be sent.
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
-import { createDeliverNotification, createNotificationFailed, createPlanNotifications, type OutboxDeps, type PlanInput } from '../../activities/deliver';
+import { createDeliverNotification, createNotificationFailed, createPlanNotifications, type OutboxDeps } from '../../activities/deliver';
+import type { PlanInput } from '../../activities/types';
 import { createMailer } from '../../activities/notifications/mailer';
 import { createRecordEvents } from '../../activities/record-events';
 import { verifyWebhookSignature } from '../../activities/notifications/signature';
-import { openDatabase, type Database } from '../../lib/db/database';
+import type { Database } from '../../lib/db/database';
+import { openTestDatabase } from '../support/database';
 import { createLogger } from '../../lib/logger';
-import type { BriefInput, BriefState, TimelineEvent } from '../../workflows/domain/brief';
+import type { BriefInput, BriefState } from '../../workflows/domain/brief';
+import type { TimelineEvent } from '../../workflows/domain/events';
 import { zonedInstant } from '../../workflows/domain/calendar';
 import { applyAction, initialState } from '../../workflows/domain/transitions';
 import { header, parseEmail, rawHeaderLines, type ParsedEmail } from '../support/parse-email';
 import { decodeQuotedPrintable, startHttpReceiver, startSmtpReceiver, type HttpReceiver } from '../support/receivers';
+import { looseEvent } from '../support/events';
+import { outboundPolicy } from '../../lib/outbound';
 
 const logger = createLogger('silent');
 const SECRET = 'whsec_test_secret';
@@ -27,8 +32,7 @@ let chat: HttpReceiver;
 let deps: OutboxDeps;
 
 beforeAll(async () => {
-  db = await openDatabase({});
-  await db.migrate();
+  db = await openTestDatabase();
   smtp = await startSmtpReceiver();
   hooks = await startHttpReceiver({ secret: SECRET });
   chat = await startHttpReceiver({ successStatus: 200 });
@@ -45,13 +49,15 @@ beforeAll(async () => {
   });
   deps = {
     prisma: db.prisma,
-    // As lib/handoff.ts makes it: Message-IDs at the public URL's host.
+    // As start/handoff.ts makes it: Message-IDs at the public URL's host.
     mailer: createMailer({ smtpUrl: smtp.url, from: 'Handoff <handoff@shop.example>', outboxDir: '/nonexistent', messageIdHost: 'handoff.shop.example' }),
     logger,
     publicUrl: 'https://handoff.shop.example',
     actionLinkSecret: async () => 'test-link-secret-test-link-secret',
     actionLinkTtlMs: 7 * 24 * 3600_000,
     webhookDisableAfter: 2,
+    // The receivers listen on 127.0.0.1, which only an operator's allow list opens.
+    outbound: outboundPolicy('127.0.0.1/32'),
   };
 });
 
@@ -67,10 +73,10 @@ afterAll(async () => {
 const SATURDAY = zonedInstant('Europe/Berlin', '2026-11-28', '10:00');
 const MONDAY_9 = zonedInstant('Europe/Berlin', '2026-11-30', '09:00');
 
-function planInput(briefId: string, event: Partial<TimelineEvent> = {}, priority: 'P1' | 'P2' | 'P3' | 'P4' = 'P2'): PlanInput {
+function planInput(briefId: string, event: Partial<Parameters<typeof looseEvent>[0]> = {}, priority: 'P1' | 'P2' | 'P3' | 'P4' = 'P2'): PlanInput {
   return {
     workflowId: `brief-${briefId}`,
-    event: { seq: 1, type: 'brief_created', actor: 'mara', at: new Date(SATURDAY).toISOString(), data: {}, ...event },
+    event: looseEvent({ seq: 1, type: 'brief_created', actor: 'mara', at: new Date(SATURDAY).toISOString(), data: {}, ...event }),
     audience: ['party_members'],
     brief: { id: briefId, title: 'Spring campaign', partyId: 'agency', managerId: 'mara', reviewerId: null, priority, status: 'awaiting_ack', dueAt: null },
   };
@@ -132,6 +138,60 @@ describe('deliverNotification', () => {
     expect(rows.every((r) => r.status === 'sent' && r.attempts === 1)).toBe(true);
   });
 
+  test('a member deactivated between planning and sending receives nothing: the rows are dropped, never retried; reactivated, they are planned again', async () => {
+    const planned = await run(createPlanNotifications(deps), planInput('b-left', { at: new Date().toISOString() }));
+    await db.prisma.member.update({ where: { id: 'paula' }, data: { deactivatedAt: new Date() } });
+    try {
+      const deliver = createDeliverNotification(deps);
+      for (const { id } of planned) await run(deliver, { id });
+      const rows = await db.prisma.notification.findMany({ where: { briefId: 'b-left' } });
+      const paulas = rows.filter((r) => r.recipientId === 'paula');
+      expect(paulas.map((r) => [r.channel, r.status, r.lastError]).sort()).toEqual([
+        ['email', 'dropped', 'the recipient is deactivated'],
+        ['webhook', 'dropped', 'the recipient is deactivated'],
+      ]);
+      expect(rows.filter((r) => r.recipientId === 'piet').every((r) => r.status === 'sent')).toBe(true);
+      expect(smtp.messages.filter((m) => m.to.includes('paula@pixel.example') && m.raw.includes('b-left'))).toEqual([]);
+      expect(hooks.received.filter((r) => r.body?.brief?.id === 'b-left')).toEqual([]);
+      // Planned while deactivated: not a recipient at all.
+      await run(createPlanNotifications(deps), planInput('b-left-later'));
+      expect((await db.prisma.notification.findMany({ where: { briefId: 'b-left-later' } })).map((r) => r.recipientId).sort()).toEqual(['piet', 'piet']);
+    } finally {
+      await db.prisma.member.update({ where: { id: 'paula' }, data: { deactivatedAt: null } });
+    }
+    await run(createPlanNotifications(deps), planInput('b-back'));
+    expect((await db.prisma.notification.findMany({ where: { briefId: 'b-back', recipientId: 'paula' } })).length).toBe(2);
+  });
+
+  test('a chat post claimed by an attempt that died mid-post is never posted again: it stays unconfirmed; a failed post is posted again once', async () => {
+    const planned = await run(createPlanNotifications(deps), planInput('b-chat-claim', { at: new Date().toISOString() }));
+    const rows = await db.prisma.notification.findMany({ where: { briefId: 'b-chat-claim', channel: 'chat' } });
+    expect(rows).toHaveLength(1);
+    const [row] = rows;
+    expect(planned.map((p) => p.id)).toContain(row.id);
+    const posts = () => chat.requests.filter((r) => JSON.stringify(r.body).includes('Spring campaign')).length;
+    const before = posts();
+    // What an attempt leaves when its worker is killed between the post and the bookkeeping.
+    await db.prisma.notification.update({ where: { id: row.id }, data: { status: 'sending' } });
+    await run(createDeliverNotification(deps), { id: row.id });
+    expect(posts()).toBe(before);
+    expect(await db.prisma.notification.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({ status: 'unconfirmed', attempts: 1 });
+    // Done with: a later attempt (a replayed workflow) does nothing either.
+    await run(createDeliverNotification(deps), { id: row.id });
+    expect(posts()).toBe(before);
+
+    // A post the chat server refused for now is claimed again by the retry and posted once.
+    const retried = await run(createPlanNotifications(deps), planInput('b-chat-retry', { at: new Date().toISOString() }));
+    const retriedRow = await db.prisma.notification.findFirstOrThrow({ where: { briefId: 'b-chat-retry', channel: 'chat' } });
+    expect(retried.map((p) => p.id)).toContain(retriedRow.id);
+    chat.failNext(1, 503);
+    await expect(run(createDeliverNotification(deps), { id: retriedRow.id })).rejects.toThrow();
+    expect(await db.prisma.notification.findUniqueOrThrow({ where: { id: retriedRow.id } })).toMatchObject({ status: 'pending', attempts: 1 });
+    await run(createDeliverNotification(deps), { id: retriedRow.id });
+    expect(await db.prisma.notification.findUniqueOrThrow({ where: { id: retriedRow.id } })).toMatchObject({ status: 'sent', attempts: 2 });
+    expect(posts()).toBe(before + 1);
+  });
+
   test('a 503 is retried (thrown), a 429 asks for the next attempt exactly when its Retry-After says (seconds or HTTP date), a 400 fails for good; two final failures disable the webhook and tell its owner', async () => {
     const planned = await run(createPlanNotifications(deps), planInput('b-fail', { at: new Date().toISOString() }));
     const webhookRow = planned.find((p) => p.id.endsWith('paula_webhook'))!;
@@ -181,6 +241,31 @@ describe('deliverNotification', () => {
     // Disabled: new events plan no webhook rows for her.
     const third = await run(createPlanNotifications(deps), planInput('b-fail-3', { at: new Date().toISOString() }));
     expect(third.some((p) => p.id.endsWith('paula_webhook'))).toBe(false);
+    await db.prisma.member.update({ where: { id: 'paula' }, data: { webhookDisabledAt: null, webhookFailures: 0 } });
+  });
+
+  test('a receiver at an internal address fails for good at send time, without a request: 127.0.0.1 not allowed, a chat host resolving to the metadata endpoint', async () => {
+    const planned = await run(createPlanNotifications(deps), planInput('b-inside', { at: new Date().toISOString() }));
+    const webhookRow = planned.find((p) => p.id.endsWith('paula_webhook'))!;
+    const chatRow = planned.find((p) => p.id.endsWith('piet_chat'))!;
+    const rebinding = async (host: string) => (host === 'chat.rebind.example' ? [{ address: '169.254.169.254', family: 4 }] : []);
+    const strict = { ...deps, outbound: outboundPolicy('', rebinding) };
+    await db.prisma.member.update({ where: { id: 'piet' }, data: { chatWebhookUrl: 'https://chat.rebind.example/hooks/T000' } });
+    const [hooksBefore, chatBefore] = [hooks.received.length, chat.received.length];
+    try {
+      // Permanent: recorded as failed and not thrown for a retry.
+      await run(createDeliverNotification(strict), { id: webhookRow.id });
+      await run(createDeliverNotification(strict), { id: chatRow.id });
+    } finally {
+      await db.prisma.member.update({ where: { id: 'piet' }, data: { chatWebhookUrl: chat.url } });
+    }
+    const webhook = await db.prisma.notification.findUniqueOrThrow({ where: { id: webhookRow.id } });
+    expect(webhook).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(webhook.lastError).toMatch(/^address not allowed: 127\.0\.0\.1 \(loopback\)/);
+    const posted = await db.prisma.notification.findUniqueOrThrow({ where: { id: chatRow.id } });
+    expect(posted).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(posted.lastError).toBe('address not allowed: chat.rebind.example resolves to 169.254.169.254 (link-local)');
+    expect([hooks.received.length, chat.received.length]).toEqual([hooksBefore, chatBefore]);
     await db.prisma.member.update({ where: { id: 'paula' }, data: { webhookDisabledAt: null, webhookFailures: 0 } });
   });
 });
@@ -363,6 +448,27 @@ describe('reminders overtaken by their deadline', () => {
     expect(dropped.map((r) => r.status)).toEqual(['dropped', 'dropped', 'dropped', 'dropped']);
     for (const row of dropped) expect(row.lastError).toBe(`overtaken by its deadline: due ${mondayTen}, to be sent ${new Date(late).toISOString()}`);
     expect(sentFor('Held too late')).toBe(0);
+  });
+
+  test('a reminder whose send began before its deadline (the attempt died before its bookkeeping) is finished after it under the same keys, never recorded as dropped', async () => {
+    const at = LATER_MONDAY('09:00');
+    const state = await recordBrief('b-claimed-late', at, { title: 'Claimed before its deadline', priority: 'P2' });
+    const dueAt = new Date(at + 2 * HOUR).toISOString();
+    const planned = await runAt(at, createPlanNotifications(deps), { workflowId: 'brief-b-claimed-late', event: reminderOf(state, at, dueAt), audience: ['party_members'], brief: briefOf(state) });
+    const webhookRow = planned.find((p) => p.id.endsWith('paula_webhook'))!;
+    const emailRow = planned.find((p) => p.id.endsWith('paula_email'))!;
+    // What an attempt leaves when the database goes away between the send and its bookkeeping.
+    for (const { id } of [webhookRow, emailRow]) await db.prisma.notification.update({ where: { id }, data: { status: 'sending' } });
+    const late = at + 3 * HOUR;
+    for (const { id } of [webhookRow, emailRow]) await runAt(late, createDeliverNotification(deps), { id });
+    const rows = await db.prisma.notification.findMany({ where: { id: { in: [webhookRow.id, emailRow.id] } } });
+    expect(rows.map((r) => r.status)).toEqual(['sent', 'sent']);
+    const received = hooks.requests.filter((r) => r.body?.brief?.id === 'b-claimed-late');
+    expect(received.map((r) => r.headers['idempotency-key'])).toEqual([`brief-b-claimed-late:${state.seq + 1}:paula:webhook`]);
+    // The rows still pending past the deadline are dropped as before.
+    for (const { id } of planned.filter((p) => p !== webhookRow && p !== emailRow)) await runAt(late, createDeliverNotification(deps), { id });
+    const others = await db.prisma.notification.findMany({ where: { briefId: 'b-claimed-late', id: { notIn: [webhookRow.id, emailRow.id] } } });
+    expect(others.map((r) => r.status)).toEqual(['dropped', 'dropped']);
   });
 
   test('a reminder whose clock has breached by the time it is sent is dropped, even before its deadline by the worker’s clock', async () => {

@@ -4,23 +4,25 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { createNotify } from '../../activities/notify';
+import { createNotify } from '../../activities/legacy/notify';
 import { createMailer } from '../../activities/notifications/mailer';
 import { createRecordEvents } from '../../activities/record-events';
 import type { NotifyInput } from '../../activities/types';
-import { openDatabase, type Database } from '../../lib/db/database';
+import type { Database } from '../../lib/db/database';
+import { decodeSnapshot, SNAPSHOT_VERSION } from '../../services/snapshot';
+import { openTestDatabase } from '../support/database';
 import { createLogger } from '../../lib/logger';
 import { audienceFor } from '../../workflows/domain/audience';
 import type { BriefInput } from '../../workflows/domain/brief';
 import { applyAction, initialState } from '../../workflows/domain/transitions';
 import { startHttpReceiver, startSmtpReceiver } from '../support/receivers';
+import { outboundPolicy } from '../../lib/outbound';
 
 const logger = createLogger('silent');
 let db: Database;
 
 beforeAll(async () => {
-  db = await openDatabase({});
-  await db.migrate();
+  db = await openTestDatabase();
   await db.prisma.party.create({ data: { id: 'shop', name: 'Shop', kind: 'ecommerce' } });
   await db.prisma.party.create({ data: { id: 'agency', name: 'Pixelwerk', kind: 'agency' } });
   await db.prisma.member.createMany({
@@ -67,6 +69,9 @@ describe('recordEvents', () => {
     expect(await db.prisma.delivery.count({ where: { briefId: 'b-record' } })).toBe(1);
     const row = await db.prisma.brief.findUniqueOrThrow({ where: { id: 'b-record' } });
     expect(row).toMatchObject({ status: 'in_review', revision: 1, lastSeq: 3, partyId: 'agency' });
+    // The snapshot says which version of it this is, and reads back as the state it was written from.
+    expect(row.snapshot).toMatchObject({ snapshotVersion: SNAPSHOT_VERSION });
+    expect(decodeSnapshot('b-record', row.snapshot)).toEqual(JSON.parse(JSON.stringify(state)));
   });
 
   test('never moves the read model back to an older state', async () => {
@@ -78,6 +83,26 @@ describe('recordEvents', () => {
     await env.run(recordEvents, { workflowId: 'brief-b-order', events: state.timeline, state, overdue: false, nextDueAt: null });
     await env.run(recordEvents, { workflowId: 'brief-b-order', events: older.timeline, state: older, overdue: false, nextDueAt: null });
     expect((await db.prisma.brief.findUniqueOrThrow({ where: { id: 'b-order' } })).status).toBe('in_progress');
+  });
+
+  test('a new branch of history replaces the events a reset undid, with the deliveries they recorded, and audits them', async () => {
+    const recordEvents = createRecordEvents({ prisma: db.prisma });
+    const paula = { memberId: 'paula', role: 'member' as const, partyId: 'agency' };
+    const state = initialState(briefInput('b-reset'), Date.parse('2026-11-02T09:00:00Z'));
+    applyAction(state, 'acknowledge', {}, paula, Date.parse('2026-11-02T09:10:00Z'));
+    const branch = structuredClone(state);
+    applyAction(state, 'deliver', { summary: 'v1' }, paula, Date.parse('2026-11-02T10:00:00Z'));
+    const env = new MockActivityEnvironment();
+    await env.run(recordEvents, { workflowId: 'brief-b-reset', events: state.timeline, state, overdue: false, nextDueAt: null });
+    expect(await db.prisma.delivery.count({ where: { briefId: 'b-reset' } })).toBe(1);
+
+    const [comment] = applyAction(branch, 'comment', { body: 'instead' }, paula, Date.parse('2026-11-02T10:30:00Z'));
+    await env.run(recordEvents, { workflowId: 'brief-b-reset', events: [comment], state: branch, overdue: false, nextDueAt: null, branch: 'run-2' });
+    const events = await db.prisma.briefEvent.findMany({ where: { briefId: 'b-reset' }, orderBy: { seq: 'asc' } });
+    expect(events.map((e) => e.type)).toEqual(['brief_created', 'acknowledged', 'comment_added']);
+    expect(await db.prisma.delivery.count({ where: { briefId: 'b-reset' } })).toBe(0);
+    const [audited] = await db.prisma.auditEvent.findMany({ where: { action: 'brief.workflow_reset', targetId: 'b-reset' } });
+    expect(audited.before).toMatchObject({ undone: [{ seq: 3, type: 'delivered' }] });
   });
 });
 
@@ -97,7 +122,7 @@ describe('notify', () => {
   test('sends one email per recipient in their language over SMTP, and none again on retry', async () => {
     const smtp = await startSmtpReceiver();
     const mailer = createMailer({ smtpUrl: smtp.url, from: 'Handoff <handoff@shop.example>', outboxDir: '/nonexistent' });
-    const notify = createNotify({ prisma: db.prisma, mailer, logger, publicUrl: 'https://handoff.shop.example' });
+    const notify = createNotify({ prisma: db.prisma, mailer, logger, publicUrl: 'https://handoff.shop.example', outbound: outboundPolicy('127.0.0.1/32') });
     try {
       const input = notifyInput('b-mail');
       const env = new MockActivityEnvironment();
@@ -121,7 +146,7 @@ describe('notify', () => {
   test('without SMTP writes each email as an .eml file in the outbox and records that', async () => {
     const outboxDir = mkdtempSync(path.join(os.tmpdir(), 'handoff-outbox-'));
     const mailer = createMailer({ from: 'Handoff <handoff@localhost>', outboxDir });
-    const notify = createNotify({ prisma: db.prisma, mailer, logger, publicUrl: 'http://localhost:3000' });
+    const notify = createNotify({ prisma: db.prisma, mailer, logger, publicUrl: 'http://localhost:3000', outbound: outboundPolicy('127.0.0.1/32') });
     try {
       await new MockActivityEnvironment().run(notify, notifyInput('b-eml'));
       const files = readdirSync(outboxDir);
@@ -140,7 +165,7 @@ describe('notify', () => {
     await db.prisma.member.update({ where: { id: 'piet' }, data: { webhookUrl: receiver.url } });
     const outboxDir = mkdtempSync(path.join(os.tmpdir(), 'handoff-outbox-'));
     const mailer = createMailer({ from: 'Handoff <handoff@localhost>', outboxDir });
-    const notify = createNotify({ prisma: db.prisma, mailer, logger, publicUrl: 'http://localhost:3000' });
+    const notify = createNotify({ prisma: db.prisma, mailer, logger, publicUrl: 'http://localhost:3000', outbound: outboundPolicy('127.0.0.1/32') });
     try {
       receiver.failNext(1, 503);
       const input = notifyInput('b-hook');
@@ -164,7 +189,7 @@ describe('notify', () => {
     const receiver = await startHttpReceiver();
     await db.prisma.member.update({ where: { id: 'piet' }, data: { webhookUrl: receiver.url } });
     const outboxDir = mkdtempSync(path.join(os.tmpdir(), 'handoff-outbox-'));
-    const notify = createNotify({ prisma: db.prisma, mailer: createMailer({ from: 'h@localhost', outboxDir }), logger, publicUrl: 'http://localhost:3000' });
+    const notify = createNotify({ prisma: db.prisma, mailer: createMailer({ from: 'h@localhost', outboxDir }), logger, publicUrl: 'http://localhost:3000', outbound: outboundPolicy('127.0.0.1/32') });
     try {
       receiver.failNext(1, 410);
       await new MockActivityEnvironment().run(notify, notifyInput('b-gone'));
@@ -180,7 +205,7 @@ describe('notify', () => {
 
   test('does not notify the person who acted', async () => {
     const outboxDir = mkdtempSync(path.join(os.tmpdir(), 'handoff-outbox-'));
-    const notify = createNotify({ prisma: db.prisma, mailer: createMailer({ from: 'h@localhost', outboxDir }), logger, publicUrl: 'http://localhost:3000' });
+    const notify = createNotify({ prisma: db.prisma, mailer: createMailer({ from: 'h@localhost', outboxDir }), logger, publicUrl: 'http://localhost:3000', outbound: outboundPolicy('127.0.0.1/32') });
     try {
       const input = notifyInput('b-self');
       input.event = { ...input.event, type: 'comment_added', actor: 'paula', data: { body: 'hi', role: 'member' } };
@@ -193,26 +218,30 @@ describe('notify', () => {
     }
   });
 
-  test("an escalation level notifies whom it names: watchers of the brief's party and of the e-commerce team, and named members", async () => {
+  test("an escalation level notifies whom it names: watchers of the brief's party and watchers of scope all wherever they sit, and named members", async () => {
     await db.prisma.party.create({ data: { id: 'other', name: 'Other agency', kind: 'agency' } });
+    await db.prisma.party.create({ data: { id: 'it', name: 'IT', kind: 'it' } });
     await db.prisma.member.createMany({
       data: [
-        { id: 'wanda', partyId: 'shop', name: 'Wanda', email: 'wanda@shop.example', role: 'watcher' },
+        { id: 'wanda', partyId: 'shop', name: 'Wanda', email: 'wanda@shop.example', role: 'watcher', scope: 'all' },
+        // An e-commerce watcher kept to the shop's own briefs, and an IT lead who watches every party.
+        { id: 'wes', partyId: 'shop', name: 'Wes', email: 'wes@shop.example', role: 'watcher', scope: 'party' },
+        { id: 'ines', partyId: 'it', name: 'Ines', email: 'ines@it.example', role: 'watcher', scope: 'all' },
         { id: 'walt', partyId: 'agency', name: 'Walt', email: 'walt@pixel.example', role: 'watcher' },
         { id: 'wim', partyId: 'other', name: 'Wim', email: 'wim@other.example', role: 'watcher' },
         { id: 'ivo', partyId: 'shop', name: 'Ivo', email: 'ivo@shop.example', role: 'manager' },
       ],
     });
     const outboxDir = mkdtempSync(path.join(os.tmpdir(), 'handoff-outbox-'));
-    const notify = createNotify({ prisma: db.prisma, mailer: createMailer({ from: 'h@localhost', outboxDir }), logger, publicUrl: 'http://localhost:3000' });
+    const notify = createNotify({ prisma: db.prisma, mailer: createMailer({ from: 'h@localhost', outboxDir }), logger, publicUrl: 'http://localhost:3000', outbound: outboundPolicy('127.0.0.1/32') });
     try {
       const input = notifyInput('b-escalation');
-      input.event = { ...input.event, type: 'escalation_raised', actor: null, data: { escalationId: 'e-1', clock: 'acknowledge', level: 2, notify: ['watchers', 'ivo'] } };
+      input.event = { ...input.event, type: 'escalation_raised', actor: null, data: { escalationId: 'e-1', clock: 'acknowledge', level: 2, round: 1, notify: ['watchers', 'ivo'] } };
       input.audience = audienceFor(input.event);
       expect(input.audience).toEqual(['watchers', 'member:ivo']);
       await new MockActivityEnvironment().run(notify, input);
       const rows = await db.prisma.notification.findMany({ where: { briefId: 'b-escalation' } });
-      expect(rows.map((r) => r.recipientId).sort()).toEqual(['ivo', 'walt', 'wanda']);
+      expect(rows.map((r) => r.recipientId).sort()).toEqual(['ines', 'ivo', 'walt', 'wanda']);
     } finally {
       rmSync(outboxDir, { recursive: true, force: true });
     }

@@ -4,7 +4,7 @@
 // member's language.
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createActionLink, loadActionLinkSecret, signActionToken, type LinkAction } from '../../lib/action-links';
+import { createActionLink, loadActionLinkSecret, signActionToken, type LinkAction } from '../../services/action-links';
 import { startTestHandoff, type TestHandoff } from '../support/handoff';
 import { devServerEnv } from '../support/temporal';
 import { directory, type DirectoryHelper, type Member } from './directory';
@@ -148,6 +148,22 @@ describe('action links', () => {
     const posted = await submit(url);
     expect(posted.status).toBe(410);
     expect(posted.html).toContain('This link has expired');
+    expect((await briefOf(briefId)).status).toBe('awaiting_ack');
+  });
+
+  test('a link made longer ago than HANDOFF_ACTION_LINK_TTL (default 72 hours) is 410, whatever expiry it was signed with', async () => {
+    expect(handoff.config.actionLinks.ttlMs).toBe(72 * 3_600_000);
+    const briefId = await newBrief('Link older than the lifetime');
+    // Signed for seven days (as links were before the lifetime was shortened), made 73 hours ago.
+    const url = await link(briefId, paula, 'acknowledge', { ttlMs: 7 * DAY });
+    const [, token] = url.split('/actions/');
+    const id = JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString('utf8')).id as string;
+    expect((await open(url)).status).toBe(200);
+    await handoff.db.prisma.actionToken.update({ where: { id }, data: { createdAt: new Date(Date.now() - 73 * 3_600_000) } });
+    const page = await open(url);
+    expect(page.status).toBe(410);
+    expect(page.html).toContain('This link has expired');
+    expect((await submit(url)).status).toBe(410);
     expect((await briefOf(briefId)).status).toBe('awaiting_ack');
   });
 

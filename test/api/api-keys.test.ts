@@ -153,6 +153,88 @@ describe('API keys', () => {
     expect(list.body.items.find((k: { id: string }) => k.id === old.id)).toMatchObject({ expiresAt: null, revokedAt: null });
   });
 
+  test('a rotated key cannot be rotated again: 409 saying so, and the old key names its replacement', async () => {
+    const old = await newKey(piet.id);
+    const rotated = await old.client.post(`/v1/members/${piet.id}/api-keys/${old.id}/rotate`, { overlap: 'PT1H' });
+    expect(rotated.status).toBe(201);
+    seenKeys.add(rotated.body.key);
+    // Still working during its overlap, but rotated: a second rotation would give a second live key.
+    expect((await old.client.get('/v1/me')).status).toBe(200);
+    const again = await old.client.post(`/v1/members/${piet.id}/api-keys/${old.id}/rotate`, { overlap: 'PT1H' });
+    expectProblem(again, 409, 'conflict');
+    expect(again.body.detail).toMatch(/already rotated/);
+    expect(again.body).not.toHaveProperty('key');
+    expectProblem(await admin.post(`/v1/members/${piet.id}/api-keys/${old.id}/rotate`, {}), 409, 'conflict');
+    const row = await handoff.db.prisma.apiKey.findUniqueOrThrow({ where: { id: old.id } });
+    expect(row.rotatedToId).toBe(rotated.body.id);
+    expect(row.rotatedAt).toBeInstanceOf(Date);
+    // Its replacement can be rotated.
+    const next = await admin.post(`/v1/members/${piet.id}/api-keys/${rotated.body.id}/rotate`, {});
+    expect(next.status).toBe(201);
+    seenKeys.add(next.body.key);
+  });
+
+  test('the new key of a rotation never expires later than the old one', async () => {
+    const inAnHour = new Date(Math.ceil((Date.now() + 3_600_000) / 1000) * 1000);
+    const inTenDays = new Date(Date.now() + 10 * 86_400_000).toISOString();
+    const rotate = async (expiresAt: Date | null, body: Record<string, unknown>) => {
+      const old = await newKey(nora.id, expiresAt ? { expiresAt: expiresAt.toISOString() } : {});
+      const res = await admin.post(`/v1/members/${nora.id}/api-keys/${old.id}/rotate`, body);
+      expect(res.status).toBe(201);
+      seenKeys.add(res.body.key);
+      return res.body;
+    };
+    // Asked for later than the old key: the old key's expiry.
+    expect((await rotate(inAnHour, { expiresAt: inTenDays })).expiresAt).toBe(inAnHour.toISOString());
+    // Asked for nothing: the old key's expiry, not "never".
+    expect((await rotate(inAnHour, {})).expiresAt).toBe(inAnHour.toISOString());
+    // Asked for earlier: that.
+    const inHalfAnHour = new Date(Date.now() + 1_800_000).toISOString();
+    expect((await rotate(inAnHour, { expiresAt: inHalfAnHour })).expiresAt).toBe(inHalfAnHour);
+    // A key without expiry: the new one has the expiry asked for, or none.
+    expect((await rotate(null, { expiresAt: inTenDays })).expiresAt).toBe(inTenDays);
+    expect((await rotate(null, {})).expiresAt).toBeNull();
+  });
+
+  test('rotations count against HANDOFF_API_KEY_ROTATIONS_PER_DAY per member: the next one is 429 with Retry-After', async () => {
+    const limit = handoff.config.apiKeyRotationsPerDay;
+    expect(limit).toBe(10);
+    const pixelwerk = paula.partyId;
+    const rita = await d.member(pixelwerk, 'member', 'Rita');
+    seenKeys.add(rita.key);
+    let current = (await newKey(rita.id)).id;
+    for (let i = 0; i < limit; i += 1) {
+      const res = await admin.post(`/v1/members/${rita.id}/api-keys/${current}/rotate`, { overlap: 'PT1M' });
+      expect(res.status).toBe(201);
+      seenKeys.add(res.body.key);
+      current = res.body.id;
+    }
+    const refused = await admin.post(`/v1/members/${rita.id}/api-keys/${current}/rotate`, { overlap: 'PT1M' });
+    expectProblem(refused, 429, 'rate-limited');
+    expect(refused.body.detail).toMatch(/HANDOFF_API_KEY_ROTATIONS_PER_DAY/);
+    const retryAfter = Number(refused.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThan(86_400 - 120);
+    expect(retryAfter).toBeLessThanOrEqual(86_400);
+    // Nothing changed: the key was not rotated, no key was added.
+    expect((await handoff.db.prisma.apiKey.findUniqueOrThrow({ where: { id: current } })).rotatedAt).toBeNull();
+    expect(await handoff.db.prisma.apiKey.count({ where: { memberId: rita.id } })).toBe(limit + 2);
+    // Per member: another member still rotates.
+    const other = await newKey(mara.id);
+    const res = await admin.post(`/v1/members/${mara.id}/api-keys/${other.id}/rotate`, {});
+    expect(res.status).toBe(201);
+    seenKeys.add(res.body.key);
+  });
+
+  test('the bootstrap admin key is listed under the fixed prefix "bootstrap", never characters of the key', async () => {
+    const me = await admin.get('/v1/me');
+    const keys = await admin.get(`/v1/members/${me.body.id}/api-keys`);
+    expect(keys.status).toBe(200);
+    expect(keys.body.items.map((k: { prefix: string }) => k.prefix)).toEqual(['bootstrap']);
+    const row = await handoff.db.prisma.apiKey.findFirstOrThrow({ where: { memberId: me.body.id } });
+    expect(row.prefix).toBe('bootstrap');
+    expect(ADMIN_KEY).not.toContain(row.prefix);
+  });
+
   test("a member manages their own keys, not another member's: 403 in their party, 404 in another", async () => {
     const pietKey = await newKey(piet.id);
     const noraKey = await newKey(nora.id);

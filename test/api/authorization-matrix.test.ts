@@ -6,10 +6,10 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { randomUUID } from 'node:crypto';
 import { createApp } from '../../api/app';
-import { createActionLink, loadActionLinkSecret } from '../../lib/action-links';
+import { createActionLink, loadActionLinkSecret } from '../../services/action-links';
 import { openApiPath } from '../../api/openapi/route';
 import { createLogger } from '../../lib/logger';
-import type { Role } from '../../workflows/domain/brief';
+import type { Role } from '../../workflows/domain/vocabulary';
 import { ADMIN_KEY, startTestHandoff, type TestHandoff } from '../support/handoff';
 import { apiClient, eventually, type ApiClient, type ApiResponse } from '../support/http';
 import { devServerEnv } from '../support/temporal';
@@ -63,7 +63,7 @@ const unique = (prefix: string) => `${prefix}-${++serial}`;
 
 async function created(res: Promise<ApiResponse>, what: string): Promise<any> {
   const answer = await res;
-  if (answer.status !== 201 && answer.status !== 200) throw new Error(`setting up ${what}: ${answer.status} ${JSON.stringify(answer.body)}`);
+  if (answer.status !== 201 && answer.status !== 200 && answer.status !== 202) throw new Error(`setting up ${what}: ${answer.status} ${JSON.stringify(answer.body)}`);
   return answer.body;
 }
 
@@ -104,7 +104,18 @@ async function spareKey(fx: Fixture, memberId: string): Promise<string> {
   return (await created(fx.clients.admin.post(`/v1/members/${memberId}/api-keys`, {}), 'a spare key')).id as string;
 }
 
+/** A new member of party A, made by the admin, for the calls that change a member for good. */
+async function spareMember(fx: Fixture): Promise<string> {
+  const name = unique('member');
+  return (await created(fx.clients.admin.post(`/v1/parties/${fx.partyA}/members`, { name, email: `${name}@pixelwerk.example`, role: 'member' }), 'a spare member')).id as string;
+}
+
 const get = (path: string) => async (): Promise<Call> => ({ path });
+
+let application: Promise<string> | undefined;
+/** The path of an application of the fixture's policy, started once by the admin. */
+const policyApplication = (fx: Fixture) =>
+  (application ??= created(fx.clients.admin.post(`/v1/sla-policies/${fx.policyId}/apply-to-running`), 'a policy application').then((body) => body.href as string));
 
 const WORKDAY = [['09:00', '17:00']];
 const calendarBody = () => ({ name: unique('Calendar'), timezone: 'Europe/Berlin', workingHours: { mon: WORKDAY, tue: WORKDAY, wed: WORKDAY, thu: WORKDAY, fri: WORKDAY } });
@@ -147,7 +158,22 @@ const RECIPES: Record<RouteKey, Recipe> = {
       return { path: `/v1/parties/${fx.partyA}/members`, body: { name, email: `${name}@pixelwerk.example`, role: 'member' } };
     },
   },
+  'PATCH /v1/members/:id': { call: async (fx) => ({ path: `/v1/members/${fx.memberId}`, body: { locale: 'en' } }) },
+  'POST /v1/members/:id/deactivate': {
+    call: async (fx, fresh) => ({ path: `/v1/members/${fresh ? await spareMember(fx) : fx.memberId}/deactivate`, body: { reason: 'left the agency' } }),
+  },
+  'POST /v1/members/:id/reactivate': {
+    call: async (fx, fresh) => {
+      if (!fresh) return { path: `/v1/members/${fx.memberId}/reactivate`, body: {} };
+      const id = await spareMember(fx);
+      await created(fx.clients.admin.post(`/v1/members/${id}/deactivate`, {}), 'a deactivation');
+      return { path: `/v1/members/${id}/reactivate`, body: {} };
+    },
+  },
+  'GET /v1/members/:id/open-responsibilities': { call: async (fx) => ({ path: `/v1/members/${fx.memberId}/open-responsibilities` }) },
   'GET /v1/audit': { call: get('/v1/audit') },
+  'GET /v1/admin/activity-failures': { call: get('/v1/admin/activity-failures') },
+  'POST /v1/admin/reconcile': { call: async () => ({ path: '/v1/admin/reconcile', body: {} }) },
   'POST /v1/members/:id/api-keys': { call: async (fx) => ({ path: `/v1/members/${fx.memberId}/api-keys`, body: {} }) },
   'GET /v1/members/:id/api-keys': { call: async (fx, _fresh, owner = fx.memberId) => ({ path: `/v1/members/${owner}/api-keys` }) },
   'POST /v1/members/:id/api-keys/:keyId/revoke': {
@@ -218,6 +244,7 @@ const RECIPES: Record<RouteKey, Recipe> = {
   'PATCH /v1/sla-policies/:id': { call: async (fx) => ({ path: `/v1/sla-policies/${fx.policyId}`, body: { name: unique('Policy') } }) },
   'GET /v1/sla-policies/:id/preview': { call: async (fx) => ({ path: `/v1/sla-policies/${fx.policyId}/preview?priority=P2` }) },
   'POST /v1/sla-policies/:id/apply-to-running': { call: async (fx) => ({ path: `/v1/sla-policies/${fx.policyId}/apply-to-running` }) },
+  'GET /v1/sla-policies/:id/applications/:applicationId': { call: async (fx) => ({ path: await policyApplication(fx) }) },
 };
 
 async function setUpDirectory(handoff: TestHandoff): Promise<Fixture> {
@@ -471,7 +498,7 @@ describe('the authorisation matrix', () => {
         if (allowed.length !== CALLERS.length) disagreements.push(`${route} is public, the matrix refuses ${CALLERS.filter((c) => !allowed.includes(c)).join(', ')}`);
         continue;
       }
-      const byMatrix = [...new Set(rule.self === 'allowed' ? Object.values(roleOf) : allowed.map((c) => roleOf[c as Exclude<CallerKind, 'anonymous'>]))].sort();
+      const byMatrix = [...new Set([...(rule.self === 'allowed' ? Object.values(roleOf) : allowed.map((c) => roleOf[c as Exclude<CallerKind, 'anonymous'>])), ...(rule.named ?? [])])].sort();
       if (rule.expect.anonymous !== 401) disagreements.push(`${route} needs a key, the matrix expects ${rule.expect.anonymous} for anonymous`);
       if (byMatrix.join() !== [...roles].sort().join()) disagreements.push(`${route} declares ${[...roles].sort().join(', ')}, the matrix allows ${byMatrix.join(', ')}`);
     }

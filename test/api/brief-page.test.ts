@@ -6,8 +6,8 @@
 // shares the action pages' rate limit.
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createActionLink, loadActionLinkSecret, type LinkKind } from '../../lib/action-links';
-import type { BriefState } from '../../workflows/domain/brief';
+import { createActionLink, loadActionLinkSecret, type LinkKind } from '../../services/action-links';
+import { decodeSnapshot } from '../../services/snapshot';
 import { startTestHandoff, type TestHandoff } from '../support/handoff';
 import { devServerEnv } from '../support/temporal';
 import { directory, type DirectoryHelper, type Member } from './directory';
@@ -203,7 +203,7 @@ describe('the brief page', () => {
     await paula.client.post(`/v1/briefs/${briefId}/clarifications`, { question: 'Which <colours>?' });
     // Whatever the read model holds is hostile: a delivery with links no API would have taken.
     const row = await handoff.db.prisma.brief.findUniqueOrThrow({ where: { id: briefId } });
-    const state = row.snapshot as unknown as BriefState;
+    const state = decodeSnapshot(briefId, row.snapshot);
     state.deliveries = [{ version: 1, summary: 'Old', links: ['javascript:alert(1)', 'data:text/html,<b>x</b>', 'https://ok.example/a b', '"><script>'], submittedBy: paula.id, submittedAt: state.createdAt }];
     await handoff.db.prisma.brief.update({ where: { id: briefId }, data: { snapshot: state as object } });
     const page = await open(await link(briefId, mara));

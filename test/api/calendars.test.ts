@@ -3,6 +3,7 @@
 // who may do what.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startTestHandoff, type TestHandoff } from '../support/handoff';
+import { HOSTILE_ICS } from '../support/hostile-ics';
 import type { ApiClient } from '../support/http';
 import { devServerEnv } from '../support/temporal';
 import { directory, expectProblem, type DirectoryHelper, type Member } from './directory';
@@ -197,6 +198,27 @@ describe('calendars', () => {
     const json = await admin.post(`/v1/calendars/${created.id}/holidays/import`, { ics: ICS });
     expectProblem(json, 400, 'validation');
     expectProblem(await importIcs(created.id, ICS, '?untilYear=soon'), 400, 'validation');
+    expect((await admin.get(`/v1/calendars/${created.id}`)).body).toMatchObject({ holidays: [], version: 1 });
+  });
+
+  test('a hostile .ics of about 1 MB is refused as a whole with 400 naming the limit, and nothing changes', async () => {
+    const { body: created } = await create({ name: 'Hostile feeds' });
+    const cases: [string, string, RegExp][] = [
+      ['oversized', HOSTILE_ICS.oversized(), /1000001 characters, more than 1000000/],
+      ['many events', HOSTILE_ICS.manyEvents(), /more than 5000 events/],
+      ['long span', HOSTILE_ICS.longSpan(), /spans \d+ days, more than 366/],
+      ['many recurrences', HOSTILE_ICS.manyRecurrences(), /more than 200000 dates/],
+    ];
+    for (const [name, text, problem] of cases) {
+      expect(text.length).toBeLessThan(1_048_576);
+      const res = await importIcs(created.id, text, '?untilYear=2200');
+      expectProblem(res, 400, 'validation');
+      expect({ name, errors: res.body.errors }).toEqual({ name, errors: [{ path: 'body', message: expect.stringMatching(problem) }] });
+    }
+    // An endless secondly recurrence is not expanded: no event can be read, 400.
+    const secondly = await importIcs(created.id, HOSTILE_ICS.secondly());
+    expectProblem(secondly, 400, 'validation');
+    expect(secondly.body.errors).toEqual([{ path: 'body', message: expect.stringContaining('FREQ=SECONDLY') }]);
     expect((await admin.get(`/v1/calendars/${created.id}`)).body).toMatchObject({ holidays: [], version: 1 });
   });
 

@@ -2,11 +2,14 @@
 // escalation, the brief's policy and agreement, a feed entry per raised and acknowledged
 // escalation, the list's filters, and what each caller sees; acknowledgements through the brief's
 // workflow (on the brief as soon as answered, once, 404 for one it never raised, written by the
-// API once the workflow has ended) and the re-escalation that follows one. Real API, worker, Temporal dev
+// API once the workflow has ended) and the re-escalation that follows one; who acknowledges (the
+// e-commerce team, watchers of scope all such as an IT lead, members a level names, never the
+// breaching party itself) and what a watcher's scope lets them see. Real API, worker, Temporal dev
 // server and PGlite; acknowledge clocks of P1 briefs run out after two seconds.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createRecordEvents } from '../../activities/record-events';
-import type { TimelineEvent } from '../../workflows/domain/brief';
+import { decodeSnapshot } from '../../services/snapshot';
+import type { TimelineEvent } from '../../workflows/domain/events';
 import { briefWorkflowId } from '../../workflows/domain/ids';
 import { initialState } from '../../workflows/domain/transitions';
 import { briefInput } from '../support/briefs';
@@ -50,6 +53,11 @@ describe('the escalation feed', () => {
   let shopWatcher: Member;
   let agencyWatcher: Member;
   let agencyMember: Member;
+  /** A watcher of the IT department who watches every party, and a member of party B a policy names. */
+  let itLead: Member;
+  let onCall: Member;
+  let admin: ApiClient;
+  let shopId: string;
   let agencyA: string;
   let agencyB: string;
   let internalTeam: string;
@@ -81,6 +89,10 @@ describe('the escalation feed', () => {
     shopWatcher = await dir.member(shop, 'watcher');
     agencyWatcher = await dir.member(agencyA, 'watcher');
     agencyMember = await dir.member(agencyA, 'member');
+    itLead = await dir.memberWith(internalTeam, { name: 'Ines IT lead', email: 'ines@it.example', role: 'watcher', scope: 'all' });
+    onCall = await dir.member(agencyB, 'member');
+    admin = dir.admin;
+    shopId = shop;
     const [a, b, it] = await Promise.all([brief(manager.client, agencyA), brief(manager.client, agencyB), brief(manager.client, internalTeam)]);
     quietBriefId = await brief(manager.client, agencyA, 'P3');
     [ofA, ofB, ofIt] = await Promise.all([escalationOf(a), escalationOf(b), escalationOf(it)]);
@@ -95,7 +107,7 @@ describe('the escalation feed', () => {
     expect(ofA).toMatchObject({ partyId: agencyA, clock: 'acknowledge', level: 1, state: 'open', agreement: 'external', round: 1, repeat: 0, acknowledgedAt: null });
     expect(ofA).toMatchObject({ reescalation: false, follows: null });
     const briefRow = await handoff.db.prisma.brief.findUniqueOrThrow({ where: { id: ofA.briefId } });
-    const sla = (briefRow.snapshot as { brief: { sla?: { policyId: string; agreement: string } } }).brief.sla;
+    const sla = decodeSnapshot(briefRow.id, briefRow.snapshot).brief.sla;
     expect({ slaPolicyId: briefRow.slaPolicyId, agreement: briefRow.agreement }).toEqual({ slaPolicyId: sla?.policyId ?? null, agreement: sla?.agreement ?? null });
     // Briefs under a policy carry their party's agreement: an internal team's is internal.
     if (sla) expect(ofIt.agreement).toBe('internal');
@@ -180,19 +192,19 @@ describe('the escalation feed', () => {
   });
 
   test('acknowledging writes the state and its feed entry together, once, and the brief shows it and when the chain re-escalates as soon as the API answered', async () => {
-    const res = await agencyWatcher.client.post(`/v1/escalations/${ofA.id}/acknowledge`, {});
+    const res = await shopWatcher.client.post(`/v1/escalations/${ofA.id}/acknowledge`, {});
     expect(res.status).toBe(200);
     // Read at once, before anything else: the acknowledgement went through the brief's workflow.
     const brief = await manager.client.get(`/v1/briefs/${ofA.briefId}`);
-    expect(res.body).toMatchObject({ id: ofA.id, state: 'acknowledged', acknowledgedBy: agencyWatcher.id, agreement: ofA.agreement, round: 1, repeat: 0 });
+    expect(res.body).toMatchObject({ id: ofA.id, state: 'acknowledged', acknowledgedBy: shopWatcher.id, agreement: ofA.agreement, round: 1, repeat: 0 });
     const ackEvent = (brief.body.timeline as { type: string; actor: string; at: string; data: { escalationId: string } }[]).at(-1);
-    expect(ackEvent).toMatchObject({ type: 'escalation_acknowledged', actor: agencyWatcher.id, data: { escalationId: ofA.id } });
+    expect(ackEvent).toMatchObject({ type: 'escalation_acknowledged', actor: shopWatcher.id, data: { escalationId: ofA.id } });
     expect(res.body.acknowledgedAt).toBe(ackEvent?.at);
     // The chain waits a full target for the step, then re-escalates: the brief says when.
     const clock = brief.body.sla.acknowledge as ClockView;
     expect(clock).toMatchObject({ escalationAcknowledged: true, escalationLevel: 1 });
     expect(clock.nextEscalationAt).toBe(new Date(Date.parse(ackEvent!.at) + TARGET_MS).toISOString());
-    const again = await agencyWatcher.client.post(`/v1/escalations/${ofA.id}/acknowledge`, {});
+    const again = await shopWatcher.client.post(`/v1/escalations/${ofA.id}/acknowledge`, {});
     expect(again.status).toBe(409);
     const entries = await handoff.db.prisma.escalationFeedEntry.findMany({ where: { escalationId: ofA.id }, orderBy: { id: 'asc' } });
     expect(entries.map((e) => e.kind)).toEqual(['raised', 'acknowledged']);
@@ -256,5 +268,156 @@ describe('the escalation feed', () => {
     const entries = await handoff.db.prisma.escalationFeedEntry.findMany({ where: { escalationId: ofB.id }, orderBy: { id: 'asc' } });
     expect(entries.map((e) => e.kind)).toEqual(['raised', 'acknowledged']);
     expect((await manager.client.post(`/v1/escalations/${ofB.id}/acknowledge`, {})).status).toBe(409);
+  });
+
+  test('an acknowledgement that runs again under its key (its first answer was lost) is answered as done and happens once', async () => {
+    const escalation = await escalationOf(await brief(manager.client, internalTeam));
+    const headers = { 'idempotency-key': 'ack-lost-answer' };
+    const first = await shopWatcher.client.post(`/v1/escalations/${escalation.id}/acknowledge`, {}, headers);
+    expect(first.status).toBe(200);
+    // What a first attempt that answered 503, or whose API process died, leaves: no answer under the key.
+    await handoff.db.prisma.idempotencyRecord.deleteMany({ where: { key: 'ack-lost-answer' } });
+    const again = await shopWatcher.client.post(`/v1/escalations/${escalation.id}/acknowledge`, {}, headers);
+    expect(again.status).toBe(200);
+    expect(again.headers.get('idempotent-replayed')).toBeNull();
+    expect(again.body).toEqual(first.body);
+    // Anyone else, or the same caller without the key, is told it is done already.
+    expect((await shopWatcher.client.post(`/v1/escalations/${escalation.id}/acknowledge`, {})).status).toBe(409);
+    expect((await manager.client.post(`/v1/escalations/${escalation.id}/acknowledge`, {}, { 'idempotency-key': 'ack-lost-answer' })).status).toBe(409);
+    const timeline = (await manager.client.get(`/v1/briefs/${escalation.briefId}`)).body.timeline as { type: string }[];
+    expect(timeline.filter((e) => e.type === 'escalation_acknowledged')).toHaveLength(1);
+    expect(await handoff.db.prisma.escalationFeedEntry.count({ where: { escalationId: escalation.id, kind: 'acknowledged' } })).toBe(1);
+    await manager.client.post(`/v1/briefs/${escalation.briefId}/cancel`, { reason: 'Done with this test' });
+  });
+
+  describe('who watches every party, and who acknowledges', () => {
+    /** An open escalation of a brief to party A. */
+    let agencyEscalation: Escalation;
+    const patchMember = (id: string, body: unknown) => admin.request('PATCH', `/v1/members/${id}`, body);
+    const paths = (res: { body: { errors?: { path: string }[] } }) => res.body.errors?.map((e) => e.path);
+
+    /** The text of an escalation stream once it shows `until`, or after five seconds. */
+    async function streamText(key: string, path: string, until: string): Promise<{ status: number; text: string }> {
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(), 5_000);
+      let text = '';
+      try {
+        const response = await fetch(`${handoff.url}${path}`, { headers: { authorization: `Bearer ${key}`, accept: 'text/event-stream' }, signal: controller.signal });
+        if (response.status !== 200) return { status: response.status, text: await response.text() };
+        for await (const chunk of response.body!.pipeThrough(new TextDecoderStream())) {
+          text += chunk;
+          if (text.includes(until)) break;
+        }
+        return { status: 200, text };
+      } catch (err) {
+        if (controller.signal.aborted) return { status: 200, text };
+        throw err;
+      } finally {
+        clearTimeout(timer);
+        controller.abort();
+      }
+    }
+
+    test("an IT watcher of scope all sees another party's brief, its escalation, the stream and /metrics, and acknowledges it; the party's own watcher and member get 403", async () => {
+      const briefId = await brief(manager.client, agencyA);
+      agencyEscalation = await escalationOf(briefId);
+      expect((await itLead.client.get(`/v1/briefs/${briefId}`)).status).toBe(200);
+      expect(((await itLead.client.get('/v1/briefs')).body.items as { id: string }[]).map((b) => b.id)).toContain(briefId);
+      expect(((await itLead.client.get(`/v1/escalations?briefId=${briefId}`)).body.items as Escalation[]).map((e) => e.id)).toEqual([agencyEscalation.id]);
+      const stream = await streamText(itLead.key, `/v1/escalations/stream?briefId=${briefId}&lastEventId=0`, `"id":"${agencyEscalation.id}"`);
+      expect(stream).toMatchObject({ status: 200, text: expect.stringContaining(`"id":"${agencyEscalation.id}"`) });
+      const metrics = await itLead.client.get('/metrics');
+      expect(metrics.status).toBe(200);
+      expect(metrics.body).toContain(`party="${agencyA}"`);
+
+      // The breaching party sees its escalation but cannot silence its own chain.
+      for (const own of [agencyWatcher, agencyMember]) {
+        const refused = await own.client.post(`/v1/escalations/${agencyEscalation.id}/acknowledge`, {});
+        expect(refused.status).toBe(403);
+        expect(refused.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      }
+      const res = await itLead.client.post(`/v1/escalations/${agencyEscalation.id}/acknowledge`, {});
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ id: agencyEscalation.id, state: 'acknowledged', acknowledgedBy: itLead.id });
+    });
+
+    test("a member an escalation's level names acknowledges it though they belong to another party; an escalation that does not name them does not exist for them", async () => {
+      const policy = await admin.post('/v1/sla-policies', { name: 'On call by name', escalation: { levels: [{ after: 'PT0S', notify: ['party_lead', onCall.id] }] } });
+      expect(policy.status).toBe(201);
+      const created = await manager.client.post('/v1/briefs', {
+        title: 'Named on call',
+        description: 'Needs doing',
+        partyId: agencyA,
+        priority: 'P1',
+        slaPolicyId: policy.body.id,
+        targets: { acknowledge: 'PT2S' },
+      });
+      expect(created.status).toBe(201);
+      const escalation = await escalationOf(created.body.id as string);
+      expect((await onCall.client.post(`/v1/escalations/${agencyEscalation.id}/acknowledge`, {})).status).toBe(404);
+      expect((await agencyWatcher.client.post(`/v1/escalations/${escalation.id}/acknowledge`, {})).status).toBe(403);
+      const res = await onCall.client.post(`/v1/escalations/${escalation.id}/acknowledge`, {});
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ id: escalation.id, state: 'acknowledged', acknowledgedBy: onCall.id });
+      await manager.client.post(`/v1/briefs/${escalation.briefId}/cancel`, { reason: 'Done with this test' });
+    });
+
+    test("a new scope holds from the next request: a watcher set to party sees its own party only, set to all every party again; the change is audited", async () => {
+      const toParty = await patchMember(itLead.id, { scope: 'party' });
+      expect(toParty.status).toBe(200);
+      expect(toParty.body).toMatchObject({ id: itLead.id, role: 'watcher', scope: 'party' });
+      expect((await itLead.client.get(`/v1/briefs/${agencyEscalation.briefId}`)).status).toBe(404);
+      const seen = (await itLead.client.get('/v1/escalations')).body.items as Escalation[];
+      expect(seen.length).toBeGreaterThan(0);
+      expect([...new Set(seen.map((e) => e.partyId))]).toEqual([internalTeam]);
+      expect((await itLead.client.get('/metrics')).status).toBe(403);
+      expect((await itLead.client.post(`/v1/escalations/${agencyEscalation.id}/acknowledge`, {})).status).toBe(404);
+
+      // The e-commerce team's watcher, kept to the shop's own objects.
+      expect((await patchMember(shopWatcher.id, { scope: 'party' })).body.scope).toBe('party');
+      expect((await shopWatcher.client.get(`/v1/briefs/${agencyEscalation.briefId}`)).status).toBe(404);
+      expect((await shopWatcher.client.get('/v1/escalations')).body.items).toEqual([]);
+      expect((await shopWatcher.client.get('/metrics')).status).toBe(403);
+
+      expect((await patchMember(itLead.id, { scope: 'all' })).body.scope).toBe('all');
+      expect((await patchMember(shopWatcher.id, { scope: 'all' })).body.scope).toBe('all');
+      expect((await itLead.client.get(`/v1/briefs/${agencyEscalation.briefId}`)).status).toBe(200);
+      expect((await shopWatcher.client.get(`/v1/briefs/${agencyEscalation.briefId}`)).status).toBe(200);
+      expect((await itLead.client.get('/v1/me')).body).toMatchObject({ id: itLead.id, scope: 'all' });
+      const members = (await admin.get(`/v1/parties/${internalTeam}/members`)).body.items as { id: string; scope: string }[];
+      expect(members.find((m) => m.id === itLead.id)).toMatchObject({ scope: 'all' });
+      const audit = (await admin.get(`/v1/audit?targetType=member&targetId=${itLead.id}`)).body.items as { action: string; before: { scope?: string } | null; after: { scope?: string } | null }[];
+      expect(audit.map((e) => [e.action, e.before?.scope, e.after?.scope])).toEqual([
+        ['member.updated', 'party', 'all'],
+        ['member.updated', 'all', 'party'],
+        ['member.created', undefined, 'all'],
+      ]);
+    });
+
+    test("refuses a scope the member cannot have, one that is not a scope and fields that cannot be edited, naming each; a new member's scope follows their party", async () => {
+      const memberToAll = await patchMember(agencyMember.id, { scope: 'all' });
+      expect({ status: memberToAll.status, paths: paths(memberToAll) }).toEqual({ status: 400, paths: ['body.scope'] });
+      expect(memberToAll.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      const managerToAll = await patchMember(manager.id, { scope: 'all' });
+      expect({ status: managerToAll.status, paths: paths(managerToAll) }).toEqual({ status: 400, paths: ['body.scope'] });
+      const notEditable = await patchMember(itLead.id, { role: 'admin', email: 'ines@elsewhere.example', name: 'Ines' });
+      expect({ status: notEditable.status, paths: paths(notEditable) }).toEqual({ status: 400, paths: ['body.role', 'body.email'] });
+      const notAScope = await patchMember(itLead.id, { scope: 'everyone' });
+      expect({ status: notAScope.status, paths: paths(notAScope) }).toEqual({ status: 400, paths: ['body.scope'] });
+      expect((await itLead.client.get('/v1/me')).body).toMatchObject({ name: 'Ines IT lead', scope: 'all' });
+      expect((await patchMember('no-such-member', { scope: 'all' })).status).toBe(404);
+      expect((await itLead.client.request('PATCH', `/v1/members/${itLead.id}`, { scope: 'party' })).status).toBe(403);
+      const renamed = await patchMember(agencyMember.id, { name: 'Paula Pixel', locale: 'de' });
+      expect(renamed.body).toMatchObject({ name: 'Paula Pixel', locale: 'de', scope: 'party' });
+
+      const newMember = (partyId: string, role: string, scope?: string) =>
+        admin.post(`/v1/parties/${partyId}/members`, { name: `New ${role}`, email: `new.${role}.${partyId}@example.test`, role, ...(scope ? { scope } : {}) });
+      const memberWithAll = await newMember(internalTeam, 'member', 'all');
+      expect({ status: memberWithAll.status, paths: paths(memberWithAll) }).toEqual({ status: 400, paths: ['body.scope'] });
+      expect((await newMember(shopId, 'watcher')).body.scope).toBe('all');
+      expect((await newMember(internalTeam, 'watcher')).body.scope).toBe('party');
+      expect((await newMember(shopId, 'manager')).body.scope).toBe('party');
+      expect((await newMember(agencyA, 'watcher', 'all')).body.scope).toBe('all');
+    });
   });
 });

@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createApp } from '../../api/app';
 import { createLogger } from '../../lib/logger';
-import type { Role } from '../../workflows/domain/brief';
+import type { Role } from '../../workflows/domain/vocabulary';
 import { ADMIN_KEY, startTestHandoff, type TestHandoff } from '../support/handoff';
 import { apiClient, type ApiResponse } from '../support/http';
 import { devServerEnv } from '../support/temporal';

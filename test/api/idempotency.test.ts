@@ -94,6 +94,70 @@ describe('Idempotency-Key', () => {
     await expectOneWorkflowPerBrief();
   });
 
+  /** What a first attempt that answered 503 (or whose API process died) leaves: no answer under the key. */
+  const forgetAnswer = (key: string) => handoff.db.prisma.idempotencyRecord.deleteMany({ where: { key } });
+
+  /** The ids of the updates the brief's workflow accepted, from its history. */
+  async function acceptedUpdates(id: string): Promise<string[]> {
+    const history = await handoff.temporal.client.workflow.getHandle(briefWorkflowId(id)).fetchHistory();
+    return (history.events ?? []).flatMap((e) => (e.workflowExecutionUpdateAcceptedEventAttributes ? [e.workflowExecutionUpdateAcceptedEventAttributes.protocolInstanceId ?? ''] : []));
+  }
+
+  test('a create that runs again under its key (its first answer was lost) reaches the same brief through the same update', async () => {
+    const agency = await d.party('Lost answer');
+    const headers = { 'idempotency-key': 'brief-lost-answer' };
+    const first = await manager.client.post('/v1/briefs', briefBody(agency, 'Lost answer'), headers);
+    expect(first.status).toBe(201);
+    const id = first.body.id as string;
+    const updates = await acceptedUpdates(id);
+    expect(updates).toHaveLength(1);
+
+    await forgetAnswer('brief-lost-answer');
+    const again = await manager.client.post('/v1/briefs', briefBody(agency, 'Lost answer'), headers);
+    expect(again.status).toBe(201);
+    expect(again.headers.get('idempotent-replayed')).toBeNull();
+    expect(again.body.id).toBe(id);
+    expect(again.body.timeline.map((e: { type: string }) => e.type)).toEqual(['brief_created']);
+    // The repeat named the first attempt's update, which Temporal answered again without running it.
+    expect(await acceptedUpdates(id)).toEqual(updates);
+    expect(await briefsOf(agency)).toEqual([id]);
+    await expectOneWorkflowPerBrief();
+  });
+
+  test('a create that runs again after its brief has ended answers the brief as recorded and starts nothing', async () => {
+    const agency = await d.party('Ended meanwhile');
+    const headers = { 'idempotency-key': 'brief-ended-meanwhile' };
+    const first = await manager.client.post('/v1/briefs', briefBody(agency, 'Ended'), headers);
+    expect(first.status).toBe(201);
+    const id = first.body.id as string;
+    expect((await manager.client.post(`/v1/briefs/${id}/cancel`, { reason: 'Campaign dropped' })).status).toBe(200);
+    const handle = handoff.temporal.client.workflow.getHandle(briefWorkflowId(id));
+    await handle.result();
+
+    await forgetAnswer('brief-ended-meanwhile');
+    const again = await manager.client.post('/v1/briefs', briefBody(agency, 'Ended'), headers);
+    expect(again.status).toBe(201);
+    expect(again.body).toMatchObject({ id, status: 'cancelled' });
+    const executions: string[] = [];
+    for await (const e of handoff.temporal.client.workflow.list({ query: `WorkflowId = '${briefWorkflowId(id)}'` })) executions.push(e.status.name);
+    expect(executions).toEqual(['COMPLETED']);
+    expect(await briefsOf(agency)).toEqual([id]);
+  });
+
+  test('an action that runs again under its key (its first answer was lost) is applied once', async () => {
+    const agency = await d.party('Lost action answer');
+    const id = (await manager.client.post('/v1/briefs', briefBody(agency, 'Lost action'))).body.id as string;
+    const headers = { 'idempotency-key': 'comment-lost-answer' };
+    const first = await manager.client.post(`/v1/briefs/${id}/comments`, { body: 'Once only' }, headers);
+    expect(first.status).toBe(200);
+    await forgetAnswer('comment-lost-answer');
+    const again = await manager.client.post(`/v1/briefs/${id}/comments`, { body: 'Once only' }, headers);
+    expect(again.status).toBe(200);
+    expect(again.headers.get('idempotent-replayed')).toBeNull();
+    const read = await manager.client.get(`/v1/briefs/${id}`);
+    expect(read.body.timeline.filter((e: { type: string }) => e.type === 'comment_added')).toHaveLength(1);
+  });
+
   test('the same key with a different body, or on another path, answers 422 and creates nothing', async () => {
     const agency = await d.party('Northstar');
     const headers = { 'idempotency-key': 'brief-mismatch' };

@@ -1,9 +1,10 @@
 // The API's pino output, captured from a running Handoff: one line per request with its id,
 // method, route, path, status and latency; X-Request-Id taken from the request or generated, and
 // echoed; never a key, an Authorization header, or a body's content.
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createLogger } from '../../lib/logger';
+import { createActionLink, loadActionLinkSecret } from '../../services/action-links';
 import { ADMIN_KEY, startTestHandoff, type TestHandoff } from '../support/handoff';
 import { apiClient, eventually, type ApiResponse } from '../support/http';
 import { devServerEnv } from '../support/temporal';
@@ -170,5 +171,46 @@ describe('request logs', () => {
     expect(leaks).toEqual([]);
     // The key creation itself is logged, by prefix.
     expect(parsed().some((l) => l.msg === 'api key created' && l.prefix === created.body.prefix)).toBe(true);
+  });
+
+  test('an action link\'s token never reaches a log line: requests to link pages are logged as /actions/:token and /view/:token', async () => {
+    const shop = await d.party('Shop', 'ecommerce');
+    const agency = await d.party('Agency');
+    const manager = await d.member(shop, 'manager', 'Mara');
+    const paula = await d.member(agency, 'member', 'Paula');
+    const brief = await manager.client.post('/v1/briefs', { title: 'Logged links', description: 'Link tokens stay out of the log', partyId: agency });
+    expect(brief.status).toBe(201);
+    const linkSecret = await loadActionLinkSecret(handoff.db.prisma, handoff.config.actionLinks.secret);
+    const make = (action: 'acknowledge' | 'view') =>
+      createActionLink(handoff.db.prisma, { secret: linkSecret, publicUrl: handoff.url, notificationId: randomUUID(), briefId: brief.body.id, memberId: paula.id, action, ttlMs: 3_600_000 });
+    const actionUrl = await make('acknowledge');
+    const viewUrl = await make('view');
+    const tokens = [actionUrl.split('/actions/')[1], viewUrl.split('/view/')[1]];
+    const mark = lines.length;
+
+    const opened = requestId();
+    expect((await fetch(actionUrl, { headers: { 'x-request-id': opened } })).status).toBe(200);
+    expect((await lineFor(opened)).req.path).toBe('/actions/:token');
+    const viewed = requestId();
+    expect((await fetch(viewUrl, { headers: { 'x-request-id': viewed } })).status).toBe(200);
+    expect((await lineFor(viewed)).req.path).toBe('/view/:token');
+    // Acting, a form too large (an error answered by the error middleware), an unknown path below the token.
+    const acted = requestId();
+    const form = { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-request-id': acted } };
+    expect((await fetch(actionUrl, { ...form, body: '' })).status).toBe(200);
+    const tooLarge = requestId();
+    expect((await fetch(`${actionUrl}?x=1`, { ...form, headers: { ...form.headers, 'x-request-id': tooLarge }, body: `note=${'x'.repeat(40_000)}` })).status).toBe(413);
+    const below = requestId();
+    const unknown = await fetch(`${actionUrl}/more`, { headers: { 'x-request-id': below } });
+    expect(unknown.status).toBe(404);
+    const unknownText = await unknown.text();
+    for (const token of tokens) expect(unknownText).not.toContain(token);
+    for (const id of [acted, tooLarge, below]) expect((await lineFor(id)).req.path).toMatch(/^\/actions\/:token/);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+
+    const written = lines.slice(mark);
+    expect(written.length).toBeGreaterThanOrEqual(5);
+    const leaks = written.filter((line) => tokens.some((token) => line.includes(token) || line.includes(token.split('.')[1])));
+    expect(leaks).toEqual([]);
   });
 });

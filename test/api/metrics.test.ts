@@ -78,6 +78,7 @@ describe('GET /metrics', () => {
       handoff_sla_breaches_total: 'counter',
       handoff_sla_warnings_total: 'counter',
       handoff_briefs: 'gauge',
+      handoff_reconciler_repairs_total: 'counter',
     });
     expect(valueOf(before.samples, 'handoff_briefs', { status: 'awaiting_ack' })).toBe(0);
 

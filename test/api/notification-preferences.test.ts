@@ -3,8 +3,12 @@
 // secret that is shown once, replaced by the next, and never seen again in any answer or the
 // audit log.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { createApp, type HandoffApp } from '../../api/app';
+import { close, listen, portOf } from '../../lib/http-server';
+import { createLogger } from '../../lib/logger';
+import { outboundPolicy, type Resolver } from '../../lib/outbound';
 import { NOTIFICATION_EVENTS } from '../../workflows/domain/notifications';
-import { startTestHandoff, type TestHandoff } from '../support/handoff';
+import { ADMIN_KEY, startTestHandoff, type TestHandoff } from '../support/handoff';
 import { apiClient, type ApiClient } from '../support/http';
 import { devServerEnv } from '../support/temporal';
 import { directory, expectProblem, type DirectoryHelper, type Member } from './directory';
@@ -27,7 +31,8 @@ describe('notification preferences and webhook secrets', () => {
 
   beforeAll(async () => {
     env = await devServerEnv();
-    handoff = await startTestHandoff(env, { database: 'pglite' });
+    // As in production: no internal receiver allowed (the test stacks allow 127.0.0.1 by default).
+    handoff = await startTestHandoff(env, { database: 'pglite', extraEnv: { HANDOFF_OUTBOUND_ALLOW: '' } });
     d = directory(handoff.url);
     admin = d.admin;
     const shop = await d.party('Shop', 'ecommerce');
@@ -46,10 +51,15 @@ describe('notification preferences and webhook secrets', () => {
   }, 60_000);
 
   afterAll(async () => {
+    if (resolving) {
+      resolving.app.escalationFeed.close();
+      await close(resolving.server, 1000);
+    }
     await handoff?.cleanup();
     await env?.teardown();
   });
 
+  let resolving: { app: HandoffApp; server: Awaited<ReturnType<typeof listen>>; url: string } | undefined;
   const prefsOf = (m: Member) => `/v1/members/${m.id}/notification-preferences`;
   const put = (client: ApiClient, m: Member, body: unknown) => client.request('PUT', prefsOf(m), body);
 
@@ -150,6 +160,61 @@ describe('notification preferences and webhook secrets', () => {
     expect((await piet.client.get(prefsOf(piet))).body).toEqual(before);
   });
 
+  test.each([
+    ['webhookUrl', 'http://127.0.0.1:8080/hook'],
+    ['webhookUrl', 'http://169.254.169.254/latest/meta-data/'],
+    ['webhookUrl', 'http://[::1]/hook'],
+    ['webhookUrl', 'http://10.0.0.1/hook'],
+    ['webhookUrl', 'http://0x7f000001/hook'],
+    ['webhookUrl', 'http://2130706433/hook'],
+    ['chatWebhookUrl', 'https://[::ffff:127.0.0.1]/hooks/T000'],
+    ['chatWebhookUrl', 'https://100.64.0.1/hooks/T000'],
+    ['chatWebhookUrl', 'https://[fd00::1]/hooks/T000'],
+  ])('a %s at an internal address (%s) is 400 naming the field, and nothing changes', async (field, url) => {
+    const before = (await piet.client.get(prefsOf(piet))).body;
+    const res = await put(piet.client, piet, { [field]: url });
+    expectProblem(res, 400, 'validation');
+    expect(res.body.errors).toEqual([{ path: `body.${field}`, message: expect.stringMatching(/^address not allowed/) }]);
+    expect((await piet.client.get(prefsOf(piet))).body).toEqual(before);
+  });
+
+  test('a member created with a webhook or chat URL at an internal address is 400 naming the field, and not created', async () => {
+    for (const [field, url] of [
+      ['webhookUrl', 'http://169.254.169.254/latest/meta-data/iam/'],
+      ['chatWebhookUrl', 'http://192.168.1.10/hooks'],
+    ]) {
+      const res = await admin.post(`/v1/parties/${paula.partyId}/members`, { name: 'Ines', email: `ines.${field}@pixelwerk.example`, role: 'member', [field]: url });
+      expectProblem(res, 400, 'validation');
+      expect(res.body.errors.map((e: { path: string }) => e.path)).toEqual([`body.${field}`]);
+      expect(await handoff.db.prisma.member.count({ where: { email: `ines.${field}@pixelwerk.example` } })).toBe(0);
+    }
+  });
+
+  test('a host name is checked by what it resolves to: a name resolving inside is 400 at save, one resolving to a public address is kept', async () => {
+    const resolver: Resolver = async (host) =>
+      ({
+        'hooks.rebind.example': [{ address: '127.0.0.1', family: 4 }],
+        'chat.metadata.example': [{ address: '93.184.216.34', family: 4 }, { address: '169.254.169.254', family: 4 }],
+        'hooks.public.example': [{ address: '93.184.216.34', family: 4 }],
+      })[host] ?? [];
+    // An API on the same stack whose name lookups this test answers.
+    const app = createApp({ db: handoff.db, temporal: handoff.temporal.client, config: handoff.config, logger: createLogger('silent'), outbound: outboundPolicy(handoff.config.outboundAllow, resolver) });
+    const server = await listen(app, 0, '127.0.0.1');
+    resolving = { app, server, url: `http://127.0.0.1:${portOf(server)}` };
+    const piets = apiClient(resolving.url, piet.key);
+    const refused = await piets.request('PUT', prefsOf(piet), { webhookUrl: 'https://hooks.rebind.example/handoff' });
+    expectProblem(refused, 400, 'validation');
+    expect(refused.body.errors.map((e: { path: string }) => e.path)).toEqual(['body.webhookUrl']);
+    // Which internal address the name resolves to is not told.
+    expect(JSON.stringify(refused.body)).not.toContain('127.0.0.1');
+    const chat = await apiClient(resolving.url, ADMIN_KEY).post(`/v1/parties/${paula.partyId}/members`, { name: 'Jan', email: 'jan@pixelwerk.example', role: 'member', chatWebhookUrl: 'https://chat.metadata.example/hooks' });
+    expectProblem(chat, 400, 'validation');
+    expect(chat.body.errors.map((e: { path: string }) => e.path)).toEqual(['body.chatWebhookUrl']);
+    const kept = await piets.request('PUT', prefsOf(piet), { webhookUrl: 'https://hooks.public.example/handoff' });
+    expect(kept.status).toBe(200);
+    expect(kept.body.webhookUrl).toBe('https://hooks.public.example/handoff');
+  });
+
   test('setting the webhook URL again re-enables a webhook disabled after failures', async () => {
     await put(piet.client, piet, { webhookUrl: 'https://hooks.example/piet' });
     await handoff.db.prisma.member.update({ where: { id: piet.id }, data: { webhookDisabledAt: new Date(), webhookFailures: 5 } });
@@ -193,6 +258,33 @@ describe('notification preferences and webhook secrets', () => {
     }
     const actions = answers[3].body.items.filter((e: { targetId: string }) => e.targetId === paula.id).map((e: { action: string }) => e.action);
     expect(actions).toEqual(expect.arrayContaining(['member.webhook_secret_created', 'member.webhook_secret_rotated']));
+  });
+
+  test("a member's webhook and chat URLs are shown to the member themself and admins only, never in a colleague's or manager's member list", async () => {
+    const webhookUrl = 'https://hooks.pixelwerk.example/wanda-private-8f3a';
+    const chatWebhookUrl = 'https://chat.example/hooks/T0WANDA/B0PRIVATE';
+    expect((await put(wanda.client, wanda, { webhookUrl, chatWebhookUrl })).status).toBe(200);
+    const listBy = async (client: ApiClient) => {
+      const res = await client.get(`/v1/parties/${wanda.partyId}/members?limit=100`);
+      expect(res.status).toBe(200);
+      return { text: JSON.stringify(res.body), wanda: res.body.items.find((m: { id: string }) => m.id === wanda.id) };
+    };
+    for (const other of [paula, piet, mara, tom]) {
+      const seen = await listBy(other.client);
+      expect(seen.wanda).toMatchObject({ id: wanda.id, webhookUrl: null, chatWebhookUrl: null });
+      expect(seen.text).not.toContain('wanda-private');
+      expect(seen.text).not.toContain('T0WANDA');
+    }
+    for (const allowed of [wanda.client, admin]) {
+      expect((await listBy(allowed)).wanda).toMatchObject({ webhookUrl, chatWebhookUrl, webhookEnabled: true });
+    }
+    expect((await wanda.client.get('/v1/me')).body).toMatchObject({ webhookUrl, chatWebhookUrl });
+    // A member reading the list sees their own URLs, not their colleague's.
+    expect((await put(paula.client, paula, { chatWebhookUrl: 'https://chat.example/hooks/paula-own' })).status).toBe(200);
+    const byPaula = await paula.client.get(`/v1/parties/${paula.partyId}/members?limit=100`);
+    expect(byPaula.body.items.find((m: { id: string }) => m.id === paula.id).chatWebhookUrl).toBe('https://chat.example/hooks/paula-own');
+    expect(JSON.stringify(byPaula.body)).not.toContain('T0WANDA');
+    expect((await put(paula.client, paula, { chatWebhookUrl: null })).status).toBe(200);
   });
 
   test('a member can be created with a time zone, calendar and chat webhook, and their JSON has no secret', async () => {

@@ -1,6 +1,7 @@
 // The per-key rate limit: with HANDOFF_RATE_LIMIT=5 the sixth request within a minute with one
-// key answers 429 with Retry-After and the IETF draft-8 RateLimit headers; other keys and
-// anonymous or public requests are not affected.
+// key answers 429 with Retry-After and the IETF draft-8 RateLimit headers (the key's entry among
+// the limits the request passed); other keys and anonymous or public requests are not affected.
+// The limits shared by replicas, per address, per member and on streams: shared-limits.test.ts.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { generateApiKey } from '../../lib/keys';
 import { newId } from '../../lib/ids';
@@ -39,10 +40,11 @@ describe('rate limit per API key', () => {
     return { memberId: member.id, keys: plain, clients: plain.map((k) => apiClient(handoff.url, k)) };
   }
 
+  /** The API key's entry of the header (it lists every limit the request passed: address, api-key, member). */
   const parseRateLimit = (value: string | null) => {
     expect(value).toBeTruthy();
-    const remaining = /\br=(\d+)/.exec(value as string);
-    const reset = /\bt=(\d+)/.exec(value as string);
+    const remaining = /"api-key";\s*r=(\d+)/.exec(value as string);
+    const reset = /"api-key";\s*r=\d+;\s*t=(\d+)/.exec(value as string);
     expect(remaining).not.toBeNull();
     expect(reset).not.toBeNull();
     return { remaining: Number(remaining?.[1]), reset: Number(reset?.[1]) };
@@ -58,7 +60,7 @@ describe('rate limit per API key', () => {
       expect(limit.remaining).toBe(LIMIT - i);
       expect(limit.reset).toBeGreaterThan(0);
       expect(limit.reset).toBeLessThanOrEqual(60);
-      expect(res.headers.get('ratelimit-policy')).toMatch(new RegExp(`\\bq=${LIMIT}\\b.*\\bw=60\\b`));
+      expect(res.headers.get('ratelimit-policy')).toMatch(new RegExp(`"api-key";\\s*q=${LIMIT};\\s*w=60\\b`));
     }
 
     const limited = await client.get('/v1/me');
@@ -68,7 +70,7 @@ describe('rate limit per API key', () => {
     expect(Number(retryAfter)).toBeGreaterThan(0);
     expect(Number(retryAfter)).toBeLessThanOrEqual(60);
     expect(parseRateLimit(limited.headers.get('ratelimit')).remaining).toBe(0);
-    expect(limited.headers.get('ratelimit-policy')).toMatch(new RegExp(`\\bq=${LIMIT}\\b.*\\bw=60\\b`));
+    expect(limited.headers.get('ratelimit-policy')).toMatch(new RegExp(`"api-key";\\s*q=${LIMIT};\\s*w=60\\b`));
     // Neither header names the key.
     for (const header of ['ratelimit', 'ratelimit-policy', 'retry-after']) {
       expect(limited.headers.get(header)).not.toContain(keys[0]);
@@ -103,12 +105,13 @@ describe('rate limit per API key', () => {
     expect(parseRateLimit(otherMember.headers.get('ratelimit')).remaining).toBe(LIMIT - 1);
   });
 
-  test('requests without a key answer 401, not 429, and public routes are not limited', async () => {
+  test('requests without a key answer 401, not 429, and public routes are not limited by the key limit (only by the generous one per address)', async () => {
     const anonymous = apiClient(handoff.url);
     for (let i = 0; i < LIMIT * 2; i++) {
       const res = await anonymous.get('/v1/me');
       expectProblem(res, 401, 'unauthenticated', '/v1/me');
-      expect(res.headers.get('ratelimit')).toBeNull();
+      expect(res.headers.get('ratelimit')).toMatch(/^"address";/);
+      expect(res.headers.get('ratelimit')).not.toContain('"api-key"');
     }
     for (let i = 0; i < LIMIT * 2; i++) expect((await anonymous.get('/healthz')).status).toBe(200);
   });

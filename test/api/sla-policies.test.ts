@@ -1,9 +1,12 @@
 // SLA policies through the running API: create (system defaults filled in), list (the built-in
 // `default` first, isDefault on the system default), read, change, validation naming the field,
 // the preview of a policy's deadlines, a party's default policy, applying a policy to running
-// briefs, and who may do what.
+// briefs (an application followed until it has finished, a page of briefs at a time), and who may
+// do what.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DEFAULT_SLA_TARGETS } from '../../lib/config';
+import { policyApplicationWorkflowId } from '../../workflows/domain/ids';
+import { POLICY_APPLICATION_PAGE_SIZE } from '../../workflows/policy-application/definitions';
 import { startTestHandoff, type TestHandoff } from '../support/handoff';
 import type { ApiClient } from '../support/http';
 import { devServerEnv } from '../support/temporal';
@@ -56,6 +59,31 @@ describe('SLA policies', () => {
   const create = (body: Record<string, unknown>) => admin.post('/v1/sla-policies', { name: 'Agencies', escalation: ESCALATION, ...body });
   const patch = (client: ApiClient, id: string, body: unknown) => client.request('PATCH', `/v1/sla-policies/${id}`, body);
   const defaults = async () => (await admin.get('/v1/sla-policies?limit=200')).body.items.filter((p: { isDefault: boolean }) => p.isDefault).map((p: { id: string }) => p.id);
+
+  /** Follows an application until it is no longer running; answers every state seen, the last one finished. */
+  async function followApplication(href: string): Promise<any[]> {
+    const seen: any[] = [];
+    const deadline = Date.now() + 150_000;
+    for (;;) {
+      const res = await admin.get(href);
+      expect(res.status).toBe(200);
+      seen.push(res.body);
+      if (res.body.status !== 'running') return seen;
+      if (Date.now() > deadline) throw new Error(`the application ${href} is still running`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+  const finishedApplication = async (href: string) => (await followApplication(href)).pop();
+
+  /** Starts applying a policy to its running briefs and follows the application until it has finished. */
+  async function applyToRunning(policyId: string) {
+    const started = await admin.post(`/v1/sla-policies/${policyId}/apply-to-running`);
+    expect(started.status).toBe(202);
+    expect(started.body.href).toBe(`/v1/sla-policies/${policyId}/applications/${started.body.applicationId}`);
+    expect(started.headers.get('location')).toBe(started.body.href);
+    const seen = [started.body, ...(await followApplication(started.body.href))];
+    return { started, seen, finished: seen[seen.length - 1] };
+  }
 
   test('an admin creates a policy; clocks and priorities left out take the system defaults', async () => {
     const res = await create({ calendarId: berlin, targets: { acknowledge: { P2: 'PT2H' }, deliver: { P1: 'P2DT4H' } }, escalation: { ...ESCALATION, repeatEvery: 'PT4H' } });
@@ -231,22 +259,89 @@ describe('SLA policies', () => {
     // The running brief keeps the version it started with until the policy is applied to it.
     expect((await manager.client.get(`/v1/briefs/${brief.body.id}`)).body.slaPolicy.version).toBe(1);
 
-    const res = await admin.post(`/v1/sla-policies/${policy.id}/apply-to-running`);
-    expect(res.status).toBe(200);
-    expect(res.body).toEqual({ policyId: policy.id, policyVersion: 2, applied: [brief.body.id], skipped: [], failed: [] });
+    const { started, finished } = await applyToRunning(policy.id);
+    expect(started.body).toMatchObject({ applicationId: expect.any(String), policyId: policy.id, policyVersion: 2, progress: { total: 1 } });
+    expect(['running', 'completed']).toContain(started.body.status);
+    expect(finished).toMatchObject({
+      applicationId: started.body.applicationId,
+      policyId: policy.id,
+      policyVersion: 2,
+      status: 'completed',
+      progress: { total: 1, done: 1, applied: 1, skipped: 0, failed: 0 },
+      finishedAt: expect.any(String),
+      applied: [brief.body.id],
+      skipped: [],
+      failed: [],
+    });
     const events = (await admin.get(`/v1/audit?targetType=sla_policy&targetId=${policy.id}`)).body.items;
-    expect(events[0]).toMatchObject({ action: 'sla_policy.applied_to_running', after: { applied: [brief.body.id] } });
+    expect(events[0]).toMatchObject({ action: 'sla_policy.applied_to_running', after: { applicationId: started.body.applicationId, policyVersion: 2, applied: [brief.body.id], skipped: [], failed: [] } });
     const after = await manager.client.get(`/v1/briefs/${brief.body.id}`);
     expect(after.body.slaPolicy).toMatchObject({ id: policy.id, version: 2 });
     expect(after.body.sla.acknowledge).toMatchObject({ targetMs: 2 * 3600_000, startedAt: brief.body.sla.acknowledge.startedAt });
     expect(after.body.timeline.map((e: { type: string }) => e.type)).toEqual(['brief_created', 'sla_policy_applied']);
 
-    const none = await admin.post('/v1/sla-policies/default/apply-to-running');
-    expect(none.status).toBe(200);
-    expect(none.body).toMatchObject({ policyId: 'default', policyVersion: 1, failed: [] });
-    expect(none.body.applied).not.toContain(brief.body.id);
+    const none = await applyToRunning('default');
+    expect(none.finished).toMatchObject({ policyId: 'default', policyVersion: 1, status: 'completed', failed: [] });
+    expect(none.finished.applied).not.toContain(brief.body.id);
     expectProblem(await admin.post('/v1/sla-policies/no-such-policy/apply-to-running'), 404, 'not-found');
+    // An application is read under its own policy only.
+    expectProblem(await admin.get(`/v1/sla-policies/default/applications/${started.body.applicationId}`), 404, 'not-found');
+    expectProblem(await admin.get(`/v1/sla-policies/${policy.id}/applications/no-such-application`), 404, 'not-found');
   });
+
+  test('a repeat under the same Idempotency-Key answers the same application, which applies the policy once', async () => {
+    const { body: policy } = await create({ name: 'Once' });
+    const brief = await manager.client.post('/v1/briefs', { title: 'Spring campaign', description: 'Banners for spring', partyId: agency, slaPolicyId: policy.id });
+    await patch(admin, policy.id, { targets: { acknowledge: { P3: 'PT3H' } } });
+    const key = { 'idempotency-key': `apply-${policy.id}` };
+    const first = await admin.post(`/v1/sla-policies/${policy.id}/apply-to-running`, {}, key);
+    const repeat = await admin.post(`/v1/sla-policies/${policy.id}/apply-to-running`, {}, key);
+    expect(first.status).toBe(202);
+    expect(repeat.status).toBe(202);
+    expect(repeat.body.applicationId).toBe(first.body.applicationId);
+    expect(repeat.headers.get('location')).toBe(first.headers.get('location'));
+    const finished = await finishedApplication(first.body.href);
+    expect(finished).toMatchObject({ status: 'completed', applied: [brief.body.id] });
+    const timeline = (await manager.client.get(`/v1/briefs/${brief.body.id}`)).body.timeline.map((e: { type: string }) => e.type);
+    expect(timeline.filter((t: string) => t === 'sla_policy_applied')).toHaveLength(1);
+  });
+
+  test('goes through the briefs a page at a time, writing its progress after each page', async () => {
+    const { body: policy } = await create({ name: 'Many briefs' });
+    const count = POLICY_APPLICATION_PAGE_SIZE + 5;
+    const ids: string[] = [];
+    for (let i = 0; i < count; i += 8) {
+      const batch = await Promise.all(
+        Array.from({ length: Math.min(8, count - i) }, (_, j) =>
+          manager.client.post('/v1/briefs', { title: `Product page ${i + j}`, description: 'Copy and photos', partyId: agency, slaPolicyId: policy.id }),
+        ),
+      );
+      for (const res of batch) {
+        expect(res.status).toBe(201);
+        ids.push(res.body.id);
+      }
+    }
+    await patch(admin, policy.id, { targets: { acknowledge: { P3: 'PT6H' } } });
+
+    const { started, finished, seen } = await applyToRunning(policy.id);
+    expect(started.body.progress.total).toBe(count);
+    expect(finished).toMatchObject({ status: 'completed', policyVersion: 2, progress: { total: count, done: count, applied: count, skipped: 0, failed: 0 }, skipped: [], failed: [] });
+    // In the order of the pages: the briefs' createdAt, then id.
+    const order = await handoff.db.prisma.brief.findMany({ where: { id: { in: ids } }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], select: { id: true } });
+    expect(finished.applied).toEqual(order.map((b) => b.id));
+    // Progress moves a page at a time, and only forwards.
+    const done = seen.map((s) => s.progress.done);
+    expect(done.filter((d) => ![0, POLICY_APPLICATION_PAGE_SIZE, count].includes(d))).toEqual([]);
+    expect([...done].sort((a, b) => a - b)).toEqual(done);
+    // Two pages read, and the progress written after each.
+    const history = await handoff.temporal.client.workflow.getHandle(policyApplicationWorkflowId(started.body.applicationId)).fetchHistory();
+    const scheduled = (history.events ?? []).map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name).filter(Boolean);
+    expect(scheduled.filter((name) => name === 'readPolicyApplicationPage')).toHaveLength(2);
+    expect(scheduled.filter((name) => name === 'recordPolicyApplicationProgress')).toHaveLength(2);
+    expect(scheduled.filter((name) => name === 'applyPolicyToBrief')).toHaveLength(count);
+    const sample = await manager.client.get(`/v1/briefs/${ids[count - 1]}`);
+    expect(sample.body.slaPolicy).toMatchObject({ id: policy.id, version: 2 });
+  }, 180_000);
 
   test('a brief runs under the policy it names, else its party\'s default, else the system default; an unknown policy is refused', async () => {
     const { body: named } = await create({ name: 'Named', targets: { acknowledge: { P2: 'PT3H' } } });
@@ -283,6 +378,7 @@ describe('SLA policies', () => {
       expectProblem(await client.post('/v1/sla-policies', { name: 'Mine', escalation: ESCALATION }), 403, 'forbidden');
       expectProblem(await patch(client, policy.id, { name: 'Mine' }), 403, 'forbidden');
       expectProblem(await client.post(`/v1/sla-policies/${policy.id}/apply-to-running`), 403, 'forbidden');
+      expectProblem(await client.get(`/v1/sla-policies/${policy.id}/applications/any`), 403, 'forbidden');
     }
     expectProblem(await member.client.get('/v1/sla-policies'), 403, 'forbidden');
     expectProblem(await member.client.get(`/v1/sla-policies/${policy.id}`), 403, 'forbidden');

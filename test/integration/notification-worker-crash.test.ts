@@ -9,7 +9,7 @@ import path from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { loadConfig } from '../../lib/config';
-import { startHandoff, type RunningHandoff } from '../../lib/handoff';
+import { startHandoff, type RunningHandoff } from '../../start/handoff';
 import { createLogger } from '../../lib/logger';
 import { directory } from '../support/directory';
 import { ADMIN_KEY, createPostgresDatabase } from '../support/handoff';
@@ -42,6 +42,8 @@ beforeAll(async () => {
     HANDOFF_DATA_DIR: dataDir,
     HANDOFF_DELIVERY_RETRY_INITIAL: 'PT0.2S',
     HANDOFF_DELIVERY_ATTEMPT_TIMEOUT: 'PT3S',
+    // The receivers listen on 127.0.0.1, which Handoff reaches only when allowed.
+    HANDOFF_OUTBOUND_ALLOW: '127.0.0.1/32',
     LOG_LEVEL: 'silent',
   };
   const config = loadConfig({ ...shared, PORT: '0', HANDOFF_BOOTSTRAP_ADMIN_KEY: ADMIN_KEY, HANDOFF_SEED_DEMO: 'false' });
@@ -81,6 +83,12 @@ test('a worker killed mid-send: the new worker delivers the webhook with the sam
   const forBrief = () => receiver.received.filter((r) => r.body?.brief?.id === briefId);
   await eventually(async () => (forBrief().length > 0 ? true : undefined), 60_000);
   await eventually(async () => (smtp.messages.some((m) => m.to.includes('paula@pixelwerk.example')) ? true : undefined), 30_000);
+  // The email counts as sent once the outbox says so: an email received but not yet recorded when
+  // a worker dies is sent again under the same Message-ID (the claim rule), which is not this case.
+  await eventually(async () => {
+    const email = await api.db.prisma.notification.findFirst({ where: { briefId, recipientId: paula.id, channel: 'email' } });
+    return email?.status === 'sent' ? true : undefined;
+  }, 30_000);
   first.kill('SIGKILL');
   await new Promise((resolve) => first.once('exit', resolve));
 

@@ -4,7 +4,8 @@ import { Client, Connection } from '@temporalio/client';
 import { createApp } from '../../api/app';
 import { loadConfig } from '../../lib/config';
 import { openDatabase, type Database } from '../../lib/db/database';
-import { bootstrapAdmin } from '../../lib/directory-setup';
+import { openTestDatabase } from '../support/database';
+import { bootstrapAdmin } from '../../services/directory-setup';
 import { close, listen, portOf } from '../../lib/http-server';
 import { createLogger } from '../../lib/logger';
 import { ADMIN_KEY } from '../support/handoff';
@@ -27,8 +28,7 @@ describe('with Temporal unreachable', () => {
   let url: string;
 
   beforeAll(async () => {
-    db = await openDatabase({});
-    await db.migrate();
+    db = await openTestDatabase();
     await bootstrapAdmin(db.prisma, ADMIN_KEY);
     await db.prisma.party.create({ data: { id: 'agency', name: 'Agency', kind: 'agency' } });
     const manager = await db.prisma.member.create({ data: { id: 'mgr', partyId: 'agency', name: 'M', email: 'm@x.example', role: 'manager' } });

@@ -18,33 +18,30 @@
 //   or ship the change under a new workflow type. Re-recording would only hide the breakage.
 // - Re-recording all files rewrites histories that production may still hold; do it only when the
 //   old ones provably no longer exist anywhere (and say so in the commit).
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
-import type { History } from '@temporalio/common/lib/proto-utils';
-import { historyToJSON } from './history-json';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
-import type { BriefActivities } from '../../activities/types';
+import type { Client, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { PERMANENT_DATABASE_ERROR, type BriefActivities } from '../../activities/types';
 import { acknowledgeEscalationUpdate, actionUpdates, applySlaUpdate, briefQuery, editUpdate, type BriefWorkflowInput } from '../../workflows/brief/definitions';
 import { CALENDAR_24X7 } from '../../workflows/domain/calendar';
 import type { BriefSla } from '../../workflows/domain/policy';
 import type { briefWorkflow } from '../../workflows/brief/workflow';
-import type { Actor, BriefInput, BriefView, TargetsMs } from '../../workflows/domain/brief';
+import type { BriefInput, BriefView, TargetsMs } from '../../workflows/domain/brief';
+import type { Actor } from '../../workflows/domain/vocabulary';
 import type { BriefChanges } from '../../workflows/domain/edit';
 import { briefWorkflowId } from '../../workflows/domain/ids';
 import type { ActionName, ActionPayloads } from '../../workflows/domain/transitions';
 import { noteRecorded, withRecorded } from '../support/recorded-timeline';
-import { devServerEnv } from '../support/temporal';
+import { historySetFolder, recordHistories, runRecording } from './run-histories';
 import { REPLAY_SCENARIOS, replayBriefId, type ReplayScenario } from './scenarios';
 
-const SET = process.env.HISTORY_SET;
-if (!SET || !/^[\w.-]+$/.test(SET)) throw new Error('set HISTORY_SET to a folder name for this recording, e.g. HISTORY_SET=v4-my-change');
-const HISTORIES = path.join(__dirname, 'histories', SET);
-const WORKFLOWS_PATH = require.resolve('../../workflows');
 const TASK_QUEUE = 'replay-recording';
 
 const SECOND = 1000;
+
+/** Event data with this text is refused by the stub database; a delivery with this id fails for good. */
+const REFUSED = 'REFUSED-BY-THE-DATABASE';
+const UNDELIVERABLE = 'undeliverable';
+const refusedForGood = (activity: string) => ApplicationFailure.create({ type: PERMANENT_DATABASE_ERROR, message: `${activity}: refused`, nonRetryable: true });
 const HOUR = 3600 * SECOND;
 
 const manager: Actor = { memberId: 'm-manager', role: 'manager', partyId: 'party-shop' };
@@ -76,16 +73,23 @@ type Handle = WorkflowHandleWithFirstExecutionRunId<typeof briefWorkflow>;
 const activities: BriefActivities = {
   // Kept only so that the recording can read the timeline, which the workflow leaves to the read model.
   async recordEvents({ workflowId, events }) {
+    if (events.some((e) => JSON.stringify(e.data).includes(REFUSED))) throw refusedForGood('recordEvents');
     noteRecorded(workflowId, events);
   },
   async notify() {},
   async planNotifications({ brief, event }) {
+    if (JSON.stringify(event.data).includes(REFUSED)) throw refusedForGood('planNotifications');
     const now = { id: `${brief.id}-${event.seq}`, notBefore: null };
+    if (JSON.stringify(event.data).includes(UNDELIVERABLE)) return [{ ...now, id: `${now.id}-${UNDELIVERABLE}` }];
     if (event.type !== 'brief_created') return [now];
     return [now, { id: `${brief.id}-${event.seq}-held`, notBefore: new Date(Date.now() + SECOND).toISOString() }];
   },
-  async deliverNotification() {},
-  async notificationFailed() {},
+  async deliverNotification({ id }) {
+    if (id.endsWith(UNDELIVERABLE)) throw ApplicationFailure.create({ message: 'mailbox unknown', nonRetryable: true });
+  },
+  async notificationFailed({ id }) {
+    if (id.endsWith(UNDELIVERABLE)) throw refusedForGood('notificationFailed');
+  },
 };
 
 function brief(scenario: ReplayScenario, targetsMs: Partial<TargetsMs> = {}): BriefInput {
@@ -234,6 +238,18 @@ const scenarios: Record<ReplayScenario, { input: (s: ReplayScenario) => BriefWor
       await act(handle, 'approve', manager, {});
     },
   },
+  // The database refuses a comment for good (read model and outbox), a delivery fails for good and
+  // its failure cannot be recorded either: the brief carries on to approval.
+  'refused-writes': {
+    input: (s) => ({ brief: brief(s) }),
+    run: async (handle) => {
+      await act(handle, 'acknowledge', agency, {});
+      await act(handle, 'comment', agency, { body: `Our CMS says ${REFUSED}` });
+      await act(handle, 'comment', manager, { body: `Mail to an ${UNDELIVERABLE} address` });
+      await act(handle, 'deliver', agency, { summary: 'v1' });
+      await act(handle, 'approve', manager, {});
+    },
+  },
   // Enough comments to continue as new a few times, then a delivery and approval in the last run.
   'continue-as-new': {
     input: (s) => ({ brief: brief(s), continueAsNewAfterEvents: 40 }),
@@ -251,57 +267,16 @@ const scenarios: Record<ReplayScenario, { input: (s: ReplayScenario) => BriefWor
   },
 };
 
-/** The run ids of a workflow, first to last, by the ContinuedAsNew event that ends each run. */
-async function runsOf(env: TestWorkflowEnvironment, handle: Handle): Promise<string[]> {
-  const runs: string[] = [];
-  let runId: string | null | undefined = handle.firstExecutionRunId;
-  while (runId) {
-    runs.push(runId);
-    const history: History = await env.client.workflow.getHandle(handle.workflowId, runId).fetchHistory();
-    const events = history.events ?? [];
-    runId = events[events.length - 1]?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId;
-  }
-  return runs;
-}
-
-async function record(env: TestWorkflowEnvironment, scenario: ReplayScenario): Promise<string[]> {
+async function record(client: Client, scenario: ReplayScenario): Promise<Handle> {
   const { input, run } = scenarios[scenario];
   const workflowInput = input(scenario);
-  const handle = await env.client.workflow.start<typeof briefWorkflow>('briefWorkflow', {
+  const handle = await client.workflow.start<typeof briefWorkflow>('briefWorkflow', {
     taskQueue: TASK_QUEUE,
     workflowId: briefWorkflowId(workflowInput.brief.id),
     args: [workflowInput],
   });
   await run(handle);
-  await handle.result();
-  const runs = await runsOf(env, handle);
-  const written: string[] = [];
-  for (const [i, runId] of runs.entries()) {
-    const history = await env.client.workflow.getHandle(handle.workflowId, runId).fetchHistory();
-    const file = runs.length === 1 ? `${scenario}.json` : `${scenario}.run-${i + 1}.json`;
-    writeFileSync(path.join(HISTORIES, file), historyToJSON(history) + '\n');
-    written.push(`${file} (${history.events?.length ?? 0} events)`);
-  }
-  return written;
+  return handle;
 }
 
-async function main(): Promise<void> {
-  mkdirSync(HISTORIES, { recursive: true });
-  const env = await devServerEnv();
-  try {
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: TASK_QUEUE, workflowsPath: WORKFLOWS_PATH, activities });
-    await worker.runUntil(async () => {
-      for (const scenario of REPLAY_SCENARIOS) {
-        const written = await record(env, scenario);
-        console.log(`${scenario}: ${written.join(', ')}`);
-      }
-    });
-  } finally {
-    await env.teardown();
-  }
-}
-
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+runRecording(() => recordHistories({ folder: historySetFolder('histories'), taskQueue: TASK_QUEUE, activities, scenarios: REPLAY_SCENARIOS, record }));

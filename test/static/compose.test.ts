@@ -5,19 +5,21 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
+import { loadConfig } from '../../lib/config';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const read = (file: string) => readFileSync(path.join(ROOT, file), 'utf8');
 
 interface Service {
   image?: string;
-  build?: string | { context?: string; dockerfile?: string };
+  build?: string | { context?: string; dockerfile?: string; args?: Record<string, string> | string[] };
   command?: string | string[];
   environment?: Record<string, string | number | boolean | null> | string[];
   depends_on?: string[] | Record<string, { condition?: string }>;
   healthcheck?: { test?: string | string[]; disable?: boolean };
   restart?: string;
   deploy?: { replicas?: number };
+  stop_grace_period?: string;
 }
 interface Compose {
   services: Record<string, Service>;
@@ -63,6 +65,18 @@ const conditionsOf = (service: Service): Record<string, string> => {
   if (Array.isArray(deps)) return Object.fromEntries(deps.map((name) => [name, 'service_started']));
   return Object.fromEntries(Object.entries(deps).map(([name, dep]) => [name, dep?.condition ?? 'service_started']));
 };
+/** A value as compose interpolates it when the shell sets nothing: `${NAME:-default}` is its default. */
+const unset = (value: string) => value.replace(/\$\{[A-Z0-9_]+(?::?-([^}]*))?(?::?\?[^}]*)?\}/g, (_m, fallback: string | undefined) => fallback ?? '');
+
+/** A compose duration (`30s`, `1m30s`, `1500ms`) in ms; compose's default stop grace period is 10 s. */
+function composeDurationMs(text: string | undefined): number | undefined {
+  if (text === undefined) return 10_000;
+  const match = /^(?:(\d+)h)?(?:(\d+)m(?!s))?(?:(\d+)s)?(?:(\d+)ms)?$/.exec(text.trim());
+  if (!match || !text.trim()) return undefined;
+  const [, h = 0, m = 0, sec = 0, ms = 0] = match;
+  return ((Number(h) * 60 + Number(m)) * 60 + Number(sec)) * 1000 + Number(ms);
+}
+
 const hasHealthcheck = (service: Service) => {
   const test = service.healthcheck?.test;
   if (!test || service.healthcheck?.disable) return false;
@@ -82,6 +96,8 @@ interface Inputs {
   configKeys: string[];
   /** The Node.js version of .node-version, which CI runs and the image must be built on. */
   nodeVersion: string;
+  /** SHUTDOWN_DEADLINE_MS of start/handoff.ts: a stopping process exits after this long regardless. */
+  shutdownDeadlineMs: number;
 }
 
 const checks = {
@@ -151,6 +167,46 @@ const checks = {
     return problems;
   },
 
+  /**
+   * A stopped worker lets its activities finish for HANDOFF_WORKER_SHUTDOWN_GRACE (the SDK's
+   * shutdownGraceTime), within the process's own deadline, and compose waits longer still
+   * (stop_grace_period) before it kills the container: each shorter than the next.
+   */
+  workerShutdown({ compose, shutdownDeadlineMs }: Inputs): string[] {
+    const worker = compose.services.worker;
+    if (!worker) return ['worker is missing'];
+    const env = Object.fromEntries(Object.entries(envOf(worker)).map(([key, value]) => [key, unset(value)]));
+    let graceMs: number;
+    try {
+      graceMs = loadConfig(env).worker.shutdownGraceMs;
+    } catch (err) {
+      return [`the worker's environment does not load: ${(err as Error).message}`];
+    }
+    const stopGraceMs = composeDurationMs(worker.stop_grace_period);
+    if (stopGraceMs === undefined) return [`worker's stop_grace_period ${worker.stop_grace_period} is not a duration`];
+    const problems: string[] = [];
+    if (graceMs >= shutdownDeadlineMs) problems.push(`the worker's shutdown grace (${graceMs} ms) is not shorter than its shutdown deadline (${shutdownDeadlineMs} ms)`);
+    if (shutdownDeadlineMs >= stopGraceMs) problems.push(`the worker's shutdown deadline (${shutdownDeadlineMs} ms) is not shorter than its stop_grace_period (${stopGraceMs} ms)`);
+    return problems;
+  },
+
+  /** Workers poll as a version of the deployment, named by the image (README: Deploying a new version safely). */
+  versioning({ compose, dockerfile }: Inputs): string[] {
+    const worker = compose.services.worker;
+    if (!worker) return ['worker is missing'];
+    const problems: string[] = [];
+    const env = envOf(worker);
+    if (unset(env.HANDOFF_WORKER_VERSIONING ?? 'on') !== 'on') problems.push('the workers do not use Worker Versioning (HANDOFF_WORKER_VERSIONING)');
+    if ('HANDOFF_BUILD_ID' in env) problems.push('the workers take HANDOFF_BUILD_ID from the environment, not from their image');
+    const args = typeof worker.build === 'object' ? worker.build.args : undefined;
+    const argNames = Array.isArray(args) ? args.map((a) => a.split('=')[0]) : Object.keys(args ?? {});
+    if (!argNames.includes('HANDOFF_BUILD_ID')) problems.push('the worker image is not built with the HANDOFF_BUILD_ID argument');
+    const instructions = dockerInstructions(dockerfile);
+    if (!instructions.some((i) => i.op === 'ARG' && /^HANDOFF_BUILD_ID\b/.test(i.args))) problems.push('the Dockerfile takes no HANDOFF_BUILD_ID argument');
+    if (!instructions.some((i) => i.op === 'ENV' && /^HANDOFF_BUILD_ID=\$\{?HANDOFF_BUILD_ID\}?$/.test(i.args))) problems.push('the Dockerfile does not pass HANDOFF_BUILD_ID on to the processes');
+    return problems;
+  },
+
   dockerfile({ dockerfile, scripts, nodeVersion }: Inputs): string[] {
     const problems: string[] = [];
     const instructions = dockerInstructions(dockerfile);
@@ -189,6 +245,7 @@ const real: Inputs = {
   scripts: (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts,
   configKeys: configKeys(read('lib/config.ts')),
   nodeVersion: read('.node-version').trim(),
+  shutdownDeadlineMs: Number(/export const SHUTDOWN_DEADLINE_MS = ([\d_]+);/.exec(read('start/handoff.ts'))?.[1].replace(/_/g, '') ?? NaN),
 };
 
 describe('production deployment', () => {
@@ -214,6 +271,15 @@ describe('production deployment', () => {
 
   test('services start in order: database, Temporal, migration, then the app', () => {
     expect(checks.startOrder(real)).toEqual([]);
+  });
+
+  test("the worker's shutdown grace is shorter than its shutdown deadline, which is shorter than compose's stop grace period", () => {
+    expect(real.shutdownDeadlineMs).toBeGreaterThan(0);
+    expect(checks.workerShutdown(real)).toEqual([]);
+  });
+
+  test('the workers poll as a deployment version named by their image', () => {
+    expect(checks.versioning(real)).toEqual([]);
   });
 
   test('the Dockerfile builds on the exact Node.js version of .node-version (24 LTS), bundles the workflows and runs the API unprivileged', () => {
@@ -282,6 +348,19 @@ describe('production deployment', () => {
     ['running as root', 'dockerfile', (i) => (i.dockerfile = i.dockerfile.replace(/^USER .*$/m, 'USER root')), /as root/],
     ['no HEALTHCHECK', 'dockerfile', (i) => (i.dockerfile = i.dockerfile.replace(/^HEALTHCHECK[\s\S]*?\n(?=\S)/m, '')), /HEALTHCHECK/],
     ['another default command', 'dockerfile', (i) => (i.dockerfile = i.dockerfile.replace(/^CMD .*$/m, 'CMD ["tsx", "worker/main.ts"]')), /default command/],
+    ['a stop grace period shorter than the shutdown', 'workerShutdown', (i) => (i.compose.services.worker.stop_grace_period = '10s'), /not shorter than its stop_grace_period/],
+    ['compose defaulting the stop grace period', 'workerShutdown', (i) => delete i.compose.services.worker.stop_grace_period, /stop_grace_period \(10000 ms\)/],
+    [
+      'a shutdown grace beyond the deadline',
+      'workerShutdown',
+      (i) => (i.compose.services.worker.environment = { ...envOf(i.compose.services.worker), HANDOFF_WORKER_SHUTDOWN_GRACE: '${HANDOFF_WORKER_SHUTDOWN_GRACE:-PT1M}' }),
+      /shutdown grace \(60000 ms\)/,
+    ],
+    ['a shutdown deadline beyond the stop grace period', 'workerShutdown', (i) => (i.shutdownDeadlineMs = 45_000), /shutdown deadline \(45000 ms\)/],
+    ['workers without versioning', 'versioning', (i) => (i.compose.services.worker.environment = { ...envOf(i.compose.services.worker), HANDOFF_WORKER_VERSIONING: 'off' }), /do not use Worker Versioning/],
+    ['a build id from the environment', 'versioning', (i) => (i.compose.services.worker.environment = { ...envOf(i.compose.services.worker), HANDOFF_BUILD_ID: 'x' }), /from the environment/],
+    ['a worker image without the build id argument', 'versioning', (i) => (i.compose.services.worker.build = '.'), /HANDOFF_BUILD_ID argument/],
+    ['a Dockerfile without the build id', 'versioning', (i) => (i.dockerfile = i.dockerfile.replace(/^(ARG|ENV) HANDOFF_BUILD_ID.*$/gm, '')), /Dockerfile takes no HANDOFF_BUILD_ID/],
     ['a single stage', 'dockerfile', (i) => (i.dockerfile = i.dockerfile.replace(/^FROM node:[\d.]+-bookworm-slim AS runtime$/m, '')), /multi-stage/],
   ];
 

@@ -1,5 +1,6 @@
 // A brief and its actors, shared by the unit and the workflow tests.
-import type { Actor, BriefInput } from '../../workflows/domain/brief';
+import type { BriefInput } from '../../workflows/domain/brief';
+import type { Actor } from '../../workflows/domain/vocabulary';
 
 export const SECOND = 1000;
 export const MINUTE = 60 * SECOND;

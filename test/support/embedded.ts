@@ -1,4 +1,4 @@
-// Runs the embedded start (`npm start`, or node on lib/embedded.ts) as a user does, in a child
+// Runs the embedded start (`npm start`, or node on start/embedded.ts) as a user does, in a child
 // process, and reads what it prints.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -44,7 +44,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
   const child =
     options.via === 'npm'
       ? spawn('npm', ['start'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
-      : spawn(process.execPath, ['--import', 'tsx', 'lib/embedded.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      : spawn(process.execPath, ['--import', 'tsx', 'start/embedded.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -8,7 +8,9 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import type { RecordEventsInput } from '../../activities/types';
 import { messageIdFor } from '../../activities/notifications/mailer';
 import { audienceFor, type Audience } from '../../workflows/domain/audience';
-import { CLOCKS, type BriefView, type TimelineEvent } from '../../workflows/domain/brief';
+import type { BriefView } from '../../workflows/domain/brief';
+import type { TimelineEvent } from '../../workflows/domain/events';
+import { CLOCKS } from '../../workflows/domain/vocabulary';
 import { briefWorkflowId } from '../../workflows/domain/ids';
 import { notificationEventOf } from '../../workflows/domain/notifications';
 import type { FaultStack } from './fault-stack';
@@ -265,7 +267,7 @@ export async function workflowTimelines(stack: FaultStack, briefIds: string[]): 
 export async function settledRowCount(stack: FaultStack, briefIds: string[]): Promise<{ rows: number; open: number }> {
   const rows = await stack.db.prisma.notification.groupBy({ by: ['status'], where: { briefId: { in: briefIds } }, _count: { _all: true } });
   const count = (statuses: string[]) => rows.filter((r) => statuses.includes(r.status)).reduce((sum, r) => sum + r._count._all, 0);
-  return { rows: count(['pending', 'held', 'sent', 'failed', 'dropped']), open: count(['pending', 'held']) };
+  return { rows: count(['pending', 'held', 'sending', 'sent', 'unconfirmed', 'failed', 'dropped']), open: count(['pending', 'held', 'sending']) };
 }
 
 /** One line of figures for the run's log (jest prints console output with its source; this goes straight to stderr). */

@@ -15,7 +15,7 @@ import { briefWorkflowId } from '../../workflows/domain/ids';
 import { directory, type Member } from './directory';
 import { ADMIN_KEY, createPostgresDatabase } from './handoff';
 import type { ApiClient } from './http';
-import { apiProcess, buildWorkflowBundle, freePort, migrate, temporalServer, workerProcess, type ManagedProcess, type TemporalServer } from './processes';
+import { apiProcess, freePort, migrate, temporalServer, workerProcess, type ManagedProcess, type TemporalServer } from './processes';
 import { startHttpReceiver, startSmtpReceiver, type HttpReceiver, type SmtpReceiver } from './receivers';
 import { startTcpProxy, throughProxy, type TcpProxy } from './tcp-proxy';
 
@@ -65,7 +65,13 @@ export const FAULT_DEFAULTS: Record<string, string> = {
   HANDOFF_DELIVERY_RETRY_MAX: 'PT5S',
   HANDOFF_DELIVERY_ATTEMPT_TIMEOUT: 'PT10S',
   HANDOFF_RATE_LIMIT: '1000000',
+  HANDOFF_RATE_LIMIT_PER_ADDRESS: '10000000',
+  HANDOFF_RATE_LIMIT_METRICS: '1000000',
+  HANDOFF_RATE_LIMIT_PER_LINK: '1000000',
+  HANDOFF_MAX_STREAMS_PER_MEMBER: '10000',
   HANDOFF_SEED_DEMO: 'false',
+  // The fault receivers listen on 127.0.0.1, which Handoff reaches only when allowed.
+  HANDOFF_OUTBOUND_ALLOW: '127.0.0.1/32',
 };
 
 export async function startFaultStack(options: FaultStackOptions = {}): Promise<FaultStack> {
@@ -74,7 +80,6 @@ export async function startFaultStack(options: FaultStackOptions = {}): Promise<
     for (const step of cleanups.reverse()) await step().catch(() => undefined);
   };
   try {
-    buildWorkflowBundle();
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'handoff-faults-'));
     cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }));
 

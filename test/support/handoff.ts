@@ -7,12 +7,23 @@ import path from 'node:path';
 import pg from 'pg';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { loadConfig } from '../../lib/config';
-import { openDatabase } from '../../lib/db/database';
-import { startHandoff, type RunningHandoff } from '../../lib/handoff';
+import { startHandoff, type RunningHandoff } from '../../start/handoff';
 import { createLogger, type Logger } from '../../lib/logger';
+import { openTestDatabase } from './database';
+import { workflowBundle } from './workflow-bundle';
 
 export const ADMIN_KEY = `hk_testadmn_${randomBytes(32).toString('base64url')}`;
 export const POSTGRES_ADMIN_URL = process.env.TEST_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+
+/** Limits high enough not to matter for tests that are not about them (extraEnv overrides them). */
+export const TEST_LIMITS: Record<string, string> = {
+  HANDOFF_RATE_LIMIT_PER_ADDRESS: '10000000',
+  HANDOFF_RATE_LIMIT_METRICS: '1000000',
+  HANDOFF_RATE_LIMIT_PER_LINK: '1000000',
+  HANDOFF_MAX_STREAMS_PER_MEMBER: '10000',
+  // The test receivers (webhooks, chat) listen on 127.0.0.1, which Handoff reaches only when allowed.
+  HANDOFF_OUTBOUND_ALLOW: '127.0.0.1/32',
+};
 
 export interface TestHandoff extends RunningHandoff {
   url: string;
@@ -61,12 +72,15 @@ export async function startTestHandoff(
     HANDOFF_SEED_DEMO: 'false',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...(postgres ? { DATABASE_URL: postgres.url } : {}),
+    // Every test request comes from 127.0.0.1 and most tests share a few members: the limits per
+    // address, on /metrics, per link and on open streams are raised unless a test is about them.
+    ...TEST_LIMITS,
     ...options.extraEnv,
   });
   // PGlite in memory keeps tests fast; the persisted folder is exercised by the embedded start test.
-  const db = postgres ? undefined : await openDatabase({});
+  const db = postgres ? undefined : await openTestDatabase();
   const logger = options.logger ?? createLogger(config.logLevel);
-  const handoff = await startHandoff({ config, logger, api: true, worker: true, prepareDatabase: true, db });
+  const handoff = await startHandoff({ config, logger, api: true, worker: true, prepareDatabase: true, db, workflowBundle: await workflowBundle() });
   return {
     ...handoff,
     url: handoff.url as string,

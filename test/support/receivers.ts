@@ -60,6 +60,8 @@ export async function startSmtpReceiver(): Promise<SmtpReceiver> {
 }
 
 export interface CapturedRequest {
+  /** The request's path (and query), e.g. /hooks/handoff/paula: one receiver can stand for several members. */
+  url: string;
   headers: IncomingHttpHeaders;
   /** The body parsed as JSON; undefined when empty or not JSON. */
   body: any;
@@ -116,6 +118,7 @@ export async function startHttpReceiver(options: HttpReceiverOptions = {}): Prom
       const headers = failing ? failures.headers : {};
       const signature = req.headers[SIGNATURE_HEADER.toLowerCase()];
       const captured: CapturedRequest = {
+        url: req.url ?? '',
         headers: req.headers,
         body,
         rawBody,

@@ -1,7 +1,8 @@
 // The timeline as the read model keeps it, for tests that run the workflow with stub activities:
 // the workflow keeps only the events it has not recorded yet, so its answers (update results, the
 // query, its result) are completed from what recordEvents received.
-import type { BriefView, TimelineEvent } from '../../workflows/domain/brief';
+import type { BriefView } from '../../workflows/domain/brief';
+import type { TimelineEvent } from '../../workflows/domain/events';
 
 /** Every event recordEvents received, by workflow id. */
 const recordedTimelines = new Map<string, Map<number, TimelineEvent>>();

@@ -1,11 +1,13 @@
 import { audienceFor, type Audience } from '../../workflows/domain/audience';
-import type { BriefEventType, TimelineEvent } from '../../workflows/domain/brief';
-import { CLOCKS, EVENT_TYPES } from '../../workflows/domain/brief';
+import type { TimelineEvent } from '../../workflows/domain/events';
+import type { BriefEventType } from '../../workflows/domain/vocabulary';
+import { CLOCKS, EVENT_TYPES } from '../../workflows/domain/vocabulary';
+import { looseEvent } from '../support/events';
 
 const AUDIENCES: Audience[] = ['party_members', 'party_leads', 'manager', 'reviewer'];
 
 function event(type: BriefEventType, data: Record<string, unknown> = {}): TimelineEvent {
-  return { seq: 1, type, actor: null, at: '2025-01-06T09:00:00.000Z', data };
+  return looseEvent({ seq: 1, type, actor: null, at: '2025-01-06T09:00:00.000Z', data });
 }
 
 describe('audienceFor', () => {
@@ -14,6 +16,11 @@ describe('audienceFor', () => {
     expect(Array.isArray(audience)).toBe(true);
     for (const a of audience) expect(AUDIENCES).toContain(a);
     expect(new Set(audience).size).toBe(audience.length);
+  });
+
+  it('tells the party of an edit, and the new manager too when the edit reassigns the brief', () => {
+    expect(audienceFor(event('brief_edited', { changes: { title: 'Renamed' }, before: { title: 'Old' } }))).toEqual(['party_members']);
+    expect(audienceFor(event('brief_edited', { changes: { managerId: 'm-2' }, before: { managerId: 'm-1' } }))).toEqual(['party_members', 'manager']);
   });
 
   it.each([

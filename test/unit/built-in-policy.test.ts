@@ -2,7 +2,7 @@
 // configured targets, round the clock, one escalation at the breach to the party lead and the
 // manager), the rules of briefs created before policies existed, the agreement a party works
 // under, and SLA targets written with weeks.
-import { briefSlaFromRows, builtInPolicy, type SlaTargets } from '../../lib/policies';
+import { briefSlaFromRows, builtInPolicy, type SlaTargets } from '../../services/policies';
 import { audienceFor } from '../../workflows/domain/audience';
 import { CALENDAR_24X7 } from '../../workflows/domain/calendar';
 import { agreementFor, AGREEMENTS, BUILT_IN_POLICY_ID, toBusinessDuration } from '../../workflows/domain/policy';

@@ -21,19 +21,28 @@ describe('loadConfig defaults', () => {
       dataDir: path.resolve('./data'),
       publicUrl: 'http://localhost:3000',
       databaseUrl: undefined,
-      temporal: { address: undefined, namespace: 'default', taskQueue: 'handoff', cliPath: undefined, uiPort: 8233 },
+      temporal: { address: undefined, namespace: 'default', taskQueue: 'handoff', deliveryTaskQueue: 'handoff-delivery', cliPath: undefined, uiPort: 8233, tls: undefined, apiKey: undefined },
       smtp: { url: undefined, from: 'Handoff <handoff@localhost>' },
       bootstrapAdminKey: undefined,
+      apiKeyRotationsPerDay: 10,
       seedDemo: true,
       slaTargets: DEFAULT_SLA_TARGETS,
       rateLimitPerMinute: 600,
+      rateLimits: { perMember: 1200, perAddress: 3000, metrics: 60, perLink: 20 },
+      trustProxy: false,
+      streams: { maxPerMember: 5, maxBufferedBytes: 1_048_576 },
       corsOrigins: [],
+      // Nothing internal is reachable by default, the embedded start included.
+      outboundAllow: [],
       logLevel: 'info',
       logFormat: undefined,
       deliveryRetry: { initialIntervalMs: 10_000, maximumIntervalMs: 3_600_000, deadlineMs: 86_400_000, attemptTimeoutMs: 60_000 },
       webhookDisableAfter: 5,
-      actionLinks: { secret: undefined, ttlMs: 604_800_000 },
-      worker: { maxCachedWorkflows: 500, maxWorkflowTasks: 40, maxActivities: 100, shutdownGraceMs: 10_000 },
+      reconcileIntervalMs: 300_000,
+      actionLinks: { secret: undefined, ttlMs: 259_200_000 },
+      worker: { maxCachedWorkflows: 500, maxWorkflowTasks: 40, maxActivities: 100, shutdownGraceMs: 10_000, metricsPort: 9464, deliveryActivities: 50, deliveriesPerSecond: 100 },
+      workflowBundlePath: undefined,
+      workerVersioning: { enabled: undefined, deploymentName: 'handoff', buildId: undefined, promoteOnStart: 'initial' },
     });
   });
 
@@ -207,6 +216,31 @@ describe('loadConfig API settings', () => {
     expect(() => loadConfig({ HANDOFF_RATE_LIMIT: '0' })).toThrow(/HANDOFF_RATE_LIMIT/);
     expect(() => loadConfig({ HANDOFF_RATE_LIMIT: 'lots' })).toThrow(/HANDOFF_RATE_LIMIT/);
   });
+
+  it('reads the limits per member (twice the key limit unless set), per address, on /metrics, per link and on streams', () => {
+    expect(loadConfig({ HANDOFF_RATE_LIMIT: '50' }).rateLimits.perMember).toBe(100);
+    const config = loadConfig({
+      HANDOFF_RATE_LIMIT_PER_MEMBER: '70',
+      HANDOFF_RATE_LIMIT_PER_ADDRESS: '900',
+      HANDOFF_RATE_LIMIT_METRICS: '12',
+      HANDOFF_RATE_LIMIT_PER_LINK: '7',
+      HANDOFF_MAX_STREAMS_PER_MEMBER: '3',
+      HANDOFF_STREAM_BUFFER_LIMIT: '65536',
+    });
+    expect(config.rateLimits).toEqual({ perMember: 70, perAddress: 900, metrics: 12, perLink: 7 });
+    expect(config.streams).toEqual({ maxPerMember: 3, maxBufferedBytes: 65_536 });
+    for (const name of ['HANDOFF_RATE_LIMIT_PER_ADDRESS', 'HANDOFF_RATE_LIMIT_METRICS', 'HANDOFF_RATE_LIMIT_PER_LINK', 'HANDOFF_MAX_STREAMS_PER_MEMBER']) {
+      expect(() => loadConfig({ [name]: '0' })).toThrow(new RegExp(name));
+    }
+  });
+
+  it('reads HANDOFF_TRUST_PROXY as Express takes trust proxy: true, false, a hop count or addresses, CIDRs and names', () => {
+    expect(loadConfig({ HANDOFF_TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(loadConfig({ HANDOFF_TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+    expect(loadConfig({ HANDOFF_TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ HANDOFF_TRUST_PROXY: 'loopback, 10.0.0.0/8,fd00::/8 ,192.0.2.7' }).trustProxy).toEqual(['loopback', '10.0.0.0/8', 'fd00::/8', '192.0.2.7']);
+    expect(configError({ HANDOFF_TRUST_PROXY: 'yes please' }).message).toMatch(/HANDOFF_TRUST_PROXY/);
+  });
 });
 
 describe('notification delivery settings', () => {
@@ -219,14 +253,65 @@ describe('notification delivery settings', () => {
   });
 });
 
+describe('the reconciler', () => {
+  it('runs every HANDOFF_RECONCILE_INTERVAL (an ISO 8601 duration), 0 turning it off', () => {
+    expect(loadConfig({ HANDOFF_RECONCILE_INTERVAL: 'PT30S' }).reconcileIntervalMs).toBe(30_000);
+    expect(loadConfig({ HANDOFF_RECONCILE_INTERVAL: 'PT0S' }).reconcileIntervalMs).toBe(0);
+    expect(() => loadConfig({ HANDOFF_RECONCILE_INTERVAL: 'hourly' })).toThrow(/HANDOFF_RECONCILE_INTERVAL/);
+  });
+});
+
 describe('worker tuning', () => {
   it('reads the cache size, slots and shutdown grace, and refuses values the SDK would refuse', () => {
     const config = loadConfig({ HANDOFF_WORKER_CACHED_WORKFLOWS: '0', HANDOFF_WORKER_WORKFLOW_TASKS: '8', HANDOFF_WORKER_ACTIVITIES: '20', HANDOFF_WORKER_SHUTDOWN_GRACE: 'PT30S' });
-    expect(config.worker).toEqual({ maxCachedWorkflows: 0, maxWorkflowTasks: 8, maxActivities: 20, shutdownGraceMs: 30_000 });
+    expect(config.worker).toEqual({ maxCachedWorkflows: 0, maxWorkflowTasks: 8, maxActivities: 20, shutdownGraceMs: 30_000, metricsPort: 9464, deliveryActivities: 50, deliveriesPerSecond: 100 });
     expect(workerTuning(config)).toMatchObject({ maxCachedWorkflows: 0, maxConcurrentWorkflowTaskExecutions: 8, maxConcurrentActivityTaskExecutions: 20, shutdownGraceTime: 30_000 });
     // The SDK needs at least two workflow-task slots while it caches workflows.
     expect(() => loadConfig({ HANDOFF_WORKER_WORKFLOW_TASKS: '1' })).toThrow(/HANDOFF_WORKER_WORKFLOW_TASKS/);
     expect(() => loadConfig({ HANDOFF_WORKER_CACHED_WORKFLOWS: 'many' })).toThrow(/HANDOFF_WORKER_CACHED_WORKFLOWS/);
+  });
+
+  it('puts deliveries on their own queue with their own slots and rate', () => {
+    const config = loadConfig({ TEMPORAL_TASK_QUEUE: 'shop', HANDOFF_DELIVERY_WORKER_ACTIVITIES: '5', HANDOFF_DELIVERY_RATE_LIMIT: '2.5' });
+    expect(config.temporal.deliveryTaskQueue).toBe('shop-delivery');
+    expect(config.worker).toMatchObject({ deliveryActivities: 5, deliveriesPerSecond: 2.5 });
+    expect(loadConfig({ TEMPORAL_DELIVERY_TASK_QUEUE: 'mail' }).temporal.deliveryTaskQueue).toBe('mail');
+    expect(() => loadConfig({ HANDOFF_DELIVERY_RATE_LIMIT: '0' })).toThrow(/HANDOFF_DELIVERY_RATE_LIMIT/);
+  });
+
+  it('serves the SDK metrics on HANDOFF_WORKER_METRICS_PORT, 9464 by default, 0 for not at all', () => {
+    expect(loadConfig({}).worker.metricsPort).toBe(9464);
+    expect(loadConfig({ HANDOFF_WORKER_METRICS_PORT: '0' }).worker.metricsPort).toBe(0);
+    expect(() => loadConfig({ HANDOFF_WORKER_METRICS_PORT: '70000' })).toThrow(/HANDOFF_WORKER_METRICS_PORT/);
+  });
+
+  it('takes the cache size from HANDOFF_WORKER_MAX_CACHED_WORKFLOWS before its earlier name', () => {
+    expect(loadConfig({}).worker.maxCachedWorkflows).toBe(500);
+    expect(loadConfig({ HANDOFF_WORKER_MAX_CACHED_WORKFLOWS: '50' }).worker.maxCachedWorkflows).toBe(50);
+    expect(loadConfig({ HANDOFF_WORKER_MAX_CACHED_WORKFLOWS: '50', HANDOFF_WORKER_CACHED_WORKFLOWS: '7' }).worker.maxCachedWorkflows).toBe(50);
+    expect(loadConfig({ HANDOFF_WORKER_CACHED_WORKFLOWS: '7' }).worker.maxCachedWorkflows).toBe(7);
+    expect(() => loadConfig({ HANDOFF_WORKER_MAX_CACHED_WORKFLOWS: '-1' })).toThrow(/HANDOFF_WORKER_MAX_CACHED_WORKFLOWS/);
+  });
+});
+
+describe('keys and links', () => {
+  it('refuses a HANDOFF_BOOTSTRAP_ADMIN_KEY shorter than 32 characters, naming the variable and the minimum', () => {
+    const err = configError({ HANDOFF_BOOTSTRAP_ADMIN_KEY: 'x'.repeat(31) });
+    expect(err.message).toMatch(/HANDOFF_BOOTSTRAP_ADMIN_KEY: at least 32 characters/);
+    expect(loadConfig({ HANDOFF_BOOTSTRAP_ADMIN_KEY: 'x'.repeat(32) }).bootstrapAdminKey).toBe('x'.repeat(32));
+  });
+
+  it('keeps action links for HANDOFF_ACTION_LINK_TTL, 72 hours by default', () => {
+    expect(loadConfig({}).actionLinks.ttlMs).toBe(72 * 3_600_000);
+    expect(loadConfig({ HANDOFF_ACTION_LINK_TTL: 'P7D' }).actionLinks.ttlMs).toBe(7 * 86_400_000);
+    expect(loadConfig({ HANDOFF_ACTION_LINK_TTL: 'PT2S' }).actionLinks.ttlMs).toBe(2_000);
+    expect(() => loadConfig({ HANDOFF_ACTION_LINK_TTL: '72h' })).toThrow(/HANDOFF_ACTION_LINK_TTL/);
+  });
+
+  it('allows HANDOFF_API_KEY_ROTATIONS_PER_DAY key rotations a member a day, 10 by default', () => {
+    expect(loadConfig({}).apiKeyRotationsPerDay).toBe(10);
+    expect(loadConfig({ HANDOFF_API_KEY_ROTATIONS_PER_DAY: '2' }).apiKeyRotationsPerDay).toBe(2);
+    expect(() => loadConfig({ HANDOFF_API_KEY_ROTATIONS_PER_DAY: '0' })).toThrow(/HANDOFF_API_KEY_ROTATIONS_PER_DAY/);
   });
 });
 

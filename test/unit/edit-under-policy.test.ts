@@ -96,3 +96,46 @@ describe('applying a changed policy', () => {
     expect({ acknowledge: state.clocks.acknowledge, review: state.clocks.review }).toStrictEqual(before);
   });
 });
+
+describe('a policy applied to a brief created before policies', () => {
+  test('gives its running clock the policy calendar and chain, keeping its target when the policy has none for its priority', () => {
+    const state = newState({ priority: 'P4' }, MONDAY('09:00'));
+    applyAction(state, 'acknowledge', {}, actors.agency, MONDAY('10:00'));
+    const deliverTarget = state.clocks.deliver.targetMs;
+    // The policy has no deliver target for P4: the clock keeps its own, counted in office hours from now on.
+    applyPolicy(state, policy(), actors.admin, MONDAY('10:00'));
+    expect(state.clocks.deliver).toMatchObject({ targetMs: deliverTarget, stretches: [], pausedFor: [], steps: [{ level: 1, repeat: 0, ms: 0 }] });
+    expect(state.clocks.deliver.target).toBeUndefined();
+    // Due after that much office time, not wall-clock time.
+    expect(Date.parse(state.clocks.deliver.dueAt as string)).toBeGreaterThan(MONDAY('10:00') + deliverTarget);
+  });
+
+  test('keeps a brief on hold paused, and records that reason on a clock stored without reasons', () => {
+    const state = newState({ priority: 'P2' }, MONDAY('09:00'));
+    applyAction(state, 'acknowledge', {}, actors.agency, MONDAY('10:00'));
+    applyAction(state, 'hold', { reason: 'waiting for photos' }, actors.manager, MONDAY('11:00'));
+    // As briefs from before pause reasons were kept stored it.
+    delete state.clocks.deliver.pausedFor;
+    applyPolicy(state, policy(), actors.admin, MONDAY('12:00'));
+    expect(state.clocks.deliver).toMatchObject({ phase: 'paused', pausedFor: ['hold'], dueAt: null });
+  });
+
+  test("counts the acknowledge clock to the policy's target even when the brief has a dueAt; a pending clock waits", () => {
+    const state = newState({ priority: 'P2', dueAt: isoAt(WEDNESDAY('17:00')) }, MONDAY('09:00'));
+    applyPolicy(state, policy(), actors.admin, MONDAY('10:00'));
+    expect(state.clocks.acknowledge).toMatchObject({ target: 'PT4H', targetMs: 4 * HOUR, dueAt: isoAt(MONDAY('13:00')) });
+    expect(state.clocks.deliver.phase).toBe('pending');
+    expect(state.clocks.deliver.steps).toBeUndefined();
+  });
+});
+
+describe('a dueAt edited before the brief is acknowledged', () => {
+  test('leaves the pending deliver clock alone: it counts to the dueAt once it starts', () => {
+    const state = newState({ sla: policy(), priority: 'P2' }, MONDAY('09:00'));
+    const pending = structuredClone(state.clocks.deliver);
+    applyEdit(state, { dueAt: isoAt(WEDNESDAY('17:00')) }, actors.manager, MONDAY('10:00'));
+    expect(state.clocks.deliver).toEqual(pending);
+    applyAction(state, 'acknowledge', {}, actors.agency, MONDAY('11:00'));
+    expect(state.clocks.deliver.dueAt).toBe(isoAt(WEDNESDAY('17:00')));
+  });
+});

@@ -7,6 +7,7 @@ import { applyAction } from '../../workflows/domain/transitions';
 import { acknowledgeEscalation, checkEscalationAcknowledgement, escalationsOf, fireDueClocks, viewBrief } from '../../workflows/domain/sla';
 import { actors, HOUR, isoAt, MINUTE, newState, refusal, T0, TARGETS } from './fixtures';
 import { MONDAY, nextEscalationId, policy, raisedEscalations, runUntil, stateAt, TUESDAY, WEDNESDAY } from './policy-fixtures';
+import { dataOf } from '../support/events';
 
 describe('what an escalation says about its step', () => {
   test('a worker that catches up late still names when the step was due, so the notice says how late it is', () => {
@@ -135,7 +136,7 @@ describe('re-escalation', () => {
     acknowledgeLatest(state, MONDAY('13:30'));
     // Level 2 was due at 14:00; the acknowledged chain stands still until Tuesday 09:30.
     for (const time of [MONDAY('14:00'), MONDAY('16:59'), TUESDAY('09:29')]) expect(fireDueClocks(state, time, next)).toEqual([]);
-    expect(fireDueClocks(state, TUESDAY('09:30'), next).map((e) => [e.type, e.data.level, e.data.reescalation])).toEqual([['escalation_raised', 1, true]]);
+    expect(fireDueClocks(state, TUESDAY('09:30'), next).map((e) => [e.type, dataOf(e).level, dataOf(e).reescalation])).toEqual([['escalation_raised', 1, true]]);
   });
 
   test('of a later level: the chain goes on after it at the policy offsets, counted from the re-escalation', () => {

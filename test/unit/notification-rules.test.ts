@@ -2,7 +2,7 @@
 // role gets by default and how stored preferences override them, which notifications are urgent
 // (sent at once, not held for quiet hours), and whom an escalation level names.
 import { escalationAudience } from '../../workflows/domain/audience';
-import { EVENT_TYPES, type BriefEventType } from '../../workflows/domain/brief';
+import { EVENT_TYPES, type BriefEventType } from '../../workflows/domain/vocabulary';
 import { briefWorkflowId } from '../../workflows/domain/ids';
 import {
   CHANNELS,

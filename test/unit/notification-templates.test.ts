@@ -4,8 +4,9 @@
 import fc from 'fast-check';
 import { escapeHtml, formatInstant, renderNotification, type BriefContent, type Locale, type RenderInput } from '../../activities/notifications/templates';
 import { formatSpan } from '../../lib/i18n';
-import type { BriefEventType } from '../../workflows/domain/brief';
+import type { BriefEventType } from '../../workflows/domain/vocabulary';
 import { NOTIFICATION_EVENTS, type NotificationEvent } from '../../workflows/domain/notifications';
+import { looseEvent } from '../support/events';
 
 const BRIEF_DUE = '2026-11-30T10:00:00Z'; // Monday 11:00 in Berlin, 05:00 in New York
 const ACK_DUE = '2026-11-27T14:30:00Z'; // Friday 15:30 in Berlin
@@ -137,7 +138,7 @@ const SAMPLES: Record<NotificationEvent, Sample> = {
 function input(notificationEvent: NotificationEvent, locale: Locale, overrides: Partial<RenderInput> = {}): RenderInput {
   const sample = SAMPLES[notificationEvent];
   return {
-    event: { seq: 4, type: sample.type, actor: null, at: '2026-11-26T09:00:00Z', data: sample.data },
+    event: looseEvent({ seq: 4, type: sample.type, actor: null, at: '2026-11-26T09:00:00Z', data: sample.data }),
     notificationEvent,
     brief: { id: 'b-1', title: 'Spring campaign', priority: 'P2', status: 'in_progress', dueAt: BRIEF_DUE, partyId: 'agency' },
     partyName: 'Pixelwerk',
@@ -271,7 +272,7 @@ describe('renderNotification', () => {
     const withClock = renderNotification(input('brief_assigned', 'en'));
     expect(withClock.text).toContain(`Acknowledgement due: ${BERLIN_ACK_DUE.en}`);
     const withoutClock = renderNotification(
-      input('brief_assigned', 'en', { event: { seq: 1, type: 'brief_created', actor: 'mara', at: '2026-11-26T09:00:00Z', data: { title: 'Spring campaign' } } }),
+      input('brief_assigned', 'en', { event: looseEvent({ seq: 1, type: 'brief_created', actor: 'mara', at: '2026-11-26T09:00:00Z', data: { title: 'Spring campaign' } }) }),
     );
     expect(withoutClock.text).toContain('Please acknowledge the brief.');
     expect(withoutClock.text).toContain(`Delivery due: ${BERLIN_BRIEF_DUE.en}`);
@@ -281,7 +282,7 @@ describe('renderNotification', () => {
 
   test('an escalation names its level and clock, and repeats', () => {
     const rendered = renderNotification(
-      input('escalation', 'de', { event: { seq: 9, type: 'escalation_raised', actor: null, at: '2026-11-26T09:00:00Z', data: { clock: 'review', level: 3, repeat: 2 } } }),
+      input('escalation', 'de', { event: looseEvent({ seq: 9, type: 'escalation_raised', actor: null, at: '2026-11-26T09:00:00Z', data: { clock: 'review', level: 3, repeat: 2 } }) }),
     );
     expect(rendered.subject).toContain('Eskalationsstufe 3 (Wiederholung 2): die Prüfung ist überfällig');
     expect(rendered.text).toContain('Eskalation: Stufe 3, Frist: Prüfung');
@@ -290,10 +291,10 @@ describe('renderNotification', () => {
 
   test('hold, resume and edits each say what changed', () => {
     const at = '2026-11-26T09:00:00Z';
-    const held = renderNotification(input('brief_changed', 'en', { event: { seq: 5, type: 'brief_held', actor: 'mara', at, data: { reason: 'Budget review' } } }));
+    const held = renderNotification(input('brief_changed', 'en', { event: looseEvent({ seq: 5, type: 'brief_held', actor: 'mara', at, data: { reason: 'Budget review' } }) }));
     expect(held.subject).toContain('Brief on hold');
     expect(held.text).toContain('Budget review');
-    const resumed = renderNotification(input('brief_changed', 'de', { event: { seq: 6, type: 'brief_resumed', actor: 'mara', at, data: { note: 'Budget ok' } } }));
+    const resumed = renderNotification(input('brief_changed', 'de', { event: looseEvent({ seq: 6, type: 'brief_resumed', actor: 'mara', at, data: { note: 'Budget ok' } }) }));
     expect(resumed.subject).toContain('Briefing fortgesetzt');
     expect(resumed.text).toContain('Budget ok');
     const edited = renderNotification(input('brief_changed', 'de'));
@@ -325,7 +326,7 @@ describe('renderNotification', () => {
         brief: { id: 'b-1', title: evil, priority: 'P1', status: 'in_progress', dueAt: BRIEF_DUE, partyId: 'agency' },
         partyName: 'Pixel<b>werk</b>',
         recipient: { name: '<img src=x onerror=alert(1)>', locale: 'en', timezone: 'Europe/Berlin' },
-        event: { seq: 7, type: 'comment_added', actor: 'paula', at: '2026-11-26T09:00:00Z', data: { body: '<iframe src="https://evil.example">' } },
+        event: looseEvent({ seq: 7, type: 'comment_added', actor: 'paula', at: '2026-11-26T09:00:00Z', data: { body: '<iframe src="https://evil.example">' } }),
         briefUrl: 'javascript:alert(1)',
       }),
     );
@@ -374,7 +375,7 @@ describe('renderNotification', () => {
     const assigned = (locale: Locale, overrides: Partial<RenderInput> = {}) =>
       renderNotification(
         input('brief_assigned', locale, {
-          event: { seq: 1, type: 'brief_created', actor: 'mara', at: '2026-11-26T09:00:00Z', data: { title: 'Spring campaign', partyId: 'agency', priority: 'P2' } },
+          event: looseEvent({ seq: 1, type: 'brief_created', actor: 'mara', at: '2026-11-26T09:00:00Z', data: { title: 'Spring campaign', partyId: 'agency', priority: 'P2' } }),
           brief: { id: 'b-1', title: 'Spring campaign', priority: 'P2', status: 'awaiting_ack', dueAt: BRIEF_DUE, partyId: 'agency' },
           actor: { name: 'Mara Manager', partyName: 'Shop' },
           stepDueAt: ACK_DUE,
@@ -443,7 +444,7 @@ describe('renderNotification', () => {
       const sample = SAMPLES[notificationEvent];
       const rendered = renderNotification(
         input(notificationEvent, locale, {
-          event: { seq: 4, type: sample.type, actor: 'paula', at: '2026-11-26T09:00:00Z', data: sample.data },
+          event: looseEvent({ seq: 4, type: sample.type, actor: 'paula', at: '2026-11-26T09:00:00Z', data: sample.data }),
           actor: { name: 'Paula Pixel', partyName: 'Pixel<werk>' },
         }),
       );
@@ -466,7 +467,7 @@ describe('renderNotification', () => {
     const escalation = (locale: Locale, data: Record<string, unknown>, sentAt?: number) =>
       renderNotification(
         input('escalation', locale, {
-          event: { seq: 9, type: 'escalation_raised', actor: null, at: DUE, data: { escalationId: 'e-1', clock: 'acknowledge', level: 1, round: 1, repeat: 0, ...data } },
+          event: looseEvent({ seq: 9, type: 'escalation_raised', actor: null, at: DUE, data: { escalationId: 'e-1', clock: 'acknowledge', level: 1, round: 1, repeat: 0, ...data } }),
           sentAt,
         }),
       );
@@ -511,7 +512,7 @@ describe('renderNotification', () => {
     for (const locale of ['en', 'de'] as const) {
       const rendered = renderNotification(
         input('delivery_submitted', locale, {
-          event: { seq: 8, type: 'delivered', actor: 'paula', at: '2026-11-26T09:00:00Z', data },
+          event: looseEvent({ seq: 8, type: 'delivered', actor: 'paula', at: '2026-11-26T09:00:00Z', data }),
           actor: { name: 'Paula Pixel', partyName: 'Pixelwerk' },
         }),
       );

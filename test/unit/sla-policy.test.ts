@@ -11,6 +11,7 @@ import { clockSchedule } from '../../workflows/domain/schedule';
 import { acknowledgeEscalation, checkEscalationAcknowledgement, fireDueClocks, nextClockDeadline, viewBrief } from '../../workflows/domain/sla';
 import { applyAction, ActionRejected, emit } from '../../workflows/domain/transitions';
 import { actors, DAY, HOUR, isoAt, MINUTE, newState } from './fixtures';
+import { dataOf } from '../support/events';
 
 const BERLIN = 'Europe/Berlin';
 const weekdays = (hours: [string, string][]) => Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri'].map((d) => [d, hours]));
@@ -79,7 +80,7 @@ describe('clocks in business time', () => {
     });
     const state = stateAt(FRIDAY_15, sla);
     runUntil(state, MONDAY('23:00') + 2 * DAY);
-    const fired = state.timeline.filter((e) => e.actor === null).map((e) => [e.type, e.at, e.data.level ?? null, e.data.repeat ?? null]);
+    const fired = state.timeline.filter((e) => e.actor === null).map((e) => [e.type, e.at, dataOf(e).level ?? null, dataOf(e).repeat ?? null]);
     expect(fired).toEqual([
       ['sla_warning', isoAt(MONDAY('10:00')), null, null],
       ['sla_breached', isoAt(MONDAY('11:00')), null, null],

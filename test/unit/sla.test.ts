@@ -1,9 +1,11 @@
 import fc from 'fast-check';
-import type { BriefState, TimelineEvent } from '../../workflows/domain/brief';
-import { CLOCKS } from '../../workflows/domain/brief';
+import type { BriefState } from '../../workflows/domain/brief';
+import type { TimelineEvent } from '../../workflows/domain/events';
+import { CLOCKS } from '../../workflows/domain/vocabulary';
 import { fireDueClocks, isOverdue, nextClockDeadline, viewBrief } from '../../workflows/domain/sla';
 import { applyAction } from '../../workflows/domain/transitions';
 import { actors, HOUR, isoAt, MINUTE, newState, T0, TARGETS } from './fixtures';
+import { dataOf } from '../support/events';
 
 function idGenerator() {
   let n = 0;
@@ -89,8 +91,8 @@ describe('fireDueClocks', () => {
     applyAction(state, 'deliver', { summary: 'v2' }, actors.agency, T0 + 31 * HOUR);
     const events = fireDueClocks(state, T0 + 31 * HOUR + TARGETS.review, ids);
     expect(types(events)).toEqual(['sla_warning', 'sla_breached', 'escalation_raised']);
-    expect(events.every((e) => e.data.clock === 'review' && e.data.round === 2)).toBe(true);
-    expect(events[2].data.escalationId).toBe('esc-2');
+    expect(events.every((e) => dataOf(e).clock === 'review' && dataOf(e).round === 2)).toBe(true);
+    expect(dataOf(events[2]).escalationId).toBe('esc-2');
   });
 
   it('for any increasing check instants, a running clock warns at most once and breaches at most once, at the right times', () => {
@@ -111,7 +113,7 @@ describe('fireDueClocks', () => {
         expect(count('sla_breached')).toBe(now >= ACK_DUE ? 1 : 0);
         expect(count('escalation_raised')).toBe(count('sla_breached'));
         expect(ids).toHaveBeenCalledTimes(count('sla_breached'));
-        expect(fired.every((e) => e.data.clock === 'acknowledge')).toBe(true);
+        expect(fired.every((e) => dataOf(e).clock === 'acknowledge')).toBe(true);
       }),
     );
   });

@@ -1,8 +1,9 @@
 // Managers' edits of a brief (workflows/domain/edit.ts): who may edit when, what the brief_edited
 // event records, and how a new dueAt or target moves the clocks, to the millisecond.
 import fc from 'fast-check';
-import type { Actor, BriefState, BriefStatus } from '../../workflows/domain/brief';
-import { CLOCKS, ROLES, STATUSES, TERMINAL_STATUSES } from '../../workflows/domain/brief';
+import type { BriefState } from '../../workflows/domain/brief';
+import type { Actor, BriefStatus } from '../../workflows/domain/vocabulary';
+import { CLOCKS, ROLES, STATUSES, TERMINAL_STATUSES } from '../../workflows/domain/vocabulary';
 import { elapsedMs } from '../../workflows/domain/clock';
 import { applyEdit, checkChanges, checkEdit, checkExpectedSeq, type BriefChanges } from '../../workflows/domain/edit';
 import { fireDueClocks, nextClockDeadline, viewBrief } from '../../workflows/domain/sla';

@@ -1,9 +1,11 @@
 // What each action of the state machine records in its event (the data the timeline, the read
 // model and the notifications show), and what a refusal says (the API passes it on as the
 // problem's detail).
-import type { Actor, BriefState } from '../../workflows/domain/brief';
+import type { BriefState } from '../../workflows/domain/brief';
+import type { Actor } from '../../workflows/domain/vocabulary';
 import { applyAction, checkAction } from '../../workflows/domain/transitions';
 import { actors, DAY, HOUR, isoAt, newState, refusal, T0, TARGETS } from './fixtures';
+import { dataOf } from '../support/events';
 
 const watcher: Actor = actors.watcher;
 
@@ -128,10 +130,12 @@ describe('what each action records', () => {
       submittedAt: isoAt(T0 + 2 * HOUR),
     });
     expect(
-      recorded([
-        ['acknowledge', {}, actors.agency],
-        ['deliver', { summary: 'no links' }, actors.agency],
-      ]).event.data.links,
+      dataOf(
+        recorded([
+          ['acknowledge', {}, actors.agency],
+          ['deliver', { summary: 'no links' }, actors.agency],
+        ]).event,
+      ).links,
     ).toStrictEqual([]);
   });
 

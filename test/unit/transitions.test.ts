@@ -1,6 +1,7 @@
 import fc from 'fast-check';
-import type { Actor, BriefState, BriefStatus } from '../../workflows/domain/brief';
-import { ROLES, STATUSES, TERMINAL_STATUSES } from '../../workflows/domain/brief';
+import type { BriefState } from '../../workflows/domain/brief';
+import type { Actor, BriefStatus } from '../../workflows/domain/vocabulary';
+import { ROLES, STATUSES, TERMINAL_STATUSES } from '../../workflows/domain/vocabulary';
 import { elapsedMs } from '../../workflows/domain/clock';
 import type { ActionName, ActionPayloads } from '../../workflows/domain/transitions';
 import { ActionRejected, applyAction, checkAction, initialState, RULES } from '../../workflows/domain/transitions';

@@ -6,7 +6,8 @@
 // milliseconds after the instant it was set for: events are checked to happen at the instant
 // or at most TOLERANCE later, never before.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { BriefView, ClockName } from '../../workflows/domain/brief';
+import type { BriefView } from '../../workflows/domain/brief';
+import type { ClockName } from '../../workflows/domain/vocabulary';
 import {
   act,
   actors,
@@ -29,6 +30,7 @@ import {
   withWorker,
   type BriefHandle,
 } from './support';
+import { dataOf } from '../support/events';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -235,7 +237,7 @@ describe('the deliver clock', () => {
       const ackAt = acknowledged.timeline[acknowledged.timeline.length - 1].at;
       expect(acknowledged.sla.deliver).toMatchObject({ targetMs: 0, dueAt: ackAt });
       const breached = await viewWhen(handle, hasEvent('escalation_raised', { clock: 'deliver' }));
-      expect(breached.timeline.slice(-3).map((e) => [e.type, e.data.clock])).toEqual([
+      expect(breached.timeline.slice(-3).map((e) => [e.type, dataOf(e).clock])).toEqual([
         ['sla_warning', 'deliver'],
         ['sla_breached', 'deliver'],
         ['escalation_raised', 'deliver'],

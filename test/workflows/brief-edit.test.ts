@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Actor } from '../../workflows/domain/brief';
+import type { Actor } from '../../workflows/domain/vocabulary';
 import type { BriefChanges } from '../../workflows/domain/edit';
 import {
   acceptedUpdates,

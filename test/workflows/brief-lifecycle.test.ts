@@ -5,7 +5,8 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Actor, BriefStatus, BriefView, ClockState } from '../../workflows/domain/brief';
+import type { BriefView, ClockState } from '../../workflows/domain/brief';
+import type { Actor, BriefStatus } from '../../workflows/domain/vocabulary';
 import type { ActionName, ActionPayloads } from '../../workflows/domain/transitions';
 import { acknowledgeEscalationUpdate, escalationAcknowledgedSignal, syncUpdate } from '../../workflows/brief/definitions';
 import {

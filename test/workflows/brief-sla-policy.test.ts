@@ -11,7 +11,8 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { acknowledgeEscalationUpdate, applySlaUpdate, escalationAcknowledgedSignal } from '../../workflows/brief/definitions';
-import type { BriefView, TimelineEvent } from '../../workflows/domain/brief';
+import type { BriefView } from '../../workflows/domain/brief';
+import type { EventOf } from '../../workflows/domain/events';
 import { addBusinessTime, businessTimeBetween, zonedInstant, type Calendar } from '../../workflows/domain/calendar';
 import type { BriefSla } from '../../workflows/domain/policy';
 import { viewBrief } from '../../workflows/domain/sla';
@@ -98,7 +99,7 @@ function expectAt(at: string | null | undefined, expected: number): void {
   expect(late).toBeLessThan(TOLERANCE);
 }
 
-const escalations = (v: BriefView): TimelineEvent[] => eventsOf(v, 'escalation_raised');
+const escalations = (v: BriefView): EventOf<'escalation_raised'>[] => eventsOf(v, 'escalation_raised');
 
 describe('business time on an office calendar', () => {
   test('a P2 brief created Friday 15:00 with a 4-hour acknowledge target is due Monday 11:00; warning, breach and every level fire at their instants', async () => {

@@ -18,13 +18,16 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import { createMailer, type Mailer } from '../../activities/notifications/mailer';
-import { openDatabase, type Database } from '../../lib/db/database';
+import { DEFAULT_SLA_TARGETS } from '../../lib/config';
+import type { Database } from '../../lib/db/database';
+import { openTestDatabase } from '../support/database';
 import { createLogger } from '../../lib/logger';
 import type { briefWorkflow } from '../../workflows/brief/workflow';
 import type { BriefInput } from '../../workflows/domain/brief';
 import { CALENDAR_24X7 } from '../../workflows/domain/calendar';
 import { briefWorkflowId } from '../../workflows/domain/ids';
 import { actors, AGENCY, HOUR, MINUTE, SECOND, SHOP, view, withTimeSkippingServer, workflowBundle } from './support';
+import { outboundPolicy } from '../../lib/outbound';
 
 let env: TestWorkflowEnvironment;
 withTimeSkippingServer((server) => (env = server));
@@ -34,8 +37,7 @@ let outboxDir: string;
 let mailer: Mailer;
 
 beforeAll(async () => {
-  db = await openDatabase({});
-  await db.migrate();
+  db = await openTestDatabase();
   outboxDir = mkdtempSync(path.join(os.tmpdir(), 'handoff-stale-reminder-'));
   mailer = createMailer({ from: 'Handoff <handoff@shop.example>', outboxDir, messageIdHost: 'handoff.shop.example' });
   await db.prisma.party.createMany({ data: [{ id: SHOP, name: 'Shop', kind: 'ecommerce' }, { id: AGENCY, name: 'Pixelwerk', kind: 'agency' }] });
@@ -66,6 +68,10 @@ function activities() {
     actionLinkSecret: async () => 'stale-reminder-test-secret',
     actionLinkTtlMs: 7 * 24 * HOUR,
     webhookDisableAfter: 5,
+    outbound: outboundPolicy('127.0.0.1/32'),
+    temporal: env.client,
+    slaTargets: DEFAULT_SLA_TARGETS,
+    briefRuns: { taskQueue: 'stale-reminder', deliveryTaskQueue: 'stale-reminder', searchAttributes: () => false },
   });
   return {
     ...real,

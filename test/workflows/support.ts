@@ -1,11 +1,11 @@
 // Helpers for the brief workflow tests: a brief, actors, stub activities that record every call,
 // and a worker per test on its own task queue. The workflow code (../../workflows, the module
-// production workers load) is bundled once per test file and shared by that file's workers:
-// bundling per Worker.create would cost a second or two per test.
+// production workers load) is bundled once per run (test/support/workflow-bundle.ts) and shared
+// by every worker: bundling per Worker.create would cost seconds per test.
 import { randomUUID } from 'node:crypto';
 import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { Context } from '@temporalio/activity';
 import type { BriefActivities, NotifyInput, PlanInput, PlannedDelivery, RecordEventsInput } from '../../activities/types';
 import { actionUpdates, briefQuery, editUpdate, type BriefWorkflowInput } from '../../workflows/brief/definitions';
@@ -13,14 +13,17 @@ import type { briefWorkflow } from '../../workflows/brief/workflow';
 import { actors, briefInput as baseBriefInput, SECOND } from '../support/briefs';
 import { noteRecorded, withRecorded } from '../support/recorded-timeline';
 import { timeSkippingEnv } from '../support/temporal';
-import { isTerminal, type Actor, type BriefEventType, type BriefInput, type BriefView, type TimelineEvent } from '../../workflows/domain/brief';
+import { workflowBundle } from '../support/workflow-bundle';
+import type { BriefInput, BriefView } from '../../workflows/domain/brief';
+import { isEvent, type EventOf, type TimelineEvent } from '../../workflows/domain/events';
+import { isTerminal, type Actor, type BriefEventType } from '../../workflows/domain/vocabulary';
 import type { BriefChanges } from '../../workflows/domain/edit';
 import { briefWorkflowId } from '../../workflows/domain/ids';
 import type { ActionName, ActionPayloads } from '../../workflows/domain/transitions';
+import { dataOf } from '../support/events';
 
-export { noteRecorded, withRecorded };
+export { noteRecorded, withRecorded, workflowBundle };
 
-export const WORKFLOWS_PATH = require.resolve('../../workflows');
 
 export { actors, AGENCY, DAY, HOUR, MINUTE, OTHER_AGENCY, SECOND, SHOP, TARGETS } from '../support/briefs';
 
@@ -92,22 +95,6 @@ export function recordingActivities(hooks: ActivityHooks = {}): RecordingActivit
 
 /** The events recordEvents received, flattened in call order. */
 export const recordedEvents = (acts: RecordingActivities) => acts.recorded.flatMap((r) => r.events);
-
-let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
-/** The workflow code is bundled once per test file; every worker loads that bundle. */
-export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
-  return bundle;
-}
-
-const quietLogger = {
-  log: () => undefined,
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-};
 
 export type BriefHandle = WorkflowHandleWithFirstExecutionRunId<typeof briefWorkflow>;
 
@@ -233,9 +220,9 @@ export async function callsWhen(ready: () => boolean, timeoutMs = 10_000): Promi
 }
 
 export const hasEvent = (type: BriefEventType, match: Record<string, unknown> = {}) => (v: BriefView) =>
-  v.timeline.some((e) => e.type === type && Object.entries(match).every(([k, val]) => e.data[k] === val));
+  v.timeline.some((e) => e.type === type && Object.entries(match).every(([k, val]) => dataOf(e)[k] === val));
 
-export const eventsOf = (v: BriefView, type: BriefEventType): TimelineEvent[] => v.timeline.filter((e) => e.type === type);
+export const eventsOf = <T extends BriefEventType>(v: BriefView, type: T): EventOf<T>[] => v.timeline.filter(isEvent(type));
 
 /** Skips server time so that it stands `offsetMs` after the ISO instant `from`. */
 export async function skipTo(env: TestWorkflowEnvironment, from: string, offsetMs: number): Promise<void> {

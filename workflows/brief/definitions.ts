@@ -1,7 +1,9 @@
 // The messages a brief workflow accepts and answers, defined beside it and shared with the API.
 import type { UpdateDefinition } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { Actor, BriefInput, BriefState, BriefStatus, BriefView, TimelineEvent } from '../domain/brief';
+import type { BriefInput, BriefState, BriefView } from '../domain/brief';
+import type { TimelineEvent } from '../domain/events';
+import type { Actor, BriefStatus } from '../domain/vocabulary';
 import type { BriefChanges } from '../domain/edit';
 import type { BriefSla } from '../domain/policy';
 import type { ActionName, ActionPayloads } from '../domain/transitions';
@@ -61,6 +63,26 @@ export const applySlaUpdate = defineUpdate<BriefView, [ApplySlaRequest]>('applyS
 
 export const briefQuery = defineQuery<BriefView>('brief');
 
+/** Where the brief stands against the read model: what the reconciler compares. */
+export interface RecordedState {
+  status: BriefStatus;
+  /** The sequence number of the brief's last event. */
+  seq: number;
+  /** The last one recorded into the read model. */
+  recordedSeq: number;
+  /** The branch of history after a reset (see BriefWorkflowInput.branch); null before. */
+  branch: string | null;
+}
+
+export const recordedQuery = defineQuery<RecordedState>('recorded');
+
+/**
+ * Records the brief's state into the read model again, as the workflow knows it (the reconciler's
+ * repair of a read model that drifted: a write lost, a reset that undid events); answers where the
+ * brief stands once it is recorded.
+ */
+export const refreshReadModelUpdate = defineUpdate<RecordedState>('refreshReadModel');
+
 export interface EscalationAcknowledgement {
   escalationId: string;
   memberId: string;
@@ -92,6 +114,24 @@ export interface BriefWorkflowInput {
   pendingDeliveries?: { id: string; notBefore: string | null }[];
   /** How deliveries are retried; the defaults (10 s doubling up to 1 h, for a day) unless set. */
   deliveryRetry?: DeliveryRetry;
+  /**
+   * The task queue notification deliveries run on, apart from the brief's own, so that a flood of
+   * them never holds up the read model and participants' actions. Unset (briefs started before
+   * it): the brief's own queue.
+   */
+  deliveryTaskQueue?: string;
+  /**
+   * Set the search attributes of the brief (search-attributes.ts): the starter found them
+   * registered in the namespace. Unset (briefs started before them, or a namespace without them):
+   * the workflow sets none, since an unregistered attribute would fail its workflow tasks.
+   */
+  searchAttributes?: boolean;
+  /**
+   * The run that began this brief's branch of history when an operator reset its workflow, carried
+   * by continue-as-new: the events of a branch take the place of those the reset undid, in the
+   * read model and the outbox. Unset until a reset.
+   */
+  branch?: string;
 }
 
 export interface DeliveryRetry {

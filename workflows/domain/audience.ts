@@ -1,10 +1,10 @@
 // Who hears about each event. Roles resolve against the brief's party and its manager.
-import type { TimelineEvent } from './brief';
+import type { TimelineEvent } from './events';
 
 /**
  * party_members / party_leads: of the brief's party (its members when it names no lead);
  * manager, reviewer: the brief's (the reviewer defaults to the manager); watchers: watchers of
- * the brief's party and of the e-commerce team; member:<id>: one member named by a policy.
+ * the brief's party and watchers of scope `all`; member:<id>: one member named by a policy.
  */
 export type Audience = 'party_members' | 'party_leads' | 'manager' | 'reviewer' | 'watchers' | `member:${string}`;
 
@@ -31,10 +31,12 @@ function clockOwner(clock: unknown): Audience[] {
 
 export function audienceFor(event: TimelineEvent): Audience[] {
   switch (event.type) {
+    case 'brief_edited':
+      // A reassignment tells the new manager too (the brief already names them).
+      return event.data.changes?.managerId !== undefined ? ['party_members', 'manager'] : ['party_members'];
     case 'brief_created':
     case 'clarification_answered':
     case 'changes_requested':
-    case 'brief_edited':
     case 'brief_held':
     case 'brief_resumed':
     case 'approved':

@@ -1,40 +1,9 @@
-// The brief: its vocabulary and the shape of its live state. Pure data, shared by the
-// workflow, the activities (which persist it) and the API (which renders it).
+// The brief's live state and the view the API renders of it. Pure data, shared by the workflow,
+// the activities (which persist it) and the API. Its vocabulary is in vocabulary.ts, its events
+// in events.ts.
+import type { TimelineEvent } from './events';
 import type { BriefSla } from './policy';
-
-export const PRIORITIES = ['P1', 'P2', 'P3', 'P4'] as const;
-export type Priority = (typeof PRIORITIES)[number];
-
-export const ROLES = ['admin', 'manager', 'member', 'watcher'] as const;
-export type Role = (typeof ROLES)[number];
-
-export const CLOCKS = ['acknowledge', 'deliver', 'review'] as const;
-export type ClockName = (typeof CLOCKS)[number];
-
-export const STATUSES = [
-  'awaiting_ack',
-  'in_progress',
-  'clarification_requested',
-  'in_review',
-  'changes_requested',
-  'approved',
-  'declined',
-  'cancelled',
-] as const;
-export type BriefStatus = (typeof STATUSES)[number];
-
-export const TERMINAL_STATUSES: readonly BriefStatus[] = ['approved', 'declined', 'cancelled'];
-
-export function isTerminal(status: BriefStatus): boolean {
-  return TERMINAL_STATUSES.includes(status);
-}
-
-/** Who performs an action. Resolved by the API from the caller's key. */
-export interface Actor {
-  memberId: string;
-  role: Role;
-  partyId: string;
-}
+import type { BriefStatus, ClockName, Priority } from './vocabulary';
 
 export type TargetsMs = Record<ClockName, number>;
 
@@ -134,15 +103,6 @@ export interface Hold {
   reason: string | null;
 }
 
-export interface TimelineEvent {
-  seq: number;
-  type: BriefEventType;
-  /** Member id of whoever acted, or null for the system (clocks). */
-  actor: string | null;
-  at: string;
-  data: Record<string, unknown>;
-}
-
 export interface DeliveryVersion {
   version: number;
   summary: string;
@@ -182,28 +142,6 @@ export interface BriefState {
   createdAt: string;
   updatedAt: string;
 }
-
-export const EVENT_TYPES = [
-  'brief_created',
-  'acknowledged',
-  'declined',
-  'clarification_requested',
-  'clarification_answered',
-  'delivered',
-  'changes_requested',
-  'approved',
-  'cancelled',
-  'comment_added',
-  'sla_warning',
-  'sla_breached',
-  'escalation_raised',
-  'escalation_acknowledged',
-  'brief_edited',
-  'brief_held',
-  'brief_resumed',
-  'sla_policy_applied',
-] as const;
-export type BriefEventType = (typeof EVENT_TYPES)[number];
 
 /** The brief as the API shows it. */
 export interface BriefView {

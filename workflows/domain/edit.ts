@@ -1,8 +1,10 @@
-// Managers edit a brief's editable fields until it ends: title, description, dueAt, reviewer and
-// priority (with the SLA targets that follow from it). A change of dueAt or of a target moves
+// Managers edit a brief's editable fields until it ends: title, description, dueAt, reviewer,
+// manager (a reassignment, e.g. when a manager leaves) and priority (with the SLA targets that follow from it). A change of dueAt or of a target moves
 // the running clocks. Pure and synchronous, like the state machine it sits beside.
-import type { Actor, BriefInput, BriefState, Clock, ClockName, Priority, Role, TargetsMs, TimelineEvent } from './brief';
-import { CLOCKS, isTerminal, PRIORITIES } from './brief';
+import type { BriefInput, BriefState, Clock, TargetsMs } from './brief';
+import type { EditedFields, TimelineEvent } from './events';
+import type { Actor, ClockName, Priority, Role } from './vocabulary';
+import { CLOCKS, isTerminal, PRIORITIES } from './vocabulary';
 import { businessTimeBetween } from './calendar';
 import { businessTarget, elapsedMs, reapplyClock, retargetClock } from './clock';
 import { slaOf, type BriefSla } from './policy';
@@ -16,6 +18,8 @@ export interface BriefChanges {
   dueAt?: string | null;
   /** A manager who reviews deliveries; null leaves the review to the brief's manager. */
   reviewerId?: string | null;
+  /** The manager the brief belongs to from now on: their notifications and reviews follow. */
+  managerId?: string;
   priority?: Priority;
   /**
    * The clocks' targets after the edit, in milliseconds. The API sends them with a change of
@@ -25,7 +29,7 @@ export interface BriefChanges {
 }
 
 export type EditableField = keyof BriefChanges;
-export const EDITABLE_FIELDS = ['title', 'description', 'dueAt', 'reviewerId', 'priority', 'targetsMs'] as const satisfies readonly EditableField[];
+export const EDITABLE_FIELDS = ['title', 'description', 'dueAt', 'reviewerId', 'managerId', 'priority', 'targetsMs'] as const satisfies readonly EditableField[];
 
 /** Who may edit: managers, while the brief has not ended (approved, declined or cancelled). */
 export const EDIT_ROLES: readonly Role[] = ['manager'];
@@ -60,6 +64,7 @@ export function checkChanges(changes: BriefChanges): void {
     changes.description !== undefined && !isText(changes.description) ? 'description' : undefined,
     changes.dueAt !== undefined && changes.dueAt !== null && !isInstant(changes.dueAt) ? 'dueAt' : undefined,
     changes.reviewerId !== undefined && changes.reviewerId !== null && !isText(changes.reviewerId) ? 'reviewerId' : undefined,
+    changes.managerId !== undefined && !isText(changes.managerId) ? 'managerId' : undefined,
     changes.priority !== undefined && !PRIORITIES.includes(changes.priority) ? 'priority' : undefined,
     changes.targetsMs !== undefined && !(changes.targetsMs && CLOCKS.every((c) => isTarget(changes.targetsMs?.[c]))) ? 'targetsMs' : undefined,
   ].filter((p): p is string => p !== undefined);
@@ -96,15 +101,15 @@ export function applyEdit(state: BriefState, changes: BriefChanges, actor: Actor
   checkChanges(changes);
   const { brief } = state;
   const next: BriefChanges = { ...changes, ...(changes.dueAt !== undefined ? { dueAt: normalDueAt(changes.dueAt) } : {}) };
-  const changed: Partial<Record<EditableField, unknown>> = {};
-  const before: Partial<Record<EditableField, unknown>> = {};
+  const changed: EditedFields = {};
+  const before: EditedFields = {};
   for (const field of EDITABLE_FIELDS) {
     const value = next[field];
     if (value === undefined) continue;
     const current = brief[field];
     if (field === 'targetsMs' ? sameTargets(value as TargetsMs, current as TargetsMs) : value === current) continue;
-    changed[field] = field === 'targetsMs' ? { ...(value as TargetsMs) } : value;
-    before[field] = field === 'targetsMs' ? { ...(current as TargetsMs) } : current;
+    setField(changed, field, field === 'targetsMs' ? { ...(value as TargetsMs) } : value);
+    setField(before, field, field === 'targetsMs' ? { ...(current as TargetsMs) } : current);
   }
   if (Object.keys(changed).length === 0) return [];
 
@@ -117,6 +122,10 @@ export function applyEdit(state: BriefState, changes: BriefChanges, actor: Actor
   );
   moveClocks(state, 'dueAt' in changed, retargeted, now);
   return [emit(state, 'brief_edited', actor.memberId, now, { changes: changed, before })];
+}
+
+function setField<F extends EditableField>(fields: EditedFields, field: F, value: EditedFields[F]): void {
+  fields[field] = value;
 }
 
 /** Copies the changed values so that the brief and the event never share an object. */

@@ -2,7 +2,7 @@
 // channels for, the defaults per role, and which notifications are urgent (sent at once) and which
 // wait for the recipient's working hours. Pure data and functions, shared by the API and the
 // activities.
-import type { BriefEventType, Priority, Role } from './brief';
+import type { BriefEventType, Priority, Role } from './vocabulary';
 
 /** The event types a member chooses channels for. */
 export const NOTIFICATION_EVENTS = [

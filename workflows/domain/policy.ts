@@ -4,8 +4,8 @@
 // runs its clocks under it).
 import type { Calendar } from './calendar';
 import { CALENDAR_24X7, parseBusinessDuration } from './calendar';
-import type { ClockName, Priority } from './brief';
-import { CLOCKS, PRIORITIES } from './brief';
+import type { ClockName, Priority } from './vocabulary';
+import { CLOCKS, PRIORITIES } from './vocabulary';
 import { parseDuration } from './duration';
 
 /** Internal teams work under an internal agreement (OLA); agencies and suppliers under an external one (SLA). */
@@ -22,7 +22,7 @@ export function agreementFor(partyKind: string): Agreement {
  * Who an escalation level notifies: roles resolved against the brief's party and team, or member
  * ids. party_lead: the party's leads (its members when it names none); party_members: the
  * party's members; manager: the brief's manager; reviewer: its reviewer (else the manager);
- * watchers: watchers of the brief's party and of the e-commerce team.
+ * watchers: watchers of the brief's party and watchers of scope `all` (every party).
  */
 export const NOTIFY_ROLES = ['party_lead', 'party_members', 'manager', 'reviewer', 'watchers'] as const;
 export type NotifyRole = (typeof NOTIFY_ROLES)[number];

@@ -1,8 +1,10 @@
 // What the clocks do as time passes: remind at warnAt of the target, breach at the target, then
 // raise the escalation chain of the brief's policy, and re-escalate an acknowledged chain when the
 // step is still not done a full target later.
-import type { BriefState, BriefView, ClockName, EscalationAck, TimelineEvent } from './brief';
-import { CLOCKS } from './brief';
+import type { BriefState, BriefView, EscalationAck } from './brief';
+import type { EventData, TimelineEvent } from './events';
+import type { ClockName } from './vocabulary';
+import { CLOCKS } from './vocabulary';
 import { breachInstant, elapsedMs, nextDeadline, nextEscalation, reescalationInstant, viewClock, warnInstant } from './clock';
 import { slaOf } from './policy';
 import { ActionRejected, emit } from './transitions';
@@ -52,7 +54,7 @@ export function fireDueClocks(
       const notify = sla.escalation.levels[level - 1]?.notify ?? [];
       clock.raised = [...(clock.raised ?? []), { escalationId, level, repeat, index, at: new Date(now).toISOString() }];
       const dueAt = clock.dueAt ?? clock.breachedAt;
-      const data: Record<string, unknown> = legacy
+      const data: EventData['escalation_raised'] = legacy
         ? { escalationId, clock: name, level, round: clock.round, dueAt }
         : {
             escalationId,
@@ -109,10 +111,8 @@ export function escalationsOf(state: BriefState): Record<string, boolean> {
   if (!state.escalations) {
     const record: Record<string, boolean> = {};
     for (const e of state.timeline) {
-      const id = e.data.escalationId;
-      if (typeof id !== 'string') continue;
-      if (e.type === 'escalation_raised') record[id] ??= false;
-      if (e.type === 'escalation_acknowledged' && id in record) record[id] = true;
+      if (e.type === 'escalation_raised') record[e.data.escalationId] ??= false;
+      if (e.type === 'escalation_acknowledged' && e.data.escalationId in record) record[e.data.escalationId] = true;
     }
     state.escalations = record;
   }

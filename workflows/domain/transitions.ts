@@ -1,8 +1,10 @@
 // The brief's state machine: who may do what from which status, and what each action does to
 // the state and its clocks. Pure and synchronous, so workflow update validators can call
 // `checkAction` before anything enters history.
-import type { Actor, BriefEventType, BriefState, BriefStatus, ClockName, Role, TimelineEvent } from './brief';
-import { CLOCKS, isTerminal } from './brief';
+import type { BriefState } from './brief';
+import type { EventData, EventOf, TimelineEvent } from './events';
+import type { Actor, BriefEventType, BriefStatus, ClockName, Role } from './vocabulary';
+import { CLOCKS, isTerminal } from './vocabulary';
 import { businessTimeBetween } from './calendar';
 import { businessTarget, finishClock, pendingClock, setPauseReasons, startClock, type PauseReason } from './clock';
 import { slaOf } from './policy';
@@ -113,15 +115,10 @@ export function initialState(brief: BriefState['brief'], now: number): BriefStat
 }
 
 /** Appends an event to the timeline and returns it. */
-export function emit(
-  state: BriefState,
-  type: BriefEventType,
-  actor: string | null,
-  now: number,
-  data: Record<string, unknown> = {},
-): TimelineEvent {
+export function emit<T extends BriefEventType>(state: BriefState, type: T, actor: string | null, now: number, data: EventData[T]): EventOf<T> {
   state.seq += 1;
-  const event: TimelineEvent = { seq: state.seq, type, actor, at: new Date(now).toISOString(), data };
+  // The union cannot be built from a type parameter without this one assertion: `data` matches `type` by the signature.
+  const event = { seq: state.seq, type, actor, at: new Date(now).toISOString(), data } as EventOf<T>;
   state.timeline.push(event);
   state.updatedAt = event.at;
   return event;
@@ -189,27 +186,30 @@ export function applyAction<A extends ActionName>(
   now: number,
 ): TimelineEvent[] {
   checkAction(state, action, actor);
-  const events = act(state, action, payload, actor, now);
+  // A type parameter does not narrow its payload: the union of (action, payload) pairs does.
+  const events = act(state, { action, payload } as ActionCall, actor, now);
   syncPauses(state, now);
   return events;
 }
 
-function act<A extends ActionName>(state: BriefState, action: A, payload: ActionPayloads[A], actor: Actor, now: number): TimelineEvent[] {
+/** An action with its own payload: switching on `action` narrows `payload`. */
+type ActionCall = { [A in ActionName]: { action: A; payload: ActionPayloads[A] } }[ActionName];
+
+function act(state: BriefState, { action, payload: p }: ActionCall, actor: Actor, now: number): TimelineEvent[] {
   const who = actor.memberId;
   const { clocks } = state;
   const sla = slaOf(state);
-  const p = payload as ActionPayloads[ActionName] & Record<string, unknown>;
   switch (action) {
     case 'acknowledge': {
       finishClock(clocks.acknowledge, now, 'done', sla);
       startStep(state, 'deliver', now, true);
       state.status = 'in_progress';
-      return [emit(state, 'acknowledged', who, now, pick(p, 'note'))];
+      return [emit(state, 'acknowledged', who, now, p.note === undefined ? {} : { note: p.note })];
     }
     case 'decline': {
       stopRunningClocks(state, now);
       state.status = 'declined';
-      return [emit(state, 'declined', who, now, pick(p, 'reason'))];
+      return [emit(state, 'declined', who, now, p.reason === undefined ? {} : { reason: p.reason })];
     }
     case 'askClarification': {
       const question = String(p.question);
@@ -242,18 +242,18 @@ function act<A extends ActionName>(state: BriefState, action: A, payload: Action
     case 'approve': {
       finishClock(clocks.review, now, 'done', sla);
       state.status = 'approved';
-      return [emit(state, 'approved', who, now, { ...pick(p, 'note'), revision: state.revision })];
+      return [emit(state, 'approved', who, now, { ...(p.note === undefined ? {} : { note: p.note }), revision: state.revision })];
     }
     case 'requestChanges': {
       finishClock(clocks.review, now, 'done', sla);
       startStep(state, 'deliver', now, false);
       state.status = 'changes_requested';
-      return [emit(state, 'changes_requested', who, now, { ...pick(p, 'reason'), revision: state.revision })];
+      return [emit(state, 'changes_requested', who, now, { ...(p.reason === undefined ? {} : { reason: p.reason }), revision: state.revision })];
     }
     case 'cancel': {
       stopRunningClocks(state, now);
       state.status = 'cancelled';
-      return [emit(state, 'cancelled', who, now, pick(p, 'reason'))];
+      return [emit(state, 'cancelled', who, now, p.reason === undefined ? {} : { reason: p.reason })];
     }
     case 'comment':
       return [emit(state, 'comment_added', who, now, { body: p.body, role: actor.role })];
@@ -265,13 +265,9 @@ function act<A extends ActionName>(state: BriefState, action: A, payload: Action
     case 'resume': {
       const since = state.hold?.since;
       state.hold = null;
-      return [emit(state, 'brief_resumed', who, now, { ...pick(p, 'note'), heldSince: since })];
+      return [emit(state, 'brief_resumed', who, now, { ...(p.note === undefined ? {} : { note: p.note }), heldSince: since })];
     }
     default:
       throw new ActionRejected('IllegalTransition', `unknown action ${String(action)}`);
   }
-}
-
-function pick(payload: Record<string, unknown>, key: string): Record<string, unknown> {
-  return payload[key] === undefined ? {} : { [key]: payload[key] };
 }

@@ -89,4 +89,62 @@ describe('parseIcsHolidays', () => {
     expect(validateCalendar(c)).toEqual([]);
     expect(new Date(addBusinessTime(c, Date.parse('2026-11-27T15:00:00Z'), 2 * HOUR)).toISOString()).toBe('2026-12-01T09:00:00.000Z');
   });
+
+  it('reads a colon inside a quoted parameter as part of it, and skips lines without a value', () => {
+    const text = ics('BEGIN:VEVENT\nDTSTART;X-NOTE="a:b":20260704\nSUMMARY\nDESCRIPTION;X="unterminated:20260705\nEND:VEVENT\n');
+    expect(readIcsHolidays(text)).toEqual({ holidays: ['2026-07-04'], unsupported: [] });
+    // Whitespace before a line's end is not part of its value; a line's start is.
+    expect(parseIcsHolidays(ics('BEGIN:VEVENT\nDTSTART:20260706   \nEND:VEVENT\n'))).toEqual(['2026-07-06']);
+    expect(readIcsHolidays(ics('BEGIN:VEVENT\n DTSTART:20260707\nEND:VEVENT\n')).holidays).toEqual([]);
+  });
+
+  it('reads date-time ends: a later date adds its dates, an end at midnight does not, one on the same day adds nothing', () => {
+    const event = (start: string, end: string) => ics(`BEGIN:VEVENT\nDTSTART:${start}\nDTEND:${end}\nEND:VEVENT\n`);
+    expect(parseIcsHolidays(event('20260301T120000', '20260303T000000'))).toEqual(['2026-03-01', '2026-03-02']);
+    expect(parseIcsHolidays(event('20260301T120000', '20260303T000001'))).toEqual(['2026-03-01', '2026-03-02', '2026-03-03']);
+    expect(parseIcsHolidays(event('20260301T080000Z', '20260301T170000Z'))).toEqual(['2026-03-01']);
+    // A DATE start with a date-time end counts whole dates up to it.
+    expect(parseIcsHolidays(event('20260310', '20260312T100000'))).toEqual(['2026-03-10', '2026-03-11']);
+    // An end before the start still gives the start date.
+    expect(parseIcsHolidays(event('20260320', '20260318'))).toEqual(['2026-03-20']);
+  });
+
+  it('reads whole-day and whole-week durations of all-day events, and refuses others', () => {
+    const event = (duration: string, start = '20260401') => ics(`BEGIN:VEVENT\nSUMMARY:Break\nDTSTART:${start}\nDURATION:${duration}\nEND:VEVENT\n`);
+    expect(parseIcsHolidays(event('P1W'))).toEqual(['2026-04-01', '2026-04-02', '2026-04-03', '2026-04-04', '2026-04-05', '2026-04-06', '2026-04-07']);
+    expect(parseIcsHolidays(event('P10D'))).toHaveLength(10);
+    expect(parseIcsHolidays(event('P0D'))).toEqual(['2026-04-01']);
+    for (const bad of ['PT12H', 'P1DT2H', 'xP1D', 'P1Dx', 'P2Wx']) expect(readIcsHolidays(event(bad)).unsupported).toEqual([`Break: DURATION "${bad}" is not whole days`]);
+    // A timed event's duration is not read: it covers its start date.
+    expect(parseIcsHolidays(event('PT2H', '20260401T100000'))).toEqual(['2026-04-01']);
+  });
+
+  it('names the event it cannot read by SUMMARY, else UID, else as an event, and says why', () => {
+    const unsupported = (body: string) => readIcsHolidays(ics(`BEGIN:VEVENT\n${body}END:VEVENT\n`)).unsupported;
+    expect(unsupported('SUMMARY:Fest\nUID:u-1\nDTSTART:2026-04-01\n')).toEqual(['Fest: DTSTART "2026-04-01" is missing or not a date']);
+    expect(unsupported('UID:u-2\nDTSTART:20260230\n')).toEqual(['u-2: DTSTART "20260230" is missing or not a date']);
+    expect(unsupported('DTEND:20260402\n')).toEqual(['an event: DTSTART "" is missing or not a date']);
+    expect(unsupported('UID:u-3\nDTSTART:20260401\nDTEND:tomorrow\n')).toEqual(['u-3: DTEND "tomorrow" is not a date']);
+    expect(unsupported('UID:u-4\nDTSTART:20260401T25\n')).toEqual(['u-4: DTSTART "20260401T25" is missing or not a date']);
+    expect(unsupported('UID:u-5\nDTSTART:x20260401\n')).toEqual(['u-5: DTSTART "x20260401" is missing or not a date']);
+    expect(unsupported('UID:u-6\nDTSTART:20260401x\n')).toEqual(['u-6: DTSTART "20260401x" is missing or not a date']);
+    expect(unsupported('UID:u-7\nDTSTART:20260401\nRRULE:FREQ=YEARLY;BYMONTH=5\n')).toEqual(['u-7: RRULE "FREQ=YEARLY;BYMONTH=5" is not supported (BYMONTH/BYMONTHDAY must match DTSTART)']);
+    expect(unsupported('UID:u-8\nDTSTART:20260401\nRRULE:FREQ=YEARLY;BYMONTHDAY=2\n')).toEqual(['u-8: RRULE "FREQ=YEARLY;BYMONTHDAY=2" is not supported (BYMONTH/BYMONTHDAY must match DTSTART)']);
+    expect(unsupported('UID:u-9\nDTSTART:20260401\nRRULE:FREQ=YEARLY;INTERVAL=0\n')).toEqual(['u-9: RRULE "FREQ=YEARLY;INTERVAL=0" has a bad INTERVAL, COUNT or UNTIL']);
+    expect(unsupported('UID:u-10\nDTSTART:20260401\nRRULE:FREQ=YEARLY;COUNT=0\n')).toEqual(['u-10: RRULE "FREQ=YEARLY;COUNT=0" has a bad INTERVAL, COUNT or UNTIL']);
+    expect(unsupported('UID:u-11\nDTSTART:20260401\nRRULE:FREQ=YEARLY;UNTIL=soon\n')).toEqual(['u-11: RRULE "FREQ=YEARLY;UNTIL=soon" has a bad INTERVAL, COUNT or UNTIL']);
+    expect(unsupported('UID:u-12\nDTSTART:20260401\nRRULE:FREQ=MONTHLY\n')).toEqual(['u-12: RRULE "FREQ=MONTHLY" is not supported (only FREQ=YEARLY on a fixed date)']);
+    expect(() => parseIcsHolidays(ics('BEGIN:VEVENT\nUID:u-13\nDTSTART:nope\nEND:VEVENT\n'))).toThrow('Unsupported iCalendar events: u-13: DTSTART "nope" is missing or not a date');
+  });
+
+  it('expands a yearly rule ten years past its start by default, every INTERVAL years, and reads only what lies inside an event', () => {
+    const yearly = parseIcsHolidays(ics('BEGIN:VEVENT\nDTSTART:20200101\nRRULE:FREQ=YEARLY\nEND:VEVENT\n'));
+    expect(yearly[0]).toBe('2020-01-01');
+    expect(yearly[yearly.length - 1]).toBe('2030-01-01');
+    expect(yearly).toHaveLength(11);
+    expect(parseIcsHolidays(ics('BEGIN:VEVENT\nDTSTART:20200101\nRRULE:FREQ=YEARLY;INTERVAL=4\nEND:VEVENT\n'), { untilYear: 2030 })).toEqual(['2020-01-01', '2024-01-01', '2028-01-01']);
+    // Properties outside BEGIN:VEVENT ... END:VEVENT are not events; BEGIN and END of other components are not either.
+    expect(parseIcsHolidays(ics('DTSTART:20260101\nBEGIN:VTIMEZONE\nDTSTART:20260102\nEND:VTIMEZONE\nBEGIN:VEVENT\nDTSTART:20260103\nEND:VTODO\nEND:VEVENT\n'))).toEqual(['2026-01-03']);
+    expect(parseIcsHolidays(ics('begin:vevent\ndtstart:20260104\nend:vevent\n'))).toEqual(['2026-01-04']);
+  });
 });

@@ -11,7 +11,34 @@
 // Other recurrences (BYDAY such as "4th Thursday", MONTHLY, ...) are not supported: those
 // events are reported in `unsupported` (parseIcsHolidays throws on them).
 // Folded lines (CRLF or LF followed by a space or tab) are unfolded first.
+//
+// Feeds come from outside, so the reader has limits (ICS_LIMITS), checked while it reads and
+// before it expands anything: the text's length before any parsing, the number of events as they
+// begin, each event's span and the dates a recurrence would add before they are added. A file
+// over a limit is refused as a whole with an IcsLimitError naming the limit.
 import { DAY_MS, formatLocalDate, parseLocalDate } from './zone';
+
+export const ICS_LIMITS = {
+  /** Characters of the whole file. */
+  maxChars: 1_000_000,
+  /** VEVENTs in the file. */
+  maxEvents: 5_000,
+  /** Days one occurrence of an event may cover. */
+  maxSpanDays: 366,
+  /** Dates all events together may add, recurrences expanded. */
+  maxExpandedDates: 200_000,
+} as const;
+
+/** A file over one of ICS_LIMITS: refused as a whole, before the work it would cause. */
+export class IcsLimitError extends Error {
+  override name = 'IcsLimitError';
+  constructor(
+    readonly limit: keyof typeof ICS_LIMITS,
+    message: string,
+  ) {
+    super(message);
+  }
+}
 
 export interface IcsHolidayOptions {
   /** Last year to expand yearly recurrences into (inclusive). Default: the DTSTART year + 10. */
@@ -25,9 +52,12 @@ export interface IcsHolidayResult {
   unsupported: string[];
 }
 
+/**
+ * A content line: its name and value. Parameters (VALUE=DATE, TZID=...) are not needed: a value's
+ * form says whether it is a date or a date-time, and date-times are read as written.
+ */
 interface Property {
   name: string;
-  params: Record<string, string>;
   value: string;
 }
 
@@ -45,13 +75,8 @@ function parseLine(line: string): Property | undefined {
     else if (ch === ':' && !quoted) break;
   }
   if (i >= line.length) return undefined;
-  const [name, ...rawParams] = line.slice(0, i).split(';');
-  const params: Record<string, string> = {};
-  for (const p of rawParams) {
-    const eq = p.indexOf('=');
-    if (eq > 0) params[p.slice(0, eq).toUpperCase()] = p.slice(eq + 1).replace(/^"|"$/g, '');
-  }
-  return { name: name.toUpperCase(), params, value: line.slice(i + 1) };
+  const [name] = line.slice(0, i).split(';');
+  return { name: name.toUpperCase(), value: line.slice(i + 1) };
 }
 
 interface IcsDate {
@@ -75,22 +100,31 @@ function dateOf(day: number): { year: number; month: number; date: number } {
 
 /** Holiday dates and the events that could not be read. */
 export function readIcsHolidays(text: string, options: IcsHolidayOptions = {}): IcsHolidayResult {
+  if (text.length > ICS_LIMITS.maxChars) {
+    throw new IcsLimitError('maxChars', `the iCalendar file has ${text.length} characters, more than ${ICS_LIMITS.maxChars}`);
+  }
   const days = new Set<number>();
   const unsupported: string[] = [];
+  const budget = { expandedDates: 0 };
+  let events = 0;
   let event: Property[] | undefined;
+  // Expanded only once the whole file is read and within every limit.
+  const expansions: (() => void)[] = [];
   for (const line of unfold(text)) {
     const prop = parseLine(line.trimEnd());
     if (!prop) continue;
-    if (prop.name === 'BEGIN' && prop.value.toUpperCase() === 'VEVENT') event = [];
-    else if (prop.name === 'END' && prop.value.toUpperCase() === 'VEVENT' && event) {
-      const problem = readEvent(event, options, days);
-      if (problem) {
-        const label = event.find((p) => p.name === 'SUMMARY')?.value ?? event.find((p) => p.name === 'UID')?.value ?? 'an event';
-        unsupported.push(`${label}: ${problem}`);
-      }
+    if (prop.name === 'BEGIN' && prop.value.toUpperCase() === 'VEVENT') {
+      events += 1;
+      if (events > ICS_LIMITS.maxEvents) throw new IcsLimitError('maxEvents', `the iCalendar file has more than ${ICS_LIMITS.maxEvents} events`);
+      event = [];
+    } else if (prop.name === 'END' && prop.value.toUpperCase() === 'VEVENT' && event) {
+      const reading = readEvent(event, options, days, budget);
+      if ('problem' in reading) unsupported.push(`${eventLabel(event)}: ${reading.problem}`);
+      else expansions.push(reading.expand);
       event = undefined;
     } else if (event) event.push(prop);
   }
+  for (const expand of expansions) expand();
   return { holidays: [...days].sort((a, b) => a - b).map(formatLocalDate), unsupported };
 }
 
@@ -101,13 +135,26 @@ export function parseIcsHolidays(text: string, options: IcsHolidayOptions = {}):
   return holidays;
 }
 
-/** Adds the event's dates to `days`; returns a reason when the event is not supported. */
-function readEvent(props: Property[], options: IcsHolidayOptions, days: Set<number>): string | undefined {
+/** The event's name in messages: its SUMMARY, else its UID. */
+function eventLabel(props: Property[]): string {
+  return props.find((p) => p.name === 'SUMMARY')?.value.slice(0, 100) ?? props.find((p) => p.name === 'UID')?.value.slice(0, 100) ?? 'an event';
+}
+
+/** An event read: how to add its dates to the holidays (counted already), or why it is not supported. */
+type EventReading = { expand: () => void } | { problem: string };
+const nothing: EventReading = { expand: () => undefined };
+const unsupportedBecause = (problem: string): EventReading => ({ problem });
+
+/**
+ * Reads an event and counts the dates it adds against the file's budget, without adding them.
+ * Throws an IcsLimitError for an event spanning too long, or dates beyond the budget.
+ */
+function readEvent(props: Property[], options: IcsHolidayOptions, days: Set<number>, budget: { expandedDates: number }): EventReading {
   const get = (name: string) => props.find((p) => p.name === name);
-  if (get('STATUS')?.value.toUpperCase() === 'CANCELLED') return undefined;
+  if (get('STATUS')?.value.toUpperCase() === 'CANCELLED') return nothing;
   const dtstart = get('DTSTART');
   const start = dtstart && parseIcsDate(dtstart.value);
-  if (!start) return `DTSTART "${dtstart?.value ?? ''}" is missing or not a date`;
+  if (!start) return unsupportedBecause(`DTSTART "${dtstart?.value ?? ''}" is missing or not a date`);
 
   // The dates one occurrence covers, as offsets from its start date.
   let length = 1;
@@ -115,22 +162,32 @@ function readEvent(props: Property[], options: IcsHolidayOptions, days: Set<numb
   const duration = get('DURATION');
   if (dtend) {
     const end = parseIcsDate(dtend.value);
-    if (!end) return `DTEND "${dtend.value}" is not a date`;
+    if (!end) return unsupportedBecause(`DTEND "${dtend.value}" is not a date`);
     length = end.seconds === undefined || start.seconds === undefined ? end.day - start.day : end.day - start.day + (end.seconds > 0 ? 1 : 0);
     length = Math.max(1, length);
   } else if (duration && start.seconds === undefined) {
     const m = /^P(\d+)D$/.exec(duration.value) ?? /^P(\d+)W$/.exec(duration.value);
-    if (!m) return `DURATION "${duration.value}" is not whole days`;
+    if (!m) return unsupportedBecause(`DURATION "${duration.value}" is not whole days`);
     length = Math.max(1, Number(m[1]) * (duration.value.endsWith('W') ? 7 : 1));
   }
+  if (length > ICS_LIMITS.maxSpanDays) {
+    throw new IcsLimitError('maxSpanDays', `the event "${eventLabel(props)}" spans ${length} days, more than ${ICS_LIMITS.maxSpanDays}`);
+  }
+  /** Counts `occurrences` occurrences against the file's budget before any is added. */
+  const spend = (occurrences: number) => {
+    budget.expandedDates += occurrences * length;
+    if (budget.expandedDates > ICS_LIMITS.maxExpandedDates) {
+      throw new IcsLimitError('maxExpandedDates', `the iCalendar file's events and recurrences add more than ${ICS_LIMITS.maxExpandedDates} dates`);
+    }
+  };
   const occurrence = (first: number) => {
     for (let i = 0; i < length; i++) days.add(first + i);
   };
 
   const rrule = get('RRULE');
   if (!rrule) {
-    occurrence(start.day);
-    return undefined;
+    spend(1);
+    return { expand: () => occurrence(start.day) };
   }
   const rule: Record<string, string> = {};
   for (const part of rrule.value.split(';')) {
@@ -140,14 +197,14 @@ function readEvent(props: Property[], options: IcsHolidayOptions, days: Set<numb
   const s = dateOf(start.day);
   const known = new Set(['FREQ', 'INTERVAL', 'COUNT', 'UNTIL', 'BYMONTH', 'BYMONTHDAY', 'WKST']);
   const extra = Object.keys(rule).filter((k) => !known.has(k));
-  if (rule.FREQ !== 'YEARLY' || extra.length) return `RRULE "${rrule.value}" is not supported (only FREQ=YEARLY on a fixed date)`;
+  if (rule.FREQ !== 'YEARLY' || extra.length) return unsupportedBecause(`RRULE "${rrule.value}" is not supported (only FREQ=YEARLY on a fixed date)`);
   if ((rule.BYMONTH && Number(rule.BYMONTH) !== s.month) || (rule.BYMONTHDAY && Number(rule.BYMONTHDAY) !== s.date)) {
-    return `RRULE "${rrule.value}" is not supported (BYMONTH/BYMONTHDAY must match DTSTART)`;
+    return unsupportedBecause(`RRULE "${rrule.value}" is not supported (BYMONTH/BYMONTHDAY must match DTSTART)`);
   }
   const interval = rule.INTERVAL ? Number(rule.INTERVAL) : 1;
   const count = rule.COUNT ? Number(rule.COUNT) : Infinity;
   const until = rule.UNTIL ? parseIcsDate(rule.UNTIL)?.day : Infinity;
-  if (!(interval >= 1) || !(count >= 1) || until === undefined) return `RRULE "${rrule.value}" has a bad INTERVAL, COUNT or UNTIL`;
+  if (!(interval >= 1) || !(count >= 1) || until === undefined) return unsupportedBecause(`RRULE "${rrule.value}" has a bad INTERVAL, COUNT or UNTIL`);
   const excluded = new Set<number>();
   for (const ex of props.filter((p) => p.name === 'EXDATE')) {
     for (const v of ex.value.split(',')) {
@@ -156,15 +213,18 @@ function readEvent(props: Property[], options: IcsHolidayOptions, days: Set<numb
     }
   }
   const lastYear = options.untilYear ?? s.year + 10;
-  let n = 0;
-  for (let year = s.year; year <= lastYear && n < count; year += interval) {
-    const mm = String(s.month).padStart(2, '0');
-    const dd = String(s.date).padStart(2, '0');
-    const day = parseLocalDate(`${String(year).padStart(4, '0')}-${mm}-${dd}`);
-    if (day === undefined) continue; // 29 February in a common year: no occurrence (RFC 5545)
-    if (day > until) break;
-    n++;
-    if (!excluded.has(day)) occurrence(day);
-  }
-  return undefined;
+  // At most this many occurrences: counted against the budget before the first is added.
+  spend(Math.min(count, lastYear < s.year ? 0 : Math.floor((lastYear - s.year) / interval) + 1));
+  const expand = () => {
+    let n = 0;
+    for (let year = s.year; year <= lastYear && n < count; year += interval) {
+      const day = Date.UTC(year, s.month - 1, s.date) / DAY_MS;
+      // 29 February in a common year: no occurrence (RFC 5545).
+      if (dateOf(day).date !== s.date) continue;
+      if (day > until) break;
+      n++;
+      if (!excluded.has(day)) occurrence(day);
+    }
+  };
+  return { expand };
 }

@@ -12,6 +12,6 @@ export {
   workingDates,
 } from './calendar';
 export type { Calendar, Weekday } from './calendar';
-export { parseIcsHolidays, readIcsHolidays } from './ics';
+export { ICS_LIMITS, IcsLimitError, parseIcsHolidays, readIcsHolidays } from './ics';
 export type { IcsHolidayOptions, IcsHolidayResult } from './ics';
 export { formatZoned, isValidTimeZone, zonedInstant } from './zone';
