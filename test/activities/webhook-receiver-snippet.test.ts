@@ -5,16 +5,19 @@
 // Handoff signs must be what the README says it signs.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { createDeliverNotification, createPlanNotifications, type OutboxDeps, type PlanInput } from '../../activities/deliver';
+import { createDeliverNotification, createPlanNotifications, type OutboxDeps } from '../../activities/deliver';
+import type { PlanInput } from '../../activities/types';
 import { createMailer } from '../../activities/notifications/mailer';
-import { openDatabase, type Database } from '../../lib/db/database';
+import type { Database } from '../../lib/db/database';
+import { openTestDatabase } from '../support/database';
+import { freePort } from '../support/processes';
 import { createLogger } from '../../lib/logger';
-import type { TimelineEvent } from '../../workflows/domain/brief';
+import type { TimelineEvent } from '../../workflows/domain/events';
+import { looseEvent } from '../support/events';
+import { outboundPolicy } from '../../lib/outbound';
 
 const README = path.resolve(__dirname, '..', '..', 'README.md');
 const SECRET = 'whsec_readme_receiver_secret';
@@ -24,14 +27,6 @@ function receiverSnippet(): string {
   const blocks = [...readFileSync(README, 'utf8').matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]).filter((code) => code.includes('HANDOFF_WEBHOOK_SECRET'));
   expect(blocks).toHaveLength(1);
   return blocks[0];
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 let dir: string;
@@ -55,8 +50,7 @@ beforeAll(async () => {
   // Up once it answers: an unsigned request is refused.
   await until(async () => (await fetch(receiverUrl, { method: 'POST', body: '{}' }).catch(() => undefined))?.status === 401);
 
-  db = await openDatabase({});
-  await db.migrate();
+  db = await openTestDatabase();
   await db.prisma.party.create({ data: { id: 'shop', name: 'Shop', kind: 'ecommerce' } });
   await db.prisma.party.create({ data: { id: 'agency', name: 'Pixelwerk', kind: 'agency' } });
   const webhookOnly = { brief_assigned: ['webhook'], comment: ['webhook'] };
@@ -76,6 +70,7 @@ beforeAll(async () => {
     actionLinkSecret: async () => 'test-link-secret-test-link-secret',
     actionLinkTtlMs: 7 * 24 * 3600_000,
     webhookDisableAfter: 5,
+    outbound: outboundPolicy('127.0.0.1/32'),
   };
 }, 60_000);
 
@@ -96,10 +91,10 @@ async function until(ready: () => boolean | Promise<boolean>, timeoutMs = 10_000
 
 const run = <A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A): Promise<R> => new MockActivityEnvironment().run(fn, ...args) as Promise<R>;
 
-function planInput(event: Partial<TimelineEvent>): PlanInput {
+function planInput(event: Partial<Parameters<typeof looseEvent>[0]>): PlanInput {
   return {
     workflowId: 'brief-b-readme',
-    event: { seq: 1, type: 'brief_created', actor: 'mara', at: new Date().toISOString(), data: {}, ...event },
+    event: looseEvent({ seq: 1, type: 'brief_created', actor: 'mara', at: new Date().toISOString(), data: {}, ...event }),
     audience: ['party_members'],
     brief: { id: 'b-readme', title: 'Frühjahrskampagne', partyId: 'agency', managerId: 'mara', reviewerId: null, priority: 'P2', status: 'awaiting_ack', dueAt: null },
   };

@@ -5,7 +5,6 @@
 // that link as it stands, shows the brief and its acknowledge button, and acknowledging through
 // the button's confirmation page moves the brief on. Screenshots are kept in a temp folder.
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -15,6 +14,7 @@ import { startTestHandoff, type TestHandoff } from '../support/handoff';
 import { eventually } from '../support/http';
 import { header, parseEmail, rawHeaderLines } from '../support/parse-email';
 import { startSmtpReceiver } from '../support/receivers';
+import { freePort } from '../support/processes';
 import { devServerEnv } from '../support/temporal';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -25,15 +25,6 @@ let smtp: Awaited<ReturnType<typeof startSmtpReceiver>>;
 let browser: Browser;
 let publicUrl: string;
 const screenshots = mkdtempSync(path.join(os.tmpdir(), 'handoff-brief-page-'));
-
-/** A port nothing listens on now, so the public URL can name it before Handoff starts. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 beforeAll(async () => {
   env = await devServerEnv();

@@ -1,24 +1,16 @@
 // Production runs the API and the workers as separate processes against PostgreSQL and a
 // Temporal server, after `npm run db:migrate`.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ADMIN_KEY, createPostgresDatabase } from '../support/handoff';
 import { apiClient, eventually } from '../support/http';
+import { freePort } from '../support/processes';
 import { devServerEnv } from '../support/temporal';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 /** How package.json's scripts run TypeScript: node with tsx's loader. */
 const TSX = ['--import', 'tsx'];
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 function baseEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: '', LOG_LEVEL: 'warn', ...extra };
@@ -33,6 +25,31 @@ describe('production processes', () => {
       expect(result.status).not.toBe(0);
       expect(result.stderr).toContain('DATABASE_URL and TEMPORAL_ADDRESS must be set');
     }
+  });
+
+  test('a bootstrap admin key shorter than 32 characters stops the migration and the API at start, naming the variable and the minimum', () => {
+    for (const entry of ['prisma/migrate-cli.ts', 'api/main.ts']) {
+      const result = spawnSync(process.execPath, [...TSX, entry], {
+        cwd: ROOT,
+        env: baseEnv({ DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/none', TEMPORAL_ADDRESS: '127.0.0.1:1', HANDOFF_BOOTSTRAP_ADMIN_KEY: 'only-31-characters-long-0123456' }),
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+      expect(result.status).not.toBe(0);
+      expect(result.stderr).toContain('HANDOFF_BOOTSTRAP_ADMIN_KEY: at least 32 characters');
+      expect(result.stderr).not.toContain('only-31-characters-long');
+    }
+  });
+
+  test('a worker without its prebuilt workflow bundle refuses to start, saying how to build it', () => {
+    const result = spawnSync(process.execPath, [...TSX, 'worker/main.ts'], {
+      cwd: ROOT,
+      env: baseEnv({ DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/none', TEMPORAL_ADDRESS: '127.0.0.1:1', HANDOFF_WORKFLOW_BUNDLE: '/nonexistent/workflow-bundle.js' }),
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain('the prebuilt workflow bundle /nonexistent/workflow-bundle.js is missing: build it with npm run build:workflows');
   });
 
   describe('started separately', () => {
@@ -62,7 +79,9 @@ describe('production processes', () => {
 
     test('db:migrate, one worker and one API serve a brief end to end', async () => {
       const port = await freePort();
+      const metricsPort = await freePort();
       const env1 = baseEnv({
+        HANDOFF_WORKER_METRICS_PORT: String(metricsPort),
         DATABASE_URL: database.url,
         TEMPORAL_ADDRESS: env.address,
         TEMPORAL_TASK_QUEUE: 'handoff-production-test',
@@ -98,6 +117,19 @@ describe('production processes', () => {
       const acknowledged = await member.post(`/v1/briefs/${created.body.id}/acknowledge`, {});
       expect(acknowledged.status).toBe(200);
       expect(acknowledged.body.status).toBe('in_progress');
+
+      // The worker serves the SDK's metrics to Prometheus.
+      const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+      expect(metrics).toMatch(/^temporal_workflow_task_execution_latency_(bucket|count|sum)\{/m);
+      expect(metrics).toMatch(/^temporal_activity_execution_latency_(bucket|count|sum)\{/m);
+      expect(metrics).toContain('task_queue="handoff-production-test"');
+
+      // The worker container's health check: healthy while this host's worker polls its queue.
+      const healthcheck = (extra: Record<string, string>) =>
+        spawnSync(process.execPath, [...TSX, 'worker/healthcheck.ts'], { cwd: ROOT, env: { ...env1, ...extra }, encoding: 'utf8', timeout: 30_000 }).status;
+      expect(healthcheck({})).toBe(0);
+      expect(healthcheck({ TEMPORAL_TASK_QUEUE: 'a-queue-no-worker-polls' })).toBe(1);
+      expect(healthcheck({ TEMPORAL_ADDRESS: '127.0.0.1:1' })).toBe(1);
     }, 120_000);
   });
 });

@@ -2,6 +2,7 @@
 // file database, and the worker and the API as child processes (`node --import tsx worker/main.ts`,
 // `api/main.ts`), each of which the test kills with any signal and starts again on the same port.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
@@ -10,12 +11,39 @@ import { serverExecutable } from '../../lib/temporal/executables';
 export const ROOT = path.resolve(__dirname, '..', '..');
 const TAIL_LINES = 300;
 
+/** The kernel's range for the local ports of outgoing connections (Linux), or its usual default. */
+function ephemeralRange(): [number, number] {
+  try {
+    const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    if (Number.isInteger(low) && Number.isInteger(high)) return [low, high];
+  } catch {
+    // not Linux: fall through
+  }
+  return [32768, 60999];
+}
+
+const canListen = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+
+/**
+ * A free port for a server the test stops and starts again, chosen below the kernel's ephemeral
+ * range: while the server is down, a client retrying its connection to 127.0.0.1:port can be given
+ * that very port as its own local port and connect to itself (TCP simultaneous open), which holds
+ * the port and makes the restart fail with "address already in use".
+ */
 export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+  const [ephemeralLow] = ephemeralRange();
+  const low = 10_000;
+  const high = Math.max(low + 1_000, ephemeralLow) - 1;
+  for (let attempt = 0; attempt < 200; attempt += 1) {
+    const port = low + Math.floor(Math.random() * (high - low));
+    if (await canListen(port)) return port;
+  }
+  throw new Error(`no free port between ${low} and ${high}`);
 }
 
 export interface ManagedProcess {
@@ -191,19 +219,4 @@ export function apiProcess(env: HandoffEnv & { PORT: string }): ManagedProcess {
         return res !== undefined;
       }, 200),
   });
-}
-
-/**
- * Builds the workflow bundle that production workers load (`npm run build:workflows`) from the
- * workflow code as it is now, so the worker processes never run a stale bundle left in dist/.
- * Written to a temporary file and renamed, so a worker starting meanwhile reads a whole one.
- */
-export function buildWorkflowBundle(): void {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', path.join('test', 'support', 'build-workflow-bundle.ts')], {
-    cwd: ROOT,
-    env: { ...process.env, NODE_OPTIONS: '' },
-    encoding: 'utf8',
-    timeout: 180_000,
-  });
-  if (result.status !== 0) throw new Error(`building the workflow bundle failed: ${result.stdout}\n${result.stderr}`);
 }
