@@ -11,7 +11,7 @@
 # relays signals to a child process and kills it outright when it does not confirm within 60 ms,
 # which a busy worker can miss.)
 
-# --- build: install every dependency, generate the Prisma client, bundle the workflows -----
+# --- build: install every dependency, generate the Prisma client, build the web app, bundle the workflows
 FROM node:24.21.0-bookworm-slim AS build
 WORKDIR /app
 # The Prisma CLI downloads its schema engine before every command unless this names an
@@ -20,10 +20,12 @@ WORKDIR /app
 ENV PRISMA_SCHEMA_ENGINE_BINARY=/usr/local/bin/node \
     CHECKPOINT_DISABLE=1 \
     PRISMA_HIDE_UPDATE_MESSAGE=1
-# The schema comes before `npm ci`: its postinstall (prisma/generate.mjs) generates the
-# client into lib/db/generated from it.
+# The schema and the web app's source come before `npm ci`: its postinstall generates the Prisma
+# client into lib/db/generated (prisma/generate.mjs) and builds the web app into web/dist
+# (web/build.ts), which the API serves.
 COPY package.json package-lock.json ./
 COPY prisma ./prisma
+COPY web ./web
 RUN npm ci --no-audit --no-fund
 COPY . .
 # Writes dist/workflow-bundle.js, which production workers load instead of bundling at start;

@@ -25,10 +25,10 @@ import { calendarsRouter, holidayImportBodyParser } from './routes/calendars';
 import { directoryRouter } from './routes/directory';
 import { escalationsRouter } from './routes/escalations';
 import { healthRouter } from './routes/health';
-import { homeRouter } from './routes/home';
 import { metricsRouter } from './routes/metrics';
 import { notificationsRouter } from './routes/notifications';
 import { slaPoliciesRouter } from './routes/sla-policies';
+import { webAppRouter } from './web-app';
 
 export const BODY_LIMIT = '1mb';
 
@@ -117,7 +117,7 @@ export function createApp(deps: ApiDeps): HandoffApp {
   }
   app.use(express.json({ limit: BODY_LIMIT }));
   app.use(holidayImportBodyParser(BODY_LIMIT));
-  app.use(homeRouter(catalog));
+  app.use(webAppRouter(catalog));
   app.use(healthRouter(deps, catalog));
   app.use(openApiRouter(deps, catalog));
   app.use(onPath('/metrics', databaseLimiter({ prisma: deps.db.prisma, logger: deps.logger, name: 'metrics', limit: deps.config.rateLimits.metrics, what: 'to /metrics from this address' })));

@@ -8,6 +8,8 @@ import { createActivities } from '../activities';
 import { linkSecret } from '../services/action-links';
 import { createMailer } from '../activities/notifications/mailer';
 import { createApp } from '../api/app';
+import { webAppBuilt } from '../api/web-app';
+import { buildWebApp } from '../web/build';
 import { createDeliveryWorker, createWorker, deploymentVersionOf, requirePrebuiltBundle, WORKFLOW_BUNDLE_PATH, workerTuning } from '../worker/worker';
 import { describeDeployment, promote } from '../worker/versioning';
 import type { Config } from '../lib/config';
@@ -168,6 +170,11 @@ export async function startHandoff(options: HandoffOptions): Promise<RunningHand
 
     let url: string | undefined;
     if (options.api) {
+      if (!webAppBuilt()) {
+        // A checkout whose install skipped the build (e.g. --ignore-scripts): build it now.
+        const { files, scriptGzipBytes } = await buildWebApp();
+        logger.info({ files: files.length, scriptGzipKiB: Math.round(scriptGzipBytes / 1024) }, 'web app built');
+      }
       const app = createApp({ db, temporal: temporal.client, config, logger, searchAttributes });
       const server: Server = await listen(app, config.port);
       stack.push(async () => {

@@ -5,7 +5,9 @@
 // declares, and outsiders get 404 for every object of party A.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { randomUUID } from 'node:crypto';
+import { readdirSync } from 'node:fs';
 import { createApp } from '../../api/app';
+import { WEB_DIST } from '../../api/web-app';
 import { createActionLink, loadActionLinkSecret } from '../../services/action-links';
 import { openApiPath } from '../../api/openapi/route';
 import { createLogger } from '../../lib/logger';
@@ -112,6 +114,9 @@ async function spareMember(fx: Fixture): Promise<string> {
 
 const get = (path: string) => async (): Promise<Call> => ({ path });
 
+/** The built web app's script (test/support/global-setup.ts builds the app when web/dist is missing). */
+const webAsset = () => readdirSync(WEB_DIST).find((name) => name.endsWith('.js')) as string;
+
 let application: Promise<string> | undefined;
 /** The path of an application of the fixture's policy, started once by the admin. */
 const policyApplication = (fx: Fixture) =>
@@ -131,6 +136,17 @@ const action = (route: string, stage: Stage, body: unknown) => async (fx: Fixtur
 /** How to call each route; a route added to the matrix without a recipe does not compile. */
 const RECIPES: Record<RouteKey, Recipe> = {
   'GET /': { call: get('/') },
+  'GET /board': { call: get('/board') },
+  'GET /inbox': { call: get('/inbox') },
+  'GET /briefs/new': { call: get('/briefs/new') },
+  'GET /briefs/:id': { call: async (fx) => ({ path: `/briefs/${fx.briefId}` }) },
+  'GET /escalations': { call: get('/escalations') },
+  'GET /admin': { call: get('/admin') },
+  'GET /admin/:section': { call: get('/admin/parties') },
+  'GET /settings': { call: get('/settings') },
+  'GET /signin': { call: get('/signin') },
+  'GET /signin/:token': { call: get('/signin/not-a-real-token') },
+  'GET /assets/:file': { call: async () => ({ path: `/assets/${webAsset()}` }) },
   'GET /healthz': { call: get('/healthz') },
   'GET /openapi.json': { call: get('/openapi.json') },
   'GET /docs': { call: get('/docs') },

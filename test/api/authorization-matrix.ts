@@ -112,6 +112,18 @@ const MANAGER_ACTION: Row = [401, 403, A, 403, 403, 404, 403, 404];
 export const MATRIX = [
   // Operations: no key needed, the same answer for everyone.
   rule('GET /', null, [200], PUBLIC),
+  // The web app's pages (its index.html; the app then signs in and reads through /v1) and its files.
+  rule('GET /board', null, [200], PUBLIC),
+  rule('GET /inbox', null, [200], PUBLIC),
+  rule('GET /briefs/new', null, [200], PUBLIC),
+  rule('GET /briefs/:id', null, [200], PUBLIC),
+  rule('GET /escalations', null, [200], PUBLIC),
+  rule('GET /admin', null, [200], PUBLIC),
+  rule('GET /admin/:section', null, [200], PUBLIC),
+  rule('GET /settings', null, [200], PUBLIC),
+  rule('GET /signin', null, [200], PUBLIC),
+  rule('GET /signin/:token', null, [200], PUBLIC),
+  rule('GET /assets/:file', null, [200], PUBLIC, { why: 'A file of the web app (script, styles): public like the page that names it.' }),
   rule('GET /healthz', null, [200], PUBLIC),
   rule('GET /openapi.json', null, [200], PUBLIC),
   rule('GET /docs', null, [200], PUBLIC),

@@ -1,12 +1,15 @@
 // Jest global setup: what every test file of the run would otherwise build for itself, built
-// once: the workflow bundle (which worker processes load too) and a migrated PGlite to copy.
+// once: the web app, the workflow bundle (which worker processes load too) and a migrated PGlite to copy.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { buildWebApp } from '../../web/build';
 import { migratedPgliteDump, PGLITE_TEMPLATE_ENV } from './database';
 import { bundleWorkflows, SHARED_BUNDLE_ENV } from './workflow-bundle';
 
 export default async function globalSetup(): Promise<void> {
+  // The pages the API serves are those of the source as it is now.
+  await buildWebApp();
   if (process.env[SHARED_BUNDLE_ENV] && process.env[PGLITE_TEMPLATE_ENV]) return;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'handoff-test-run-'));
   // Read by the global teardown (globals set here reach it, not the test files).

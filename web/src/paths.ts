@@ -1,0 +1,17 @@
+// The app's pages: the client's router and the server (api/web-app.ts, which answers each with the
+// app's index.html) read this one list, so a page never 404s on reload.
+export const APP_PATHS = {
+  home: '/',
+  board: '/board',
+  inbox: '/inbox',
+  newBrief: '/briefs/new',
+  brief: '/briefs/:id',
+  escalations: '/escalations',
+  admin: '/admin',
+  adminSection: '/admin/:section',
+  settings: '/settings',
+  signIn: '/signin',
+  signInLink: '/signin/:token',
+} as const;
+
+export const briefPath = (id: string) => `/briefs/${encodeURIComponent(id)}`;
