@@ -86,6 +86,8 @@ export const ListBriefsQuery = PageQuery.extend({
   partyId: Id.optional(),
   priority: z.enum(PRIORITIES).optional(),
   overdue: z.enum(['true', 'false']).optional().meta({ description: 'true: briefs with a breached or past-due clock.' }),
+  q: z.string().trim().min(1).max(200).optional().meta({ description: 'Search: briefs whose title contains this text (case-insensitive).', example: 'landing page' }),
+  mine: z.enum(['true', 'false']).optional().meta({ description: "true: briefs the caller manages or reviews (a manager's own board)." }),
 });
 
 const url = z.url({ protocol: /^https?$/ });

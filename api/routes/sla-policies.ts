@@ -259,7 +259,7 @@ export function slaPoliciesRouter({ db, temporal, config }: ApiDeps, catalog: Ro
       const iso = (ms: number) => new Date(ms).toISOString();
       const clocks = Object.fromEntries(
         CLOCKS.map((clock) => {
-          const target = sla.policyTargets[clock][query.priority] as string;
+          const target = query[clock] ?? (sla.policyTargets[clock][query.priority] as string);
           const schedule = clockSchedule(sla, target, start);
           return [
             clock,

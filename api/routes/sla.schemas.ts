@@ -5,6 +5,7 @@ import { APPLICATION_STATUSES, type ApplicationOutcomes } from '../../services/p
 import { CLOCKS, PRIORITIES, type ClockName, type Priority } from '../../workflows/domain/vocabulary';
 import { CALENDAR_24X7, parseBusinessDuration, WEEKDAYS, type Weekday } from '../../workflows/domain/calendar';
 import { BUILT_IN_POLICY_ID, completeTargets, DEFAULT_WARN_AT, NOTIFY_ROLES, type PolicyTargets } from '../../workflows/domain/policy';
+import { isSlaTarget, SLA_TARGET_RULE } from '../../workflows/domain/duration';
 import { idString, nonBlankText } from '../validate';
 
 export const MAX_HOLIDAYS = 5000;
@@ -242,6 +243,12 @@ export const PreviewQuery = z.object({
     .optional()
     .meta({ description: 'When each step starts; now by default.', example: '2026-11-27T15:00:00+01:00' }),
   priority: z.enum(PRIORITIES).default('P3').meta({ example: 'P2' }),
+  ...Object.fromEntries(
+    CLOCKS.map((clock) => [
+      clock,
+      z.string().refine(isSlaTarget, SLA_TARGET_RULE).optional().meta({ description: `A brief's own ${clock} target instead of the policy's (as in POST /v1/briefs \`targets.${clock}\`).`, example: 'PT4H' }),
+    ]),
+  ) as Record<ClockName, z.ZodOptional<z.ZodString>>,
 });
 
 const ClockPreview = z.object({

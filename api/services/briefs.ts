@@ -105,6 +105,8 @@ export function briefService({ db: { prisma }, temporal, config, searchAttribute
             ? { OR: [{ slaBreached: true }, { nextDueAt: { lt: new Date() }, status: { notIn: ['approved', 'declined', 'cancelled'] } }] }
             : {},
           query.overdue === 'false' ? { slaBreached: false } : {},
+          query.q ? { title: { contains: query.q, mode: 'insensitive' } } : {},
+          query.mine === 'true' ? { OR: [{ managerId: caller.memberId }, { reviewerId: caller.memberId }] } : {},
         ],
       };
       const now = Date.now();

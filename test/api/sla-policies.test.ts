@@ -224,6 +224,19 @@ describe('SLA policies', () => {
     expectProblem(await manager.client.get('/v1/sla-policies/no-such-policy/preview'), 404, 'not-found');
   });
 
+  test("previews a brief's own targets (the new-brief form): 2 business hours from Friday 16:00 end Monday 10:00", async () => {
+    const { body: policy } = await create({ name: 'Berlin hours, own targets', calendarId: berlin });
+    const start = encodeURIComponent('2026-11-27T16:00:00+01:00');
+    const res = await manager.client.get(`/v1/sla-policies/${policy.id}/preview?start=${start}&priority=P2&deliver=PT2H`);
+    expect(res.status).toBe(200);
+    expect(res.body.clocks.deliver).toMatchObject({ target: 'PT2H', dueAt: '2026-11-30T09:00:00.000Z' }); // Monday 10:00 in Berlin
+    // The clocks without a target of their own keep the policy's.
+    expect(res.body.clocks.acknowledge.target).toBe(DEFAULT_SLA_TARGETS.acknowledge.P2);
+    const bad = await manager.client.get(`/v1/sla-policies/${policy.id}/preview?review=soon`);
+    expectProblem(bad, 400, 'validation');
+    expect(bad.body.errors.map((e: { path: string }) => e.path)).toEqual(['query.review']);
+  });
+
   test("a party's default policy is set on creation or by PATCH, checked, shown and audited", async () => {
     const { body: policy } = await create({ name: 'Logistics' });
     const party = await admin.post('/v1/parties', { name: 'Speedy Freight', kind: 'logistics', defaultSlaPolicyId: policy.id });

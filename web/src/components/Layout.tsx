@@ -19,7 +19,8 @@ export function Layout({ children }: { children: ComponentChildren }) {
   if (!current) return null;
   const { role, name, partyName } = current.member;
   const links: [string, string][] = [];
-  if (role === 'manager' || role === 'admin') links.push([APP_PATHS.board, text.board], [APP_PATHS.newBrief, text.newBrief]);
+  if (role === 'manager') links.push([APP_PATHS.board, text.board], [APP_PATHS.newBrief, text.newBrief]);
+  if (role === 'admin') links.push([APP_PATHS.board, text.board]);
   if (role === 'member') links.push([APP_PATHS.inbox, text.inbox]);
   links.push([APP_PATHS.escalations, text.escalations]);
   if (role === 'admin') links.push([APP_PATHS.admin, text.admin]);

@@ -1,4 +1,563 @@
-// Placeholder: the page is being built.
+// A brief: status, clocks with business-time countdowns, the question, deliveries by version,
+// comments and the timeline, and only the actions the member's role and the brief's state allow.
+// It asks the API every 1.5 s with the brief's ETag (304 while nothing happened), so another
+// person's action shows within two seconds. An edit sends If-Match; one that lost a race says so
+// and shows the brief as it is now.
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { useRoute } from 'preact-iso';
+import { RULES, type ActionName } from '../../../workflows/domain/transitions';
+import { api, ApiProblem, type Brief } from '../api/client';
+import { CLOCK_NAMES, Marks, useMemberNames, useParties, workingCalendar } from '../components/briefs';
+import { formatDueIn, formatInstant, useCommon, useText } from '../i18n';
+import { session } from '../session';
+
+const POLL_MS = 1_500;
+
+const TEXT = {
+  en: {
+    party: 'Party',
+    priority: 'Priority',
+    manager: 'Manager',
+    reviewer: 'Reviewer',
+    dueDate: 'Due date',
+    revision: 'Revision',
+    policy: 'SLA policy',
+    description: 'Description',
+    deliverables: 'Deliverables',
+    clocks: 'Deadlines',
+    clockState: { pending: 'not started', running: 'running', paused: 'paused', met: 'met', breached: 'breached', stopped: 'stopped' } as Record<string, string>,
+    pausedFor: { clarification: 'a question is open', hold: 'on hold', outside_working_hours: 'outside working hours' } as Record<string, string>,
+    question: 'Open question',
+    askedBy: (who: string, at: string) => `asked by ${who}, ${at}`,
+    deliveries: 'Deliveries',
+    version: (n: number) => `Version ${n}`,
+    deliveredBy: (who: string, at: string) => `by ${who}, ${at}`,
+    timeline: 'Timeline',
+    actions: 'What you can do',
+    noActions: 'Nothing to do for you in this state.',
+    changedNow: 'Updated just now',
+    onHoldSince: (at: string) => `On hold since ${at}`,
+    lostRace: 'Someone changed this brief while you were editing. Below is the brief as it is now; your edit was not saved.',
+    notFound: 'This brief does not exist or is not shared with you.',
+    edit: 'Edit brief',
+    title: 'Title',
+    due: 'Due date (empty: none)',
+    saveEdit: 'Save changes',
+    labels: {
+      acknowledge: 'Acknowledge',
+      decline: 'Decline',
+      askClarification: 'Ask a question',
+      answerClarification: 'Answer the question',
+      deliver: 'Deliver',
+      approve: 'Approve',
+      requestChanges: 'Request changes',
+      cancel: 'Cancel brief',
+      comment: 'Comment',
+      hold: 'Put on hold',
+      resume: 'Resume',
+    } as Record<ActionName, string>,
+    fields: { note: 'Note (optional)', reason: 'Reason', question: 'Your question', answer: 'Your answer', summary: 'What you deliver', links: 'Links (one per line, https://…)', body: 'Comment' } as Record<string, string>,
+    done: (label: string) => `${label}: done.`,
+    events: {
+      brief_created: 'created the brief',
+      acknowledged: 'acknowledged',
+      declined: 'declined',
+      clarification_requested: 'asked a question',
+      clarification_answered: 'answered the question',
+      delivered: 'delivered',
+      changes_requested: 'requested changes',
+      approved: 'approved',
+      cancelled: 'cancelled the brief',
+      comment_added: 'commented',
+      sla_warning: 'Deadline warning',
+      sla_breached: 'Deadline missed',
+      escalation_raised: 'Escalated',
+      escalation_acknowledged: 'acknowledged the escalation',
+      brief_edited: 'edited the brief',
+      brief_held: 'put the brief on hold',
+      brief_resumed: 'resumed the brief',
+      sla_policy_applied: 'SLA policy applied',
+    } as Record<string, string>,
+    system: 'Handoff',
+  },
+  de: {
+    party: 'Partner',
+    priority: 'Priorität',
+    manager: 'Manager',
+    reviewer: 'Prüfer',
+    dueDate: 'Fälligkeitsdatum',
+    revision: 'Runde',
+    policy: 'SLA-Richtlinie',
+    description: 'Beschreibung',
+    deliverables: 'Lieferumfang',
+    clocks: 'Fristen',
+    clockState: { pending: 'nicht gestartet', running: 'läuft', paused: 'angehalten', met: 'eingehalten', breached: 'verletzt', stopped: 'beendet' } as Record<string, string>,
+    pausedFor: { clarification: 'eine Rückfrage ist offen', hold: 'pausiert', outside_working_hours: 'außerhalb der Arbeitszeit' } as Record<string, string>,
+    question: 'Offene Rückfrage',
+    askedBy: (who: string, at: string) => `gestellt von ${who}, ${at}`,
+    deliveries: 'Lieferungen',
+    version: (n: number) => `Version ${n}`,
+    deliveredBy: (who: string, at: string) => `von ${who}, ${at}`,
+    timeline: 'Verlauf',
+    actions: 'Was Sie tun können',
+    noActions: 'In diesem Stand gibt es für Sie nichts zu tun.',
+    changedNow: 'Gerade aktualisiert',
+    onHoldSince: (at: string) => `Pausiert seit ${at}`,
+    lostRace: 'Jemand hat dieses Briefing geändert, während Sie es bearbeitet haben. Unten steht der aktuelle Stand; Ihre Änderung wurde nicht gespeichert.',
+    notFound: 'Dieses Briefing gibt es nicht oder es ist nicht für Sie freigegeben.',
+    edit: 'Briefing bearbeiten',
+    title: 'Titel',
+    due: 'Fälligkeitsdatum (leer: keines)',
+    saveEdit: 'Änderungen speichern',
+    labels: {
+      acknowledge: 'Bestätigen',
+      decline: 'Ablehnen',
+      askClarification: 'Rückfrage stellen',
+      answerClarification: 'Rückfrage beantworten',
+      deliver: 'Liefern',
+      approve: 'Freigeben',
+      requestChanges: 'Änderungen anfordern',
+      cancel: 'Briefing stornieren',
+      comment: 'Kommentieren',
+      hold: 'Pausieren',
+      resume: 'Fortsetzen',
+    } as Record<ActionName, string>,
+    fields: { note: 'Notiz (optional)', reason: 'Begründung', question: 'Ihre Frage', answer: 'Ihre Antwort', summary: 'Was Sie liefern', links: 'Links (einer pro Zeile, https://…)', body: 'Kommentar' } as Record<string, string>,
+    done: (label: string) => `${label}: erledigt.`,
+    events: {
+      brief_created: 'hat das Briefing erstellt',
+      acknowledged: 'hat bestätigt',
+      declined: 'hat abgelehnt',
+      clarification_requested: 'hat eine Rückfrage gestellt',
+      clarification_answered: 'hat die Rückfrage beantwortet',
+      delivered: 'hat geliefert',
+      changes_requested: 'hat Änderungen angefordert',
+      approved: 'hat freigegeben',
+      cancelled: 'hat das Briefing storniert',
+      comment_added: 'hat kommentiert',
+      sla_warning: 'Fristwarnung',
+      sla_breached: 'Frist verpasst',
+      escalation_raised: 'Eskaliert',
+      escalation_acknowledged: 'hat die Eskalation quittiert',
+      brief_edited: 'hat das Briefing bearbeitet',
+      brief_held: 'hat das Briefing pausiert',
+      brief_resumed: 'hat das Briefing fortgesetzt',
+      sla_policy_applied: 'SLA-Richtlinie angewandt',
+    } as Record<string, string>,
+    system: 'Handoff',
+  },
+};
+
+/** The field each action asks for, and whether it must be filled. */
+const ACTION_FIELDS: Record<ActionName, { field: string; required: boolean; multiline?: boolean }[]> = {
+  acknowledge: [{ field: 'note', required: false }],
+  decline: [{ field: 'reason', required: true, multiline: true }],
+  askClarification: [{ field: 'question', required: true, multiline: true }],
+  answerClarification: [{ field: 'answer', required: true, multiline: true }],
+  deliver: [
+    { field: 'summary', required: true, multiline: true },
+    { field: 'links', required: false, multiline: true },
+  ],
+  approve: [{ field: 'note', required: false }],
+  requestChanges: [{ field: 'reason', required: true, multiline: true }],
+  cancel: [{ field: 'reason', required: true, multiline: true }],
+  comment: [{ field: 'body', required: true, multiline: true }],
+  hold: [{ field: 'reason', required: false }],
+  resume: [{ field: 'note', required: false }],
+};
+
+const ACTION_ORDER: ActionName[] = ['acknowledge', 'askClarification', 'answerClarification', 'deliver', 'approve', 'requestChanges', 'decline', 'hold', 'resume', 'cancel', 'comment'];
+
+const TERMINAL = ['approved', 'declined', 'cancelled'];
+
+/** What the brief's state machine lets this member do now (the same rules the workflow enforces). */
+export function allowedActions(brief: Brief, member: { role: string; partyId: string }): ActionName[] {
+  const { role } = member;
+  return ACTION_ORDER.filter((action) => {
+    const rule = RULES[action];
+    if (!(rule.roles as readonly string[]).includes(role)) return false;
+    if (role === 'member' && member.partyId !== brief.partyId) return false;
+    const legal = rule.from ? (rule.from as readonly string[]).includes(brief.status) : !TERMINAL.includes(brief.status);
+    if (!legal) return false;
+    if (action === 'hold' && brief.hold) return false;
+    if (action === 'resume' && !brief.hold) return false;
+    return true;
+  });
+}
+
+type Values = Record<string, string>;
+
+async function perform(id: string, action: ActionName, values: Values): Promise<void> {
+  const path = { path: { id } };
+  const text = (name: string) => values[name]?.trim() || undefined;
+  const calls: Record<ActionName, () => Promise<{ response: Response; error?: unknown }>> = {
+    acknowledge: () => api.POST('/v1/briefs/{id}/acknowledge', { params: path, body: { note: text('note') } }),
+    decline: () => api.POST('/v1/briefs/{id}/decline', { params: path, body: { reason: text('reason') ?? '' } }),
+    askClarification: () => api.POST('/v1/briefs/{id}/clarifications', { params: path, body: { question: text('question') ?? '' } }),
+    answerClarification: () => api.POST('/v1/briefs/{id}/clarifications/answer', { params: path, body: { answer: text('answer') ?? '' } }),
+    deliver: () =>
+      api.POST('/v1/briefs/{id}/deliveries', {
+        params: path,
+        body: { summary: text('summary') ?? '', links: (values.links ?? '').split('\n').map((l) => l.trim()).filter(Boolean) },
+      }),
+    approve: () => api.POST('/v1/briefs/{id}/approve', { params: path, body: { note: text('note') } }),
+    requestChanges: () => api.POST('/v1/briefs/{id}/request-changes', { params: path, body: { reason: text('reason') ?? '' } }),
+    cancel: () => api.POST('/v1/briefs/{id}/cancel', { params: path, body: { reason: text('reason') ?? '' } }),
+    comment: () => api.POST('/v1/briefs/{id}/comments', { params: path, body: { body: text('body') ?? '' } }),
+    hold: () => api.POST('/v1/briefs/{id}/hold', { params: path, body: { reason: text('reason') } }),
+    resume: () => api.POST('/v1/briefs/{id}/resume', { params: path, body: { note: text('note') } }),
+  };
+  const { response, error } = await calls[action]();
+  if (!response.ok) throw new ApiProblem({ ...((error ?? {}) as object), status: response.status });
+}
+
+/** Only web links are shown as links: anything else a party typed stays text. */
+const safeHref = (value: string) => {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' || url.protocol === 'http:' ? url.href : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+function ActionForm({ brief, action, onDone }: { brief: Brief; action: ActionName; onDone: (message: string) => void }) {
+  const text = useText(TEXT);
+  const [values, setValues] = useState<Values>({});
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const label = text.labels[action];
+  const fields = ACTION_FIELDS[action];
+  const idOf = (field: string) => `${action}-${field}`;
+  return (
+    <form
+      class="card"
+      aria-label={label}
+      onSubmit={(e) => {
+        e.preventDefault();
+        setBusy(true);
+        setError(null);
+        perform(brief.id, action, values)
+          .then(() => {
+            setValues({});
+            onDone(text.done(label));
+          })
+          .catch((err: unknown) => setError(err instanceof Error ? err.message : String(err)))
+          .finally(() => setBusy(false));
+      }}
+    >
+      {fields.map(({ field, required, multiline }) => (
+        <div key={field}>
+          <label for={idOf(field)}>{text.fields[field]}</label>
+          {multiline ? (
+            <textarea id={idOf(field)} required={required} value={values[field] ?? ''} onInput={(e) => setValues({ ...values, [field]: e.currentTarget.value })} />
+          ) : (
+            <input id={idOf(field)} required={required} value={values[field] ?? ''} onInput={(e) => setValues({ ...values, [field]: e.currentTarget.value })} />
+          )}
+        </div>
+      ))}
+      <div class="actions">
+        <button type="submit" class={action === 'cancel' || action === 'decline' ? 'danger' : undefined} disabled={busy}>
+          {label}
+        </button>
+      </div>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+    </form>
+  );
+}
+
+/** Datetime-local value (wall time in the browser) for an instant, and back. */
+const toLocalInput = (iso: string | null) => {
+  if (!iso) return '';
+  const date = new Date(iso);
+  return new Date(date.getTime() - date.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+};
+
+function EditForm({ brief, etag, onSaved, onLostRace }: { brief: Brief; etag: string; onSaved: () => void; onLostRace: () => void }) {
+  const text = useText(TEXT);
+  const [title, setTitle] = useState(brief.title);
+  const [description, setDescription] = useState(brief.description);
+  const [priority, setPriority] = useState(brief.priority);
+  const [due, setDue] = useState(toLocalInput(brief.dueAt));
+  const [error, setError] = useState<string | null>(null);
+  return (
+    <form
+      class="card"
+      aria-label={text.edit}
+      onSubmit={(e) => {
+        e.preventDefault();
+        setError(null);
+        const body: Record<string, unknown> = {};
+        if (title !== brief.title) body.title = title;
+        if (description !== brief.description) body.description = description;
+        if (priority !== brief.priority) body.priority = priority;
+        if (due !== toLocalInput(brief.dueAt)) body.dueAt = due ? new Date(due).toISOString() : null;
+        if (!Object.keys(body).length) return onSaved();
+        api
+          .PATCH('/v1/briefs/{id}', { params: { path: { id: brief.id }, header: { 'if-match': etag } }, body })
+          .then(({ response, error: problem }) => {
+            if (response.status === 412) return onLostRace();
+            if (!response.ok) throw new ApiProblem({ ...((problem ?? {}) as object), status: response.status });
+            onSaved();
+          })
+          .catch((err: unknown) => setError(err instanceof Error ? err.message : String(err)));
+      }}
+    >
+      <h3>{text.edit}</h3>
+      <label for="edit-title">{text.title}</label>
+      <input id="edit-title" required value={title} onInput={(e) => setTitle(e.currentTarget.value)} />
+      <label for="edit-description">{text.description}</label>
+      <textarea id="edit-description" required value={description} onInput={(e) => setDescription(e.currentTarget.value)} />
+      <label for="edit-priority">{text.priority}</label>
+      <select id="edit-priority" value={priority} onChange={(e) => setPriority(e.currentTarget.value as Brief['priority'])}>
+        {['P1', 'P2', 'P3', 'P4'].map((p) => (
+          <option key={p}>{p}</option>
+        ))}
+      </select>
+      <label for="edit-due">{text.due}</label>
+      <input id="edit-due" type="datetime-local" value={due} onInput={(e) => setDue(e.currentTarget.value)} />
+      <div class="actions">
+        <button type="submit">{text.saveEdit}</button>
+      </div>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+    </form>
+  );
+}
+
 export function BriefPage() {
-  return <h1>BriefPage</h1>;
+  const text = useText(TEXT);
+  const common = useCommon();
+  const { params } = useRoute();
+  const id = params.id ?? '';
+  const [brief, setBrief] = useState<Brief>();
+  const [missing, setMissing] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [lostRace, setLostRace] = useState(false);
+  const [editing, setEditing] = useState(false);
+  const [open, setOpen] = useState<ActionName | null>(null);
+  const etag = useRef<string | null>(null);
+  const [tick, setTick] = useState(0);
+  const parties = useParties();
+  const member = session.value?.member;
+  const names = useMemberNames([brief?.partyId, member?.partyId]);
+
+  const refresh = async () => {
+    const { data, response } = await api.GET('/v1/briefs/{id}', {
+      params: { path: { id } },
+      headers: etag.current ? { 'If-None-Match': etag.current } : {},
+    });
+    if (response.status === 304) return;
+    if (response.status === 404) return setMissing(true);
+    if (!response.ok || !data) throw new Error(`HTTP ${response.status}`);
+    etag.current = response.headers.get('ETag');
+    setBrief(data);
+  };
+
+  useEffect(() => {
+    let live = true;
+    etag.current = null;
+    setBrief(undefined);
+    setMissing(false);
+    const poll = () => {
+      if (document.visibilityState === 'hidden') return;
+      refresh().then(
+        () => live && setError(null),
+        () => live && setError(common.offline),
+      );
+    };
+    poll();
+    const timer = setInterval(poll, POLL_MS);
+    // Countdowns move on between two answers of the API.
+    const clock = setInterval(() => setTick((t) => t + 1), 30_000);
+    return () => {
+      live = false;
+      clearInterval(timer);
+      clearInterval(clock);
+    };
+  }, [id]);
+
+  if (missing) return <p class="error">{text.notFound}</p>;
+  if (!brief || !member) return <p class="loading">{common.loading}</p>;
+  void tick;
+  const who = (memberId: string | null) => (memberId ? (names.get(memberId)?.name ?? (memberId === member.id ? member.name : common.someone)) : text.system);
+  const actions = allowedActions(brief, member);
+  const working = workingCalendar(brief);
+  const isManager = member.role === 'manager';
+  const done = (message: string) => {
+    setNotice(message);
+    setOpen(null);
+    void refresh();
+  };
+  return (
+    <article>
+      <h1>{brief.title}</h1>
+      <p>
+        <span class="badge">{common.status[brief.status]}</span> <span class="badge">{brief.priority}</span> <Marks brief={{ ...brief, overdue: CLOCK_NAMES.some((c) => brief.sla[c].state === 'breached') }} />
+      </p>
+      {brief.hold && <p class="notice">{text.onHoldSince(formatInstant(brief.hold.since))}{brief.hold.reason ? `: ${brief.hold.reason}` : ''}</p>}
+      {lostRace && (
+        <p class="error" role="alert">
+          {text.lostRace}
+        </p>
+      )}
+      {notice && (
+        <p class="notice" role="status">
+          {notice}
+        </p>
+      )}
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      <section aria-labelledby="h-actions">
+        <h2 id="h-actions">{text.actions}</h2>
+        {actions.length === 0 && <p class="muted">{text.noActions}</p>}
+        <div class="actions">
+          {actions.map((action) => (
+            <button key={action} type="button" class={open === action ? undefined : 'secondary'} aria-expanded={open === action} onClick={() => setOpen(open === action ? null : action)}>
+              {text.labels[action]}
+            </button>
+          ))}
+          {isManager && !TERMINAL.includes(brief.status) && (
+            <button type="button" class={editing ? undefined : 'secondary'} aria-expanded={editing} onClick={() => setEditing(!editing)}>
+              {text.edit}
+            </button>
+          )}
+        </div>
+        {open && actions.includes(open) && <ActionForm key={open} brief={brief} action={open} onDone={done} />}
+        {editing && etag.current && (
+          <EditForm
+            key={etag.current}
+            brief={brief}
+            etag={etag.current}
+            onSaved={() => {
+              setEditing(false);
+              setLostRace(false);
+              done(text.changedNow);
+            }}
+            onLostRace={() => {
+              setLostRace(true);
+              setEditing(false);
+              etag.current = null;
+              void refresh();
+            }}
+          />
+        )}
+      </section>
+      <section class="card" aria-label={text.description}>
+        <dl class="facts">
+          <dt>{text.party}</dt>
+          <dd>{parties.get(brief.partyId)?.name ?? '–'}</dd>
+          <dt>{text.manager}</dt>
+          <dd>{who(brief.managerId)}</dd>
+          <dt>{text.reviewer}</dt>
+          <dd>{brief.reviewerId ? who(brief.reviewerId) : who(brief.managerId)}</dd>
+          <dt>{text.dueDate}</dt>
+          <dd>{formatInstant(brief.dueAt, true)}</dd>
+          <dt>{text.revision}</dt>
+          <dd>{brief.revision}</dd>
+          {brief.slaPolicy && (
+            <>
+              <dt>{text.policy}</dt>
+              <dd>
+                {brief.slaPolicy.name} ({brief.slaPolicy.calendarName})
+              </dd>
+            </>
+          )}
+        </dl>
+        <h2>{text.description}</h2>
+        <p style={{ whiteSpace: 'pre-wrap' }}>{brief.description}</p>
+        {brief.deliverables.length > 0 && (
+          <>
+            <h2>{text.deliverables}</h2>
+            <ul>
+              {brief.deliverables.map((d, i) => (
+                <li key={i}>{d}</li>
+              ))}
+            </ul>
+          </>
+        )}
+      </section>
+      <section aria-labelledby="h-clocks">
+        <h2 id="h-clocks">{text.clocks}</h2>
+        <div class="table-wrap">
+          <table>
+            <tbody>
+              {CLOCK_NAMES.map((name) => {
+                const clock = brief.sla[name];
+                const live = clock.state === 'running' || clock.state === 'paused' || clock.state === 'breached';
+                return (
+                  <tr key={name}>
+                    <th scope="row">{common.clock[name]}</th>
+                    <td>
+                      {text.clockState[clock.state]}
+                      {clock.pausedFor.length > 0 && ` (${clock.pausedFor.map((p) => text.pausedFor[p]).join(', ')})`}
+                    </td>
+                    <td>{live ? formatDueIn(clock.state === 'breached' ? Math.min(clock.remainingMs, -1) : clock.remainingMs, working) : ''}</td>
+                    <td>{clock.dueAt ? formatInstant(clock.dueAt) : ''}</td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      </section>
+      {brief.clarification && (
+        <section class="card" aria-labelledby="h-question">
+          <h2 id="h-question">{text.question}</h2>
+          <p style={{ whiteSpace: 'pre-wrap' }}>{brief.clarification.question}</p>
+          <p class="muted">{text.askedBy(who(brief.clarification.askedBy), formatInstant(brief.clarification.askedAt))}</p>
+        </section>
+      )}
+      {brief.deliveries.length > 0 && (
+        <section aria-labelledby="h-deliveries">
+          <h2 id="h-deliveries">{text.deliveries}</h2>
+          {[...brief.deliveries].reverse().map((delivery) => (
+            <div class="card" key={delivery.version}>
+              <h3>{text.version(delivery.version)}</h3>
+              <p class="muted">{text.deliveredBy(who(delivery.submittedBy), formatInstant(delivery.submittedAt))}</p>
+              <p style={{ whiteSpace: 'pre-wrap' }}>{delivery.summary}</p>
+              {delivery.links.length > 0 && (
+                <ul>
+                  {delivery.links.map((link) => {
+                    const href = safeHref(link);
+                    return <li key={link}>{href ? <a href={href} rel="noopener noreferrer nofollow" target="_blank">{link}</a> : link}</li>;
+                  })}
+                </ul>
+              )}
+            </div>
+          ))}
+        </section>
+      )}
+      <section aria-labelledby="h-timeline">
+        <h2 id="h-timeline">{text.timeline}</h2>
+        <ol class="timeline" reversed>
+          {[...brief.timeline].reverse().map((event) => {
+            const data = event.data as Record<string, unknown>;
+            const detail = ['note', 'reason', 'question', 'answer', 'summary', 'body'].map((k) => data[k]).find((v) => typeof v === 'string') as string | undefined;
+            const clock = typeof data.clock === 'string' ? ` · ${common.clock[data.clock]}` : '';
+            const level = typeof data.level === 'number' ? ` · L${data.level}` : '';
+            return (
+              <li key={event.seq}>
+                <span class="muted">{formatInstant(event.at)}</span> · {event.actor ? <strong>{who(event.actor)}</strong> : null} {text.events[event.type] ?? event.type}
+                {clock}
+                {level}
+                {detail && <div style={{ whiteSpace: 'pre-wrap' }}>{detail}</div>}
+              </li>
+            );
+          })}
+        </ol>
+      </section>
+    </article>
+  );
 }
