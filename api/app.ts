@@ -27,6 +27,7 @@ import { escalationsRouter } from './routes/escalations';
 import { healthRouter } from './routes/health';
 import { metricsRouter } from './routes/metrics';
 import { notificationsRouter } from './routes/notifications';
+import { sessionRouters } from './routes/sessions';
 import { slaPoliciesRouter } from './routes/sla-policies';
 import { webAppRouter } from './web-app';
 
@@ -101,7 +102,10 @@ export function createApp(deps: ApiDeps): HandoffApp {
       },
     }),
   );
-  app.use(helmet());
+  // Referrer-Policy same-origin, not helmet's no-referrer: under no-referrer a browser sends
+  // `Origin: null` with same-origin POSTs, and the web app's CSRF check needs the real origin.
+  // Other sites still get no referrer (no page address, no sign-in link, ever leaves).
+  app.use(helmet({ referrerPolicy: { policy: 'same-origin' } }));
   // Before anything else that does work: every request counts against its client address.
   app.use(databaseLimiter({ prisma: deps.db.prisma, logger: deps.logger, name: 'address', limit: deps.config.rateLimits.perAddress, what: 'from this address' }));
   if (deps.config.corsOrigins.length) {
@@ -124,9 +128,14 @@ export function createApp(deps: ApiDeps): HandoffApp {
   app.use(metricsRouter(deps, catalog));
   // The pages behind the links in emails: no API key (the signed link is the credential).
   app.use(actionLinksRouter(deps, catalog));
-  app.use('/v1', authenticate(deps.db.prisma));
+  // Signing in to the web app: no key or session yet.
+  const sessions = sessionRouters(deps, catalog);
+  app.use(sessions.signIn);
+  // A bearer key, or the web app's session cookie (with its CSRF rules).
+  app.use('/v1', authenticate(deps.db.prisma, { ...deps.config.sessions, publicUrl: deps.config.publicUrl }));
   app.use('/v1', callerLimiter(deps.db.prisma, deps.logger, { perKey: deps.config.rateLimitPerMinute, perMember: deps.config.rateLimits.perMember }));
   app.use('/v1', idempotency(deps.db.prisma, deps.logger));
+  app.use(sessions.session);
   app.use(directoryRouter(deps, catalog));
   app.use(briefsRouter(deps, catalog));
   app.use(notificationsRouter(deps, catalog));
