@@ -48,6 +48,7 @@ export function webAppRouter(catalog: RouteCatalog, dist = WEB_DIST): Router {
     res.type('html').send(html);
   };
   for (const [name, pattern] of Object.entries(APP_PATHS) as [keyof typeof APP_PATHS, string][]) {
+    const names = [...pattern.matchAll(/:(\w+)/g)].map((m) => m[1]);
     catalog.mount(
       router,
       {
@@ -57,6 +58,7 @@ export function webAppRouter(catalog: RouteCatalog, dist = WEB_DIST): Router {
         summary: PAGE_SUMMARIES[name],
         tag: 'Web app',
         roles: 'public',
+        ...(names.length ? { params: z.object(Object.fromEntries(names.map((n) => [n, z.string().meta({ description: 'Read by the page itself, in the browser.' })]))) } : {}),
         responses: { 200: { description: 'The web app (HTML); it signs in and reads everything through /v1', contentType: 'text/html', schema: z.string() } },
         errors: [503],
       },
@@ -72,6 +74,7 @@ export function webAppRouter(catalog: RouteCatalog, dist = WEB_DIST): Router {
       summary: 'A file of the web app (script, styles), named by its content: cached for a year',
       tag: 'Web app',
       roles: 'public',
+      params: z.object({ file: z.string().meta({ example: 'main.Xb3k9Q2mZa.js' }) }),
       responses: { 200: { description: 'The file', contentType: 'application/octet-stream', schema: z.string() } },
       errors: [404, 503],
     },
