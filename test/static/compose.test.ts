@@ -222,6 +222,10 @@ const checks = {
     const runs = instructions.filter((i) => i.op === 'RUN').map((i) => i.args);
     if (!runs.some((r) => /\bnpm ci\b/.test(r))) problems.push('the Dockerfile does not run npm ci');
     if (!runs.some((r) => /\bnpm run build:workflows\b/.test(r))) problems.push('the Dockerfile does not run npm run build:workflows');
+    // npm ci's postinstall builds the web app the API serves (web/build.ts): its source must be there first.
+    const npmCi = instructions.findIndex((i) => i.op === 'RUN' && /\bnpm ci\b/.test(i.args));
+    const webCopy = instructions.findIndex((i) => i.op === 'COPY' && /^(web|\.)\s/.test(i.args));
+    if (webCopy < 0 || webCopy > npmCi) problems.push('the Dockerfile does not copy web/ before npm ci, which builds the web app');
     const user = instructions.filter((i) => i.op === 'USER').at(-1)?.args;
     if (!user || /^(root|0)(:|$)/.test(user)) problems.push('the image runs as root');
     if (!instructions.some((i) => i.op === 'EXPOSE' && i.args.split(/\s+/).includes('3000'))) problems.push('the Dockerfile does not expose 3000');
@@ -344,6 +348,7 @@ describe('production deployment', () => {
     ['another base image', 'dockerfile', (i) => (i.dockerfile = i.dockerfile.replace(/node:[\d.]+-bookworm-slim/g, 'node:20-bookworm-slim')), /node:20.* is not node:24\./],
     ['a floating base image tag', 'dockerfile', (i) => (i.dockerfile = i.dockerfile.replace(/node:[\d.]+-bookworm-slim/g, 'node:24-bookworm-slim')), /node:24-bookworm-slim is not node:24\.\d+\.\d+/],
     ['no workflow bundle', 'dockerfile', (i) => (i.dockerfile = i.dockerfile.replace(/npm run build:workflows/g, 'true')), /build:workflows/],
+    ['no web app in the image', 'dockerfile', (i) => (i.dockerfile = i.dockerfile.replace(/^COPY web .*$/m, '')), /web app/],
     ['no npm ci', 'dockerfile', (i) => (i.dockerfile = i.dockerfile.replace(/npm ci/g, 'npm install')), /npm ci/],
     ['running as root', 'dockerfile', (i) => (i.dockerfile = i.dockerfile.replace(/^USER .*$/m, 'USER root')), /as root/],
     ['no HEALTHCHECK', 'dockerfile', (i) => (i.dockerfile = i.dockerfile.replace(/^HEALTHCHECK[\s\S]*?\n(?=\S)/m, '')), /HEALTHCHECK/],
