@@ -33,6 +33,10 @@ const TEXT = {
     version: (n: number) => `Version ${n}`,
     deliveredBy: (who: string, at: string) => `by ${who}, ${at}`,
     timeline: 'Timeline',
+    thread: 'Questions and answers',
+    comments: 'Comments',
+    asked: 'Question',
+    answered: 'Answer',
     actions: 'What you can do',
     noActions: 'Nothing to do for you in this state.',
     changedNow: 'Updated just now',
@@ -99,6 +103,10 @@ const TEXT = {
     version: (n: number) => `Version ${n}`,
     deliveredBy: (who: string, at: string) => `von ${who}, ${at}`,
     timeline: 'Verlauf',
+    thread: 'Rückfragen und Antworten',
+    comments: 'Kommentare',
+    asked: 'Frage',
+    answered: 'Antwort',
     actions: 'Was Sie tun können',
     noActions: 'In diesem Stand gibt es für Sie nichts zu tun.',
     changedNow: 'Gerade aktualisiert',
@@ -390,6 +398,8 @@ export function BriefPage() {
   void tick;
   const who = (memberId: string | null) => (memberId ? (names.get(memberId)?.name ?? (memberId === member.id ? member.name : common.someone)) : text.system);
   const actions = allowedActions(brief, member);
+  const thread = brief.timeline.filter((e) => e.type === 'clarification_requested' || e.type === 'clarification_answered');
+  const comments = brief.timeline.filter((e) => e.type === 'comment_added');
   const working = workingCalendar(brief);
   const isManager = member.role === 'manager';
   const done = (message: string) => {
@@ -517,6 +527,32 @@ export function BriefPage() {
           <h2 id="h-question">{text.question}</h2>
           <p style={{ whiteSpace: 'pre-wrap' }}>{brief.clarification.question}</p>
           <p class="muted">{text.askedBy(who(brief.clarification.askedBy), formatInstant(brief.clarification.askedAt))}</p>
+        </section>
+      )}
+      {thread.length > 0 && (
+        <section aria-labelledby="h-thread">
+          <h2 id="h-thread">{text.thread}</h2>
+          <ul class="list">
+            {thread.map((event) => (
+              <li key={event.seq}>
+                <strong>{event.type === 'clarification_requested' ? text.asked : text.answered}</strong> · {who(event.actor)} · <span class="muted">{formatInstant(event.at)}</span>
+                <div style={{ whiteSpace: 'pre-wrap' }}>{String((event.data as Record<string, unknown>)[event.type === 'clarification_requested' ? 'question' : 'answer'] ?? '')}</div>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+      {comments.length > 0 && (
+        <section aria-labelledby="h-comments">
+          <h2 id="h-comments">{text.comments}</h2>
+          <ul class="list">
+            {comments.map((event) => (
+              <li key={event.seq}>
+                <strong>{who(event.actor)}</strong> · <span class="muted">{formatInstant(event.at)}</span>
+                <div style={{ whiteSpace: 'pre-wrap' }}>{String((event.data as Record<string, unknown>).body ?? '')}</div>
+              </li>
+            ))}
+          </ul>
         </section>
       )}
       {brief.deliveries.length > 0 && (
