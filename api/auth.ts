@@ -1,9 +1,11 @@
-// Authentication by bearer API key, and who sees which party's records (routes declare their roles).
+// Authentication by bearer API key or by the web app's session cookie (web-sessions.ts), and who
+// sees which party's records (routes declare their roles).
 import type { RequestHandler, Response } from 'express';
 import type { PrismaClient } from '../lib/db/database';
 import { hashApiKey, sameHash } from '../lib/keys';
 import type { Role } from '../workflows/domain/vocabulary';
 import { ApiError } from './errors';
+import { cookieValue, SESSION_COOKIE, sessionOf, type SessionRules } from './web-sessions';
 
 export interface Caller {
   memberId: string;
@@ -13,13 +15,34 @@ export interface Caller {
   /** A watcher's scope: `all` sees every party; everyone else's is `party`. */
   scope: 'all' | 'party';
   name: string;
+  /** The API key's id; `session:<id>` for a web session. */
   keyId: string;
 }
 
 const LAST_USED_GRANULARITY_MS = 60_000;
 
-export function authenticate(prisma: PrismaClient): RequestHandler {
+/**
+ * The bearer key when the request has an Authorization header; else, with `sessions`, the session
+ * cookie (the CSRF rules apply to it); else 401.
+ */
+export function authenticate(prisma: PrismaClient, sessions?: SessionRules): RequestHandler {
   return async (req, res, next) => {
+    const sessionToken = sessions && req.get('authorization') === undefined ? cookieValue(req.get('cookie'), SESSION_COOKIE) : undefined;
+    if (sessions && sessionToken !== undefined) {
+      const { row, session } = await sessionOf(prisma, sessions, req, sessionToken);
+      const caller: Caller = {
+        memberId: row.member.id,
+        role: row.member.role,
+        partyId: row.member.partyId,
+        partyKind: row.member.party.kind,
+        scope: row.member.scope,
+        name: row.member.name,
+        keyId: `session:${row.id}`,
+      };
+      res.locals.caller = caller;
+      res.locals.webSession = session;
+      return next();
+    }
     const header = req.get('authorization') ?? '';
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!match) throw new ApiError('unauthenticated', 'send Authorization: Bearer <key>');

@@ -8,7 +8,7 @@ import type { OutboundPolicy } from '../lib/outbound';
 export interface ApiDeps {
   db: Database;
   temporal: Client;
-  config: Pick<Config, 'temporal' | 'slaTargets' | 'publicUrl' | 'rateLimitPerMinute' | 'corsOrigins' | 'deliveryRetry' | 'actionLinks' | 'apiKeyRotationsPerDay' | 'rateLimits' | 'trustProxy' | 'streams' | 'outboundAllow'>;
+  config: Pick<Config, 'temporal' | 'slaTargets' | 'publicUrl' | 'rateLimitPerMinute' | 'corsOrigins' | 'deliveryRetry' | 'actionLinks' | 'apiKeyRotationsPerDay' | 'rateLimits' | 'trustProxy' | 'streams' | 'outboundAllow' | 'sessions' | 'smtp' | 'dataDir'>;
   logger: Logger;
   /** The namespace has the brief search attributes: briefs are started with them (see workflows/brief/search-attributes.ts). */
   searchAttributes?: boolean;

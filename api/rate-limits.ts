@@ -21,6 +21,8 @@ export interface LimiterOptions {
   /** Names the limit in the RateLimit headers and separates its counters from the others'. */
   name: string;
   limit: number;
+  /** The window the limit counts in; a minute by default. */
+  windowMs?: number;
   /** Undefined: the client address (IPv6 by its /56). */
   keyGenerator?: (req: Request, res: Response) => string;
   /** Answers a limited request; by default problem+json naming `what` was counted. */
@@ -28,11 +30,11 @@ export interface LimiterOptions {
   what?: string;
 }
 
-/** A limiter of `limit` requests a minute per key, counted in the database. */
+/** A limiter of `limit` requests a minute (or per `windowMs`) per key, counted in the database. */
 export function databaseLimiter(options: LimiterOptions): RateLimitRequestHandler {
   const { logger, limit, name } = options;
   return rateLimit({
-    windowMs: RATE_LIMIT_WINDOW_MS,
+    windowMs: options.windowMs ?? RATE_LIMIT_WINDOW_MS,
     limit,
     identifier: name,
     standardHeaders: 'draft-8',

@@ -123,6 +123,8 @@ const EnvSchema = z.object({
   HANDOFF_WEBHOOK_DISABLE_AFTER: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(1000).default(5)),
   HANDOFF_ACTION_LINK_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, 'at least 32 characters').optional()),
   HANDOFF_ACTION_LINK_TTL: durationMs('PT72H', 1000),
+  HANDOFF_SESSION_IDLE: durationMs('PT8H', 1000),
+  HANDOFF_SESSION_MAX: durationMs('P30D', 1000),
   HANDOFF_WORKER_MAX_CACHED_WORKFLOWS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(100_000).optional()),
   /** The earlier name of HANDOFF_WORKER_MAX_CACHED_WORKFLOWS, still read. */
   HANDOFF_WORKER_CACHED_WORKFLOWS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(100_000).default(500)),
@@ -204,6 +206,11 @@ export interface Config {
    * database), valid for ttlMs.
    */
   actionLinks: { secret: string | undefined; ttlMs: number };
+  /**
+   * Web app sessions (the handoff_session cookie): a session ends after idleMs without a request
+   * (HANDOFF_SESSION_IDLE) and maxMs after sign-in whatever happens (HANDOFF_SESSION_MAX).
+   */
+  sessions: { idleMs: number; maxMs: number };
   /**
    * The worker's tuning: briefs kept in its cache between workflow tasks (its memory grows with
    * them; an evicted brief is replayed from its short history when it wakes), workflow tasks and
@@ -300,6 +307,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookDisableAfter: e.HANDOFF_WEBHOOK_DISABLE_AFTER,
     reconcileIntervalMs: e.HANDOFF_RECONCILE_INTERVAL,
     actionLinks: { secret: e.HANDOFF_ACTION_LINK_SECRET, ttlMs: e.HANDOFF_ACTION_LINK_TTL },
+    sessions: { idleMs: e.HANDOFF_SESSION_IDLE, maxMs: e.HANDOFF_SESSION_MAX },
     worker: {
       maxCachedWorkflows: e.HANDOFF_WORKER_MAX_CACHED_WORKFLOWS ?? e.HANDOFF_WORKER_CACHED_WORKFLOWS,
       maxWorkflowTasks: e.HANDOFF_WORKER_WORKFLOW_TASKS,

@@ -24,11 +24,12 @@ export const REDACTED_PATHS = [
 ];
 
 /**
- * A URL or path with the token of an action link (/actions/<token>, /view/<token>) replaced by
- * its route parameter: a link token is a credential and never goes to a log line.
+ * A URL or path with the token of an action link (/actions/<token>, /view/<token>) or of a sign-in
+ * link (/signin/<token>) replaced by its route parameter: a link token is a credential and never
+ * goes to a log line.
  */
 export function withoutLinkTokens(url: string): string {
-  return url.replace(/^\/(actions|view)\/[^/?#]*/, '/$1/:token');
+  return url.replace(/^\/(actions|view|signin)\/[^/?#]*/, '/$1/:token');
 }
 
 export interface LoggerOptions {

@@ -20,8 +20,8 @@ export const ProblemSchema = z
 
 const STATUS_TEXT: Record<number, string> = {
   400: 'Invalid input: the `errors` list names each offending field',
-  401: 'Missing, unknown, expired or revoked API key',
-  403: "The caller's role may not do this",
+  401: 'Missing, unknown, expired or revoked API key, or no (longer a) session',
+  403: "The caller's role may not do this, or a request with the session cookie lacks its CSRF proofs (type csrf)",
   404: 'No such record, or one the caller may not see',
   409: 'Not possible in the current state',
   410: 'Gone: the link was used or has expired',
@@ -100,6 +100,13 @@ export function buildOpenApiDocument(catalog: RouteCatalog, serverUrl = '/'): Re
     scheme: 'bearer',
     description: 'An API key created by an admin: `Authorization: Bearer hk_...`',
   });
+  registry.registerComponent('securitySchemes', 'cookieAuth', {
+    type: 'apiKey',
+    in: 'cookie',
+    name: 'handoff_session',
+    description:
+      'The web app\'s session, set by POST /v1/session. POST, PUT, PATCH and DELETE with the cookie need an Origin (or Referer) of the app\'s own origin and the session\'s CSRF token in X-CSRF-Token (else 403 `csrf`).',
+  });
   for (const doc of catalog.routes) registry.registerPath(toRouteConfig(doc));
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
@@ -110,6 +117,6 @@ export function buildOpenApiDocument(catalog: RouteCatalog, serverUrl = '/'): Re
         'Briefs between an e-commerce team and the agencies, vendors and departments it depends on: acknowledgement, clarification, delivery, review and approval on SLA clocks.',
     },
     servers: [{ url: serverUrl }],
-    security: [{ apiKey: [] }],
+    security: [{ apiKey: [] }, { cookieAuth: [] }],
   });
 }

@@ -23,6 +23,8 @@ export function directoryService({ db: { prisma }, config, outbound }: Pick<ApiD
     return prisma.$transaction(async (tx) => {
       await check?.(tx);
       const updated = await tx.member.update({ where: { id: before.id }, data: { deactivatedAt: active ? null : new Date() } });
+      // Their web sessions end for good: reactivating signs nobody back in.
+      if (!active) await tx.webSession.updateMany({ where: { memberId: before.id, endedAt: null }, data: { endedAt: updated.deactivatedAt, endReason: 'member_deactivated' } });
       await audit(tx, {
         actorId: caller.memberId,
         action: active ? 'member.reactivated' : 'member.deactivated',
@@ -127,7 +129,7 @@ export function directoryService({ db: { prisma }, config, outbound }: Pick<ApiD
 
     /**
      * Deactivates a member at once: their keys answer 401 from the next request, their links 410,
-     * and they receive no notifications. The last active admin, and the caller themself, cannot be
+     * their web sessions end, and they receive no notifications. The last active admin, and the caller themself, cannot be
      * deactivated. Audited with the reason.
      */
     async deactivateMember(caller: Caller, before: Member, reason: string | undefined) {
