@@ -58,6 +58,10 @@ async function main() {
 /** What a person needs to get going: where everything is. */
 function banner(config: Config, handoff: Pick<RunningHandoff, 'url' | 'devServer'>, startMs: number): string {
   const rows: [string, string][] = [
+    [
+      'App',
+      `${handoff.url}/  (sign in with a member's email: ${config.smtp.url ? 'the link is sent through SMTP_URL' : `the link lands in ${shown(path.join(config.dataDir, 'outbox'))} while SMTP_URL is not set`})`,
+    ],
     ['API reference', `${handoff.url}/docs`],
     ...(handoff.devServer?.uiUrl ? [['Temporal UI', handoff.devServer.uiUrl] as [string, string]] : []),
     ['Emails', config.smtp.url ? 'sent through SMTP_URL' : `written to ${shown(path.join(config.dataDir, 'outbox'))} (SMTP_URL is not set)`],

@@ -160,6 +160,12 @@ const RECIPES: Record<RouteKey, Recipe> = {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
     }),
   },
+  'POST /v1/session/sign-in-link': { call: async () => ({ path: '/v1/session/sign-in-link', body: { email: `${unique('nobody')}@example.com` } }) },
+  'POST /v1/session': {
+    call: async (fx) => ({ path: '/v1/session', body: { apiKey: (await created(fx.clients.admin.post(`/v1/members/${fx.memberId}/api-keys`, {}), 'a key to sign in with')).key as string } }),
+  },
+  'GET /v1/session': { call: get('/v1/session') },
+  'DELETE /v1/session': { call: get('/v1/session') },
   'GET /v1/me': { call: get('/v1/me') },
   'POST /v1/parties': { call: async () => ({ path: '/v1/parties', body: { name: unique('Party'), kind: 'agency' } }) },
   'GET /v1/parties': {

@@ -137,6 +137,14 @@ export const MATRIX = [
     why: "No key: whoever holds the link reads the brief as the member it was sent to may see it now (the test opens a view link of party A's member).",
   }),
 
+  // Signing in to the web app; web-sessions.test.ts tests the cookie, its CSRF rules and its end.
+  rule('POST /v1/session/sign-in-link', null, [202], PUBLIC, { why: "No key: anyone may ask for a link, and the answer does not say whether the address is a member's." }),
+  rule('POST /v1/session', null, [201], PUBLIC, {
+    why: "No key: the body holds the credential (a sign-in link's token or an API key); the test signs in with a new key of party A's member each time.",
+  }),
+  rule('GET /v1/session', null, [200], ANY_KEY, { why: 'The session cookie or a key; a key has no CSRF token.' }),
+  rule('DELETE /v1/session', null, [204], ANY_KEY, { why: 'Signs out; with a key there is no session, and nothing ends.' }),
+
   // Directory.
   rule('GET /v1/me', null, [200], ANY_KEY),
   rule('POST /v1/parties', null, [201], ADMIN_ONLY),
