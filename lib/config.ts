@@ -254,6 +254,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!e.TEMPORAL_TLS_CERT !== !e.TEMPORAL_TLS_KEY) {
     throw new ConfigError('invalid configuration: TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together (the client certificate and its key for mTLS)');
   }
+  if (e.HANDOFF_SESSION_IDLE > e.HANDOFF_SESSION_MAX) {
+    throw new ConfigError('invalid configuration: HANDOFF_SESSION_IDLE is longer than HANDOFF_SESSION_MAX (a session ends at HANDOFF_SESSION_MAX however it is used)');
+  }
   const overrides = e.HANDOFF_SLA_TARGETS ?? {};
   return {
     port: e.PORT,

@@ -40,6 +40,7 @@ describe('loadConfig defaults', () => {
       webhookDisableAfter: 5,
       reconcileIntervalMs: 300_000,
       actionLinks: { secret: undefined, ttlMs: 259_200_000 },
+      sessions: { idleMs: 8 * 3_600_000, maxMs: 30 * 86_400_000 },
       worker: { maxCachedWorkflows: 500, maxWorkflowTasks: 40, maxActivities: 100, shutdownGraceMs: 10_000, metricsPort: 9464, deliveryActivities: 50, deliveriesPerSecond: 100 },
       workflowBundlePath: undefined,
       workerVersioning: { enabled: undefined, deploymentName: 'handoff', buildId: undefined, promoteOnStart: 'initial' },
@@ -306,6 +307,14 @@ describe('keys and links', () => {
     expect(loadConfig({ HANDOFF_ACTION_LINK_TTL: 'P7D' }).actionLinks.ttlMs).toBe(7 * 86_400_000);
     expect(loadConfig({ HANDOFF_ACTION_LINK_TTL: 'PT2S' }).actionLinks.ttlMs).toBe(2_000);
     expect(() => loadConfig({ HANDOFF_ACTION_LINK_TTL: '72h' })).toThrow(/HANDOFF_ACTION_LINK_TTL/);
+  });
+
+  it('ends web sessions after HANDOFF_SESSION_IDLE unused (8 hours) and HANDOFF_SESSION_MAX in all (30 days)', () => {
+    expect(loadConfig({ HANDOFF_SESSION_IDLE: 'PT2S', HANDOFF_SESSION_MAX: 'P1D' }).sessions).toEqual({ idleMs: 2_000, maxMs: 86_400_000 });
+    expect(loadConfig({ HANDOFF_SESSION_IDLE: '', HANDOFF_SESSION_MAX: '' }).sessions).toEqual({ idleMs: 8 * 3_600_000, maxMs: 30 * 86_400_000 });
+    expect(configError({ HANDOFF_SESSION_IDLE: '8h' }).message).toMatch(/HANDOFF_SESSION_IDLE: an ISO 8601 duration of at least 1000 ms, such as PT8H/);
+    expect(configError({ HANDOFF_SESSION_MAX: 'PT0.5S' }).message).toMatch(/HANDOFF_SESSION_MAX: an ISO 8601 duration/);
+    expect(configError({ HANDOFF_SESSION_IDLE: 'P2D', HANDOFF_SESSION_MAX: 'P1D' }).message).toMatch(/HANDOFF_SESSION_IDLE is longer than HANDOFF_SESSION_MAX/);
   });
 
   it('allows HANDOFF_API_KEY_ROTATIONS_PER_DAY key rotations a member a day, 10 by default', () => {
