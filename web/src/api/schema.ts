@@ -1168,6 +1168,62 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who is signed in
+         * @description The member of the session cookie (or of the API key) and the session's CSRF token (null for an API key).
+         *
+         *     Roles: admin, manager, member, watcher.
+         */
+        get: operations["getSession"];
+        put?: never;
+        /**
+         * Sign in to the web app
+         * @description With the token of a sign-in link (once; 410 when used or expired, 401 when unknown) or with an API key (401 when unknown, revoked or expired). Sets the httpOnly handoff_session cookie and answers the member and the session's CSRF token. A browser request (with an Origin header) must come from the app's own origin.
+         *
+         *     No authentication.
+         */
+        post: operations["createSession"];
+        /**
+         * Sign out
+         * @description Ends the session of the cookie and clears the cookie (with the CSRF token, as every cookie request that changes something). With an API key there is no session: nothing ends.
+         *
+         *     Roles: admin, manager, member, watcher.
+         */
+        delete: operations["deleteSession"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/session/sign-in-link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Email a sign-in link
+         * @description Emails the active member with this address a link to sign in to the web app (/signin/<token>), valid once until HANDOFF_ACTION_LINK_TTL has passed. The answer is the same whether or not the address is a member's. At most 5 requests per email address and 30 per client address in 15 minutes. A browser request (with an Origin header) must come from the app's own origin.
+         *
+         *     No authentication.
+         */
+        post: operations["requestSignInLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/sla-policies": {
         parameters: {
             query?: never;
@@ -1821,6 +1877,22 @@ export interface components {
             /** @example Pixelwerk Agentur */
             name: string;
         };
+        /**
+         * @description Either the token of a sign-in link or an API key.
+         * @example {
+         *       "token": "q3Jx0n9cT6u2bWfXH4yRkA1sLmPz8vEoGdNiYcUaB5w"
+         *     }
+         */
+        CreateSession: {
+            /** @description The token of an emailed sign-in link (/signin/<token>). */
+            token: string;
+        } | {
+            /**
+             * @description An API key of the member; the session ends when the key is revoked or expires.
+             * @example hk_1a2b3c4d_...
+             */
+            apiKey: string;
+        };
         CreateSlaPolicy: {
             /**
              * @description A calendar id; `24x7` (or none) for round the clock.
@@ -2324,6 +2396,48 @@ export interface components {
              * @example 2026-11-26T09:00:00.000Z
              */
             revokedAt: string | null;
+        };
+        Session: {
+            /** @description Send it as X-CSRF-Token with every POST, PUT, PATCH and DELETE made with the session cookie; null for callers with an API key. */
+            csrfToken: string | null;
+            /**
+             * Format: date-time
+             * @description When the session ends unless it is used again (for an API key: when the key expires, null if never).
+             */
+            expiresAt: string | null;
+            member: components["schemas"]["SessionMember"];
+        };
+        SessionMember: {
+            email: string;
+            id: string;
+            /** @example de */
+            locale: string;
+            name: string;
+            partyId: string;
+            partyKind: string;
+            partyName: string;
+            /** @enum {string} */
+            role: "admin" | "manager" | "member" | "watcher";
+            /** @enum {string} */
+            scope: "all" | "party";
+            /** @example Europe/Berlin */
+            timezone: string | null;
+        };
+        SignInLinkRequest: {
+            /**
+             * Format: email
+             * @example paula@pixelwerk.example
+             */
+            email: string;
+            /**
+             * @description The language of the page that asks; the email is written in the member's own language.
+             * @enum {string}
+             */
+            locale?: "de" | "en";
+        };
+        SignInLinkSent: {
+            /** @enum {boolean} */
+            sent: true;
         };
         /** @description A clock in business time of the calendar of the brief's SLA policy: elapsedMs and remainingMs count working time only, dueAt is the instant the target is reached if the clock runs on. */
         SlaClock: {
@@ -3071,7 +3185,7 @@ export interface operations {
                     "text/html": string;
                 };
             };
-            /** @description The caller's role may not do this */
+            /** @description The caller's role may not do this, or a request with the session cookie lacks its CSRF proofs (type csrf) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3178,7 +3292,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                /** @description Read by the page itself, in the browser. */
+                section: string;
+            };
             cookie?: never;
         };
         requestBody?: never;
@@ -3190,6 +3307,24 @@ export interface operations {
                 };
                 content: {
                     "text/html": string;
+                };
+            };
+            /** @description Invalid input: the `errors` list names each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record, or one the caller may not see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unexpected error */
@@ -3216,7 +3351,9 @@ export interface operations {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                file: string;
+            };
             cookie?: never;
         };
         requestBody?: never;
@@ -3228,6 +3365,15 @@ export interface operations {
                 };
                 content: {
                     "application/octet-stream": string;
+                };
+            };
+            /** @description Invalid input: the `errors` list names each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description No such record, or one the caller may not see */
@@ -3301,7 +3447,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                /** @description Read by the page itself, in the browser. */
+                id: string;
+            };
             cookie?: never;
         };
         requestBody?: never;
@@ -3313,6 +3462,24 @@ export interface operations {
                 };
                 content: {
                     "text/html": string;
+                };
+            };
+            /** @description Invalid input: the `errors` list names each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record, or one the caller may not see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unexpected error */
@@ -3543,7 +3710,7 @@ export interface operations {
                     "text/plain": string;
                 };
             };
-            /** @description Missing, unknown, expired or revoked API key */
+            /** @description Missing, unknown, expired or revoked API key, or no (longer a) session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3552,7 +3719,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller's role may not do this */
+            /** @description The caller's role may not do this, or a request with the session cookie lacks its CSRF proofs (type csrf) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3708,7 +3875,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                /** @description Read by the page itself, in the browser. */
+                token: string;
+            };
             cookie?: never;
         };
         requestBody?: never;
@@ -3720,6 +3890,24 @@ export interface operations {
                 };
                 content: {
                     "text/html": string;
+                };
+            };
+            /** @description Invalid input: the `errors` list names each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record, or one the caller may not see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unexpected error */
@@ -3775,7 +3963,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, unknown, expired or revoked API key */
+            /** @description Missing, unknown, expired or revoked API key, or no (longer a) session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3784,7 +3972,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller's role may not do this */
+            /** @description The caller's role may not do this, or a request with the session cookie lacks its CSRF proofs (type csrf) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3861,7 +4049,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, unknown, expired or revoked API key */
+            /** @description Missing, unknown, expired or revoked API key, or no (longer a) session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3870,7 +4058,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller's role may not do this */
+            /** @description The caller's role may not do this, or a request with the session cookie lacks its CSRF proofs (type csrf) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3951,7 +4139,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, unknown, expired or revoked API key */
+            /** @description Missing, unknown, expired or revoked API key, or no (longer a) session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3960,7 +4148,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller's role may not do this */
+            /** @description The caller's role may not do this, or a request with the session cookie lacks its CSRF proofs (type csrf) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4039,7 +4227,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, unknown, expired or revoked API key */
+            /** @description Missing, unknown, expired or revoked API key, or no (longer a) session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4048,7 +4236,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller's role may not do this */
+            /** @description The caller's role may not do this, or a request with the session cookie lacks its CSRF proofs (type csrf) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4122,7 +4310,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, unknown, expired or revoked API key */
+            /** @description Missing, unknown, expired or revoked API key, or no (longer a) session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4131,7 +4319,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller's role may not do this */
+            /** @description The caller's role may not do this, or a request with the session cookie lacks its CSRF proofs (type csrf) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4218,7 +4406,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, unknown, expired or revoked API key */
+            /** @description Missing, unknown, expired or revoked API key, or no (longer a) session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4227,7 +4415,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller's role may not do this */
+            /** @description The caller's role may not do this, or a request with the session cookie lacks its CSRF proofs (type csrf) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4312,7 +4500,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, unknown, expired or revoked API key */
+            /** @description Missing, unknown, expired or revoked API key, or no (longer a) session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4321,7 +4509,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller's role may not do this */
+            /** @description The caller's role may not do this, or a request with the session cookie lacks its CSRF proofs (type csrf) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4442,7 +4630,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, unknown, expired or revoked API key */
+            /** @description Missing, unknown, expired or revoked API key, or no (longer a) session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4451,7 +4639,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller's role may not do this */
+            /** @description The caller's role may not do this, or a request with the session cookie lacks its CSRF proofs (type csrf) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4563,7 +4751,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, unknown, expired or revoked API key */
+            /** @description Missing, unknown, expired or revoked API key, or no (longer a) session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4572,7 +4760,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller's role may not do this */
+            /** @description The caller's role may not do this, or a request with the session cookie lacks its CSRF proofs (type csrf) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4684,7 +4872,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, unknown, expired or revoked API key */
+            /** @description Missing, unknown, expired or revoked API key, or no (longer a) session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4693,7 +4881,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller's role may not do this */
+            /** @description The caller's role may not do this, or a request with the session cookie lacks its CSRF proofs (type csrf) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4805,7 +4993,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, unknown, expired or revoked API key */
+            /** @description Missing, unknown, expired or revoked API key, or no (longer a) session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4814,7 +5002,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller's role may not do this */
+            /** @description The caller's role may not do this, or a request with the session cookie lacks its CSRF proofs (type csrf) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4926,7 +5114,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, unknown, expired or revoked API key */
+            /** @description Missing, unknown, expired or revoked API key, or no (longer a) session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4935,7 +5123,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller's role may not do this */
+            /** @description The caller's role may not do this, or a request with the session cookie lacks its CSRF proofs (type csrf) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5047,7 +5235,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, unknown, expired or revoked API key */
+            /** @description Missing, unknown, expired or revoked API key, or no (longer a) session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5056,7 +5244,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller's role may not do this */
+            /** @description The caller's role may not do this, or a request with the session cookie lacks its CSRF proofs (type csrf) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5168,7 +5356,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, unknown, expired or revoked API key */
+            /** @description Missing, unknown, expired or revoked API key, or no (longer a) session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5177,7 +5365,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller's role may not do this */
+            /** @description The caller's role may not do this, or a request with the session cookie lacks its CSRF proofs (type csrf) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5289,7 +5477,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, unknown, expired or revoked API key */
+            /** @description Missing, unknown, expired or revoked API key, or no (longer a) session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5298,7 +5486,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller's role may not do this */
+            /** @description The caller's role may not do this, or a request with the session cookie lacks its CSRF proofs (type csrf) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5410,7 +5598,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, unknown, expired or revoked API key */
+            /** @description Missing, unknown, expired or revoked API key, or no (longer a) session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5419,7 +5607,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller's role may not do this */
+            /** @description The caller's role may not do this, or a request with the session cookie lacks its CSRF proofs (type csrf) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5522,7 +5710,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, unknown, expired or revoked API key */
+            /** @description Missing, unknown, expired or revoked API key, or no (longer a) session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5531,7 +5719,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller's role may not do this */
+            /** @description The caller's role may not do this, or a request with the session cookie lacks its CSRF proofs (type csrf) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5616,7 +5804,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, unknown, expired or revoked API key */
+            /** @description Missing, unknown, expired or revoked API key, or no (longer a) session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5625,7 +5813,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller's role may not do this */
+            /** @description The caller's role may not do this, or a request with the session cookie lacks its CSRF proofs (type csrf) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5737,7 +5925,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, unknown, expired or revoked API key */
+            /** @description Missing, unknown, expired or revoked API key, or no (longer a) session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5746,7 +5934,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller's role may not do this */
+            /** @description The caller's role may not do this, or a request with the session cookie lacks its CSRF proofs (type csrf) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5852,7 +6040,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, unknown, expired or revoked API key */
+            /** @description Missing, unknown, expired or revoked API key, or no (longer a) session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5861,7 +6049,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller's role may not do this */
+            /** @description The caller's role may not do this, or a request with the session cookie lacks its CSRF proofs (type csrf) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5933,7 +6121,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, unknown, expired or revoked API key */
+            /** @description Missing, unknown, expired or revoked API key, or no (longer a) session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5942,7 +6130,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller's role may not do this */
+            /** @description The caller's role may not do this, or a request with the session cookie lacks its CSRF proofs (type csrf) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6027,7 +6215,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, unknown, expired or revoked API key */
+            /** @description Missing, unknown, expired or revoked API key, or no (longer a) session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6036,7 +6224,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller's role may not do this */
+            /** @description The caller's role may not do this, or a request with the session cookie lacks its CSRF proofs (type csrf) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6116,7 +6304,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, unknown, expired or revoked API key */
+            /** @description Missing, unknown, expired or revoked API key, or no (longer a) session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6125,7 +6313,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller's role may not do this */
+            /** @description The caller's role may not do this, or a request with the session cookie lacks its CSRF proofs (type csrf) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6229,7 +6417,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, unknown, expired or revoked API key */
+            /** @description Missing, unknown, expired or revoked API key, or no (longer a) session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6238,7 +6426,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller's role may not do this */
+            /** @description The caller's role may not do this, or a request with the session cookie lacks its CSRF proofs (type csrf) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6352,7 +6540,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, unknown, expired or revoked API key */
+            /** @description Missing, unknown, expired or revoked API key, or no (longer a) session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6361,7 +6549,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller's role may not do this */
+            /** @description The caller's role may not do this, or a request with the session cookie lacks its CSRF proofs (type csrf) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6431,7 +6619,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, unknown, expired or revoked API key */
+            /** @description Missing, unknown, expired or revoked API key, or no (longer a) session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6440,7 +6628,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller's role may not do this */
+            /** @description The caller's role may not do this, or a request with the session cookie lacks its CSRF proofs (type csrf) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6547,7 +6735,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, unknown, expired or revoked API key */
+            /** @description Missing, unknown, expired or revoked API key, or no (longer a) session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6556,7 +6744,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller's role may not do this */
+            /** @description The caller's role may not do this, or a request with the session cookie lacks its CSRF proofs (type csrf) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6612,7 +6800,7 @@ export interface operations {
                     "application/json": components["schemas"]["Me"];
                 };
             };
-            /** @description Missing, unknown, expired or revoked API key */
+            /** @description Missing, unknown, expired or revoked API key, or no (longer a) session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6621,7 +6809,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller's role may not do this */
+            /** @description The caller's role may not do this, or a request with the session cookie lacks its CSRF proofs (type csrf) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6692,7 +6880,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, unknown, expired or revoked API key */
+            /** @description Missing, unknown, expired or revoked API key, or no (longer a) session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6701,7 +6889,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller's role may not do this */
+            /** @description The caller's role may not do this, or a request with the session cookie lacks its CSRF proofs (type csrf) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6791,7 +6979,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, unknown, expired or revoked API key */
+            /** @description Missing, unknown, expired or revoked API key, or no (longer a) session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6800,7 +6988,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller's role may not do this */
+            /** @description The caller's role may not do this, or a request with the session cookie lacks its CSRF proofs (type csrf) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6883,7 +7071,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, unknown, expired or revoked API key */
+            /** @description Missing, unknown, expired or revoked API key, or no (longer a) session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6892,7 +7080,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller's role may not do this */
+            /** @description The caller's role may not do this, or a request with the session cookie lacks its CSRF proofs (type csrf) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6990,7 +7178,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, unknown, expired or revoked API key */
+            /** @description Missing, unknown, expired or revoked API key, or no (longer a) session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6999,7 +7187,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller's role may not do this */
+            /** @description The caller's role may not do this, or a request with the session cookie lacks its CSRF proofs (type csrf) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7101,7 +7289,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, unknown, expired or revoked API key */
+            /** @description Missing, unknown, expired or revoked API key, or no (longer a) session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7110,7 +7298,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller's role may not do this */
+            /** @description The caller's role may not do this, or a request with the session cookie lacks its CSRF proofs (type csrf) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7220,7 +7408,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, unknown, expired or revoked API key */
+            /** @description Missing, unknown, expired or revoked API key, or no (longer a) session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7229,7 +7417,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller's role may not do this */
+            /** @description The caller's role may not do this, or a request with the session cookie lacks its CSRF proofs (type csrf) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7332,7 +7520,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, unknown, expired or revoked API key */
+            /** @description Missing, unknown, expired or revoked API key, or no (longer a) session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7341,7 +7529,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller's role may not do this */
+            /** @description The caller's role may not do this, or a request with the session cookie lacks its CSRF proofs (type csrf) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7421,7 +7609,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, unknown, expired or revoked API key */
+            /** @description Missing, unknown, expired or revoked API key, or no (longer a) session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7430,7 +7618,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller's role may not do this */
+            /** @description The caller's role may not do this, or a request with the session cookie lacks its CSRF proofs (type csrf) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7520,7 +7708,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, unknown, expired or revoked API key */
+            /** @description Missing, unknown, expired or revoked API key, or no (longer a) session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7529,7 +7717,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller's role may not do this */
+            /** @description The caller's role may not do this, or a request with the session cookie lacks its CSRF proofs (type csrf) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7612,7 +7800,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, unknown, expired or revoked API key */
+            /** @description Missing, unknown, expired or revoked API key, or no (longer a) session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7621,7 +7809,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller's role may not do this */
+            /** @description The caller's role may not do this, or a request with the session cookie lacks its CSRF proofs (type csrf) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7727,7 +7915,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, unknown, expired or revoked API key */
+            /** @description Missing, unknown, expired or revoked API key, or no (longer a) session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7736,7 +7924,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller's role may not do this */
+            /** @description The caller's role may not do this, or a request with the session cookie lacks its CSRF proofs (type csrf) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7824,7 +8012,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, unknown, expired or revoked API key */
+            /** @description Missing, unknown, expired or revoked API key, or no (longer a) session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7833,7 +8021,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller's role may not do this */
+            /** @description The caller's role may not do this, or a request with the session cookie lacks its CSRF proofs (type csrf) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7905,7 +8093,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, unknown, expired or revoked API key */
+            /** @description Missing, unknown, expired or revoked API key, or no (longer a) session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7914,7 +8102,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller's role may not do this */
+            /** @description The caller's role may not do this, or a request with the session cookie lacks its CSRF proofs (type csrf) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7999,7 +8187,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, unknown, expired or revoked API key */
+            /** @description Missing, unknown, expired or revoked API key, or no (longer a) session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8008,7 +8196,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller's role may not do this */
+            /** @description The caller's role may not do this, or a request with the session cookie lacks its CSRF proofs (type csrf) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8088,7 +8276,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, unknown, expired or revoked API key */
+            /** @description Missing, unknown, expired or revoked API key, or no (longer a) session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8097,7 +8285,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller's role may not do this */
+            /** @description The caller's role may not do this, or a request with the session cookie lacks its CSRF proofs (type csrf) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8187,7 +8375,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, unknown, expired or revoked API key */
+            /** @description Missing, unknown, expired or revoked API key, or no (longer a) session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8196,7 +8384,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller's role may not do this */
+            /** @description The caller's role may not do this, or a request with the session cookie lacks its CSRF proofs (type csrf) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8279,7 +8467,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, unknown, expired or revoked API key */
+            /** @description Missing, unknown, expired or revoked API key, or no (longer a) session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8288,7 +8476,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller's role may not do this */
+            /** @description The caller's role may not do this, or a request with the session cookie lacks its CSRF proofs (type csrf) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8317,6 +8505,299 @@ export interface operations {
             };
             /** @description Idempotency-Key reused with a different request */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database or Temporal cannot be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The signed-in member */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Session"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked API key, or no (longer a) session */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this, or a request with the session cookie lacks its CSRF proofs (type csrf) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database or Temporal cannot be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateSession"];
+            };
+        };
+        responses: {
+            /** @description Signed in: the cookie is set */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Session"];
+                };
+            };
+            /** @description Invalid input: the `errors` list names each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked API key, or no (longer a) session */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this, or a request with the session cookie lacks its CSRF proofs (type csrf) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Gone: the link was used or has expired */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database or Temporal cannot be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed out */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, unknown, expired or revoked API key, or no (longer a) session */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this, or a request with the session cookie lacks its CSRF proofs (type csrf) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database or Temporal cannot be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    requestSignInLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SignInLinkRequest"];
+            };
+        };
+        responses: {
+            /** @description Accepted: a link is on its way if the address is an active member's */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignInLinkSent"];
+                };
+            };
+            /** @description Invalid input: the `errors` list names each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this, or a request with the session cookie lacks its CSRF proofs (type csrf) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8385,7 +8866,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, unknown, expired or revoked API key */
+            /** @description Missing, unknown, expired or revoked API key, or no (longer a) session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8394,7 +8875,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller's role may not do this */
+            /** @description The caller's role may not do this, or a request with the session cookie lacks its CSRF proofs (type csrf) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8466,7 +8947,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, unknown, expired or revoked API key */
+            /** @description Missing, unknown, expired or revoked API key, or no (longer a) session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8475,7 +8956,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller's role may not do this */
+            /** @description The caller's role may not do this, or a request with the session cookie lacks its CSRF proofs (type csrf) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8560,7 +9041,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, unknown, expired or revoked API key */
+            /** @description Missing, unknown, expired or revoked API key, or no (longer a) session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8569,7 +9050,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller's role may not do this */
+            /** @description The caller's role may not do this, or a request with the session cookie lacks its CSRF proofs (type csrf) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8649,7 +9130,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, unknown, expired or revoked API key */
+            /** @description Missing, unknown, expired or revoked API key, or no (longer a) session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8658,7 +9139,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller's role may not do this */
+            /** @description The caller's role may not do this, or a request with the session cookie lacks its CSRF proofs (type csrf) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8753,7 +9234,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, unknown, expired or revoked API key */
+            /** @description Missing, unknown, expired or revoked API key, or no (longer a) session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8762,7 +9243,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller's role may not do this */
+            /** @description The caller's role may not do this, or a request with the session cookie lacks its CSRF proofs (type csrf) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8843,7 +9324,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, unknown, expired or revoked API key */
+            /** @description Missing, unknown, expired or revoked API key, or no (longer a) session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8852,7 +9333,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller's role may not do this */
+            /** @description The caller's role may not do this, or a request with the session cookie lacks its CSRF proofs (type csrf) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8947,7 +9428,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, unknown, expired or revoked API key */
+            /** @description Missing, unknown, expired or revoked API key, or no (longer a) session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8956,7 +9437,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller's role may not do this */
+            /** @description The caller's role may not do this, or a request with the session cookie lacks its CSRF proofs (type csrf) */
             403: {
                 headers: {
                     [name: string]: unknown;
