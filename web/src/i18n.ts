@@ -39,11 +39,10 @@ export function useText<T>(text: Record<Locale, T>): T {
 const COMMON = {
   en: {
     status: {
-      sent: 'Sent',
-      acknowledged: 'Acknowledged',
+      awaiting_ack: 'Awaiting acknowledgement',
       in_progress: 'In progress',
       clarification_requested: 'Question open',
-      delivered: 'Delivered',
+      in_review: 'In review',
       changes_requested: 'Changes requested',
       approved: 'Approved',
       declined: 'Declined',
@@ -61,15 +60,15 @@ const COMMON = {
     close: 'Close',
     none: 'none',
     someone: 'someone no longer in Handoff',
+    ecommerceTeam: 'the e-commerce team',
     offline: 'Connection lost: retrying…',
   },
   de: {
     status: {
-      sent: 'Gesendet',
-      acknowledged: 'Bestätigt',
+      awaiting_ack: 'Wartet auf Bestätigung',
       in_progress: 'In Arbeit',
       clarification_requested: 'Rückfrage offen',
-      delivered: 'Geliefert',
+      in_review: 'In Prüfung',
       changes_requested: 'Änderungen angefordert',
       approved: 'Freigegeben',
       declined: 'Abgelehnt',
@@ -87,6 +86,7 @@ const COMMON = {
     close: 'Schließen',
     none: 'keine',
     someone: 'jemand, der nicht mehr in Handoff ist',
+    ecommerceTeam: 'das E-Commerce-Team',
     offline: 'Verbindung unterbrochen: neuer Versuch…',
   },
 };
@@ -120,6 +120,10 @@ export function formatWorkingTime(ms: number, working = true): string {
   }
   if (minutes < 90) return de ? `${minutes} ${working ? 'Arbeitsminuten' : 'Minuten'}` : `${minutes} ${working ? 'working ' : ''}minute${minutes === 1 ? '' : 's'}`;
   const hours = Math.round(minutes / 60);
+  if (!working && hours > 48) {
+    const days = Math.round(hours / 24);
+    return de ? `${days} Tagen` : `${days} days`;
+  }
   return de ? `${hours} ${working ? 'Arbeitsstunden' : 'Stunden'}` : `${hours} ${working ? 'working ' : ''}hour${hours === 1 ? '' : 's'}`;
 }
 

@@ -396,7 +396,9 @@ export function BriefPage() {
   if (missing) return <p class="error">{text.notFound}</p>;
   if (!brief || !member) return <p class="loading">{common.loading}</p>;
   void tick;
-  const who = (memberId: string | null) => (memberId ? (names.get(memberId)?.name ?? (memberId === member.id ? member.name : common.someone)) : text.system);
+  // A party's members see their own party's names only: anyone else on a brief is the e-commerce team's.
+  const unknown = member.role === 'member' ? common.ecommerceTeam : common.someone;
+  const who = (memberId: string | null) => (memberId ? (names.get(memberId)?.name ?? (memberId === member.id ? member.name : unknown)) : text.system);
   const actions = allowedActions(brief, member);
   const thread = brief.timeline.filter((e) => e.type === 'clarification_requested' || e.type === 'clarification_answered');
   const comments = brief.timeline.filter((e) => e.type === 'comment_added');
@@ -500,27 +502,27 @@ export function BriefPage() {
       </section>
       <section aria-labelledby="h-clocks">
         <h2 id="h-clocks">{text.clocks}</h2>
-        <div class="table-wrap">
-          <table>
-            <tbody>
-              {CLOCK_NAMES.map((name) => {
-                const clock = brief.sla[name];
-                const live = clock.state === 'running' || clock.state === 'paused' || clock.state === 'breached';
-                return (
-                  <tr key={name}>
-                    <th scope="row">{common.clock[name]}</th>
-                    <td>
-                      {text.clockState[clock.state]}
-                      {clock.pausedFor.length > 0 && ` (${clock.pausedFor.map((p) => text.pausedFor[p]).join(', ')})`}
-                    </td>
-                    <td>{live ? formatDueIn(clock.state === 'breached' ? Math.min(clock.remainingMs, -1) : clock.remainingMs, working) : ''}</td>
-                    <td>{clock.dueAt ? formatInstant(clock.dueAt) : ''}</td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
+        <ul class="list clocks">
+          {CLOCK_NAMES.map((name) => {
+            const clock = brief.sla[name];
+            const live = clock.state === 'running' || clock.state === 'paused' || clock.state === 'breached';
+            return (
+              <li key={name}>
+                <strong>{common.clock[name]}</strong>
+                <span>
+                  {text.clockState[clock.state]}
+                  {clock.pausedFor.length > 0 && ` (${clock.pausedFor.map((p) => text.pausedFor[p]).join(', ')})`}
+                </span>
+                {live && <span class={clock.state === 'breached' ? 'badge overdue' : undefined}>{formatDueIn(clock.state === 'breached' ? Math.min(clock.remainingMs, -1) : clock.remainingMs, working)}</span>}
+                {clock.dueAt && (
+                  <time class="muted" dateTime={clock.dueAt}>
+                    {formatInstant(clock.dueAt)}
+                  </time>
+                )}
+              </li>
+            );
+          })}
+        </ul>
       </section>
       {brief.clarification && (
         <section class="card" aria-labelledby="h-question">
