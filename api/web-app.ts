@@ -1,7 +1,7 @@
 // The web app for people (web/, built into web/dist): every page of it answers with its
 // index.html, so a reload or a link from an email opens the right page, and /assets/<file> serves
 // its content-hashed script and styles, cached for good. Everything it does goes through /v1.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Router, type Response } from 'express';
 import { z } from 'zod';
@@ -31,15 +31,14 @@ const ASSET_TYPES: Record<string, string> = { '.js': 'text/javascript; charset=u
 
 export function webAppRouter(catalog: RouteCatalog, dist = WEB_DIST): Router {
   const router = Router();
-  let index: string | undefined;
-  let assets: Set<string> | undefined;
+  let cached: { index: string; assets: Set<string>; mtimeMs: number } | undefined;
+  // Read again when the build changes (`npm run build:web` beside a running server).
   const built = () => {
-    if (index === undefined && existsSync(path.join(dist, 'index.html'))) {
-      index = readFileSync(path.join(dist, 'index.html'), 'utf8');
-      assets = new Set(readdirSync(dist).filter((name) => name !== 'index.html'));
-    }
-    if (index === undefined) throw unavailable('the web app is not built: run `npm run build:web`');
-    return { index, assets: assets as Set<string> };
+    const file = path.join(dist, 'index.html');
+    const mtimeMs = existsSync(file) ? statSync(file).mtimeMs : undefined;
+    if (mtimeMs === undefined) throw unavailable('the web app is not built: run `npm run build:web`');
+    if (cached?.mtimeMs !== mtimeMs) cached = { index: readFileSync(file, 'utf8'), assets: new Set(readdirSync(dist).filter((name) => name !== 'index.html')), mtimeMs };
+    return cached;
   };
   const page = (res: Response) => {
     const { index: html } = built();
