@@ -582,7 +582,7 @@ export function BriefPage() {
         <ol class="timeline" reversed>
           {[...brief.timeline].reverse().map((event) => {
             const data = event.data as Record<string, unknown>;
-            const detail = ['note', 'reason', 'question', 'answer', 'summary', 'body'].map((k) => data[k]).find((v) => typeof v === 'string') as string | undefined;
+            const detail = ['answer', 'note', 'reason', 'question', 'summary', 'body'].map((k) => data[k]).find((v) => typeof v === 'string') as string | undefined;
             const clock = typeof data.clock === 'string' ? ` · ${common.clock[data.clock]}` : '';
             const level = typeof data.level === 'number' ? ` · L${data.level}` : '';
             return (
