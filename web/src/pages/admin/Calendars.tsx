@@ -211,9 +211,9 @@ export function Calendars() {
                         setDraft(draftOf(c));
                         document.getElementById('calendar-editor')?.scrollIntoView();
                       }}
+                      aria-label={`${text.edit}: ${c.name}`}
                     >
                       {text.edit}
-                      <span class="visually-hidden">: {c.name}</span>
                     </button>
                   )}
                 </td>
@@ -297,11 +297,8 @@ export function Calendars() {
                         onInput={(e) => setRange(day, i, 1, valueOf(e))}
                         {...form.describe(`cal-${day}-${i}`, `workingHours.${day}.${i}`)}
                       />
-                      <button type="button" class="link" onClick={() => removeRange(day, i)}>
+                      <button type="button" class="link" onClick={() => removeRange(day, i)} aria-label={`${text.removeRange}: ${text.days[day]} ${from}–${to}`}>
                         {text.removeRange}
-                        <span class="visually-hidden">
-                          : {text.days[day]} {from}–{to}
-                        </span>
                       </button>
                       <FieldError form={form} id={`cal-${day}-${i}`} path={`workingHours.${day}.${i}`} />
                     </div>
@@ -309,9 +306,8 @@ export function Calendars() {
                   {form.errorAt(`workingHours.${day}`) && !draft.hours[day].some((_, i) => form.errorAt(`workingHours.${day}.${i}`)) && (
                     <FieldError form={form} id={`cal-${day}`} path={`workingHours.${day}`} />
                   )}
-                  <button type="button" class="link" onClick={() => addRange(day)}>
+                  <button type="button" class="link" onClick={() => addRange(day)} aria-label={`${text.addRange}: ${text.days[day]}`}>
                     {text.addRange}
-                    <span class="visually-hidden">: {text.days[day]}</span>
                   </button>
                 </div>
               </div>

@@ -173,9 +173,8 @@ export function Parties() {
                 <td data-label={text.defaultPolicy}>{policyName(p.defaultSlaPolicyId)}</td>
                 <td data-label={text.created}>{formatInstant(p.createdAt, true)}</td>
                 <td>
-                  <button type="button" class="secondary" aria-expanded={selected === p.id} aria-controls="party-members" onClick={() => setSelected(selected === p.id ? null : p.id)}>
+                  <button type="button" class="secondary" aria-expanded={selected === p.id} aria-controls="party-members" onClick={() => setSelected(selected === p.id ? null : p.id)} aria-label={`${text.showMembers}: ${p.name}`}>
                     {text.showMembers}
-                    <span class="visually-hidden">: {p.name}</span>
                   </button>
                 </td>
               </tr>
@@ -313,13 +312,11 @@ function Members({ party }: { party: Party }) {
                 <td data-label={text.state}>{m.deactivatedAt ? <span class="badge hold">{text.deactivated(formatInstant(m.deactivatedAt, true))}</span> : <span class="badge ok">{text.active}</span>}</td>
                 <td>
                   <div class="actions">
-                    <button type="button" class="secondary" onClick={() => setChanging({ member: m, reason: '' })}>
+                    <button type="button" class="secondary" onClick={() => setChanging({ member: m, reason: '' })} aria-label={`${m.deactivatedAt ? text.reactivate : text.deactivate}: ${m.name}`}>
                       {m.deactivatedAt ? text.reactivate : text.deactivate}
-                      <span class="visually-hidden">: {m.name}</span>
                     </button>
-                    <button type="button" class="secondary" aria-expanded={keysOf?.id === m.id} onClick={() => setKeysOf(keysOf?.id === m.id ? null : m)}>
+                    <button type="button" class="secondary" aria-expanded={keysOf?.id === m.id} onClick={() => setKeysOf(keysOf?.id === m.id ? null : m)} aria-label={`${text.keys}: ${m.name}`}>
                       {text.keys}
-                      <span class="visually-hidden">: {m.name}</span>
                     </button>
                   </div>
                 </td>
@@ -522,18 +519,17 @@ function ApiKeys({ member, onClose }: { member: Member; onClose: () => void }) {
                             return text.keyRevoked(k.prefix);
                           })
                         }
+                        aria-label={`${text.confirmRevoke}: ${k.prefix}`}
                       >
                         {text.confirmRevoke}
-                        <span class="visually-hidden">: {k.prefix}</span>
                       </button>
                       <button type="button" class="secondary" onClick={() => setConfirming(null)}>
                         {common.cancel}
                       </button>
                     </div>
                   ) : (
-                    <button type="button" class="secondary" onClick={() => setConfirming(k.id)}>
+                    <button type="button" class="secondary" onClick={() => setConfirming(k.id)} aria-label={`${text.revoke}: ${k.prefix}`}>
                       {text.revoke}
-                      <span class="visually-hidden">: {k.prefix}</span>
                     </button>
                   )}
                 </td>

@@ -272,9 +272,9 @@ export function Policies() {
                       setDraft(draftOf(p));
                       document.getElementById('policy-editor')?.scrollIntoView();
                     }}
+                    aria-label={`${p.builtIn ? text.view : text.edit}: ${p.name}`}
                   >
                     {p.builtIn ? text.view : text.edit}
-                    <span class="visually-hidden">: {p.name}</span>
                   </button>
                 </td>
               </tr>

@@ -139,8 +139,8 @@ export function SecretBox({ id, label, secret }: { id: string; label: string; se
   const text = useText(SECRET_TEXT);
   const [copied, setCopied] = useState<'yes' | 'failed' | null>(null);
   return (
-    <div class="secret" role="group" aria-labelledby={`${id}-label`}>
-      <label id={`${id}-label`} for={id}>
+    <div class="secret">
+      <label for={id}>
         {label}
       </label>
       <p class="field-error" id={`${id}-warning`}>
