@@ -212,8 +212,13 @@ export function Escalations() {
     };
     connect();
     // A connection that went quiet when the device lost its network may never report an error:
-    // back online, the page opens a fresh stream that resumes after the last event seen.
-    const offline = () => setConnection('reconnecting');
+    // offline, the page lets it go; back online, it opens a fresh stream that resumes after the
+    // last event seen.
+    const offline = () => {
+      source?.close();
+      clearTimeout(reopen);
+      setConnection('reconnecting');
+    };
     const online = () => {
       source?.close();
       clearTimeout(reopen);
