@@ -140,7 +140,7 @@ interface Overflow {
  * Screenshots of the page as it is, at desktop and at phone width, into the suite's folder; at
  * phone width nothing may scroll sideways. The viewport is back at desktop size afterwards.
  */
-export async function shoot(stack: WebStack, page: Page, name: string): Promise<void> {
+export async function shoot(stack: Pick<WebStack, 'screenshots'>, page: Page, name: string): Promise<void> {
   const file = name.replace(/[^\w.-]+/g, '-');
   await page.setViewportSize(DESKTOP);
   await page.screenshot({ path: path.join(stack.screenshots, `${file}.desktop.png`), fullPage: true });
@@ -194,7 +194,7 @@ export async function axe(page: Page, name: string): Promise<void> {
 }
 
 /** Screenshots and axe: what every page a test visits goes through. */
-export async function check(stack: WebStack, page: Page, name: string): Promise<void> {
+export async function check(stack: Pick<WebStack, 'screenshots'>, page: Page, name: string): Promise<void> {
   await shoot(stack, page, name);
   await axe(page, name);
 }
