@@ -22,7 +22,8 @@ export function Layout({ children }: { children: ComponentChildren }) {
   if (role === 'manager') links.push([APP_PATHS.board, text.board], [APP_PATHS.newBrief, text.newBrief]);
   if (role === 'admin') links.push([APP_PATHS.board, text.board]);
   if (role === 'member') links.push([APP_PATHS.inbox, text.inbox]);
-  links.push([APP_PATHS.escalations, text.escalations]);
+  // Escalations are for the e-commerce side and watchers; a party's members get their inbox.
+  if (role !== 'member') links.push([APP_PATHS.escalations, text.escalations]);
   if (role === 'admin') links.push([APP_PATHS.admin, text.admin]);
   links.push([APP_PATHS.settings, text.settings]);
   return (

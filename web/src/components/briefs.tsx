@@ -106,7 +106,7 @@ export function useMemberNames(partyIds: (string | undefined)[]): Map<string, Me
 }
 
 /** The first `limit` open briefs matching the query, refreshed every `everyMs` while the page is open. */
-export function usePolledList<T>(load: () => Promise<T>, deps: unknown[], everyMs = 10_000): { data: T | undefined; error: string | null; reload: () => void } {
+export function usePolledList<T>(load: () => Promise<T>, deps: unknown[], everyMs = 5_000): { data: T | undefined; error: string | null; reload: () => void } {
   const [data, setData] = useState<T>();
   const [error, setError] = useState<string | null>(null);
   const [tick, setTick] = useState(0);

@@ -406,6 +406,8 @@ export function BriefPage() {
   const isManager = member.role === 'manager';
   const done = (message: string) => {
     setNotice(message);
+    // A confirmation, not a state: the brief moves on, and the notice goes.
+    setTimeout(() => setNotice((current) => (current === message ? null : current)), 6_000);
     setOpen(null);
     void refresh();
   };
