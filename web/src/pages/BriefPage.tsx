@@ -350,7 +350,8 @@ export function BriefPage() {
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [lostRace, setLostRace] = useState(false);
-  const [editing, setEditing] = useState(false);
+  // The brief and ETag an edit started from: the page reads on meanwhile, the edit stays on its version.
+  const [editing, setEditing] = useState<{ brief: Brief; etag: string } | null>(null);
   const [open, setOpen] = useState<ActionName | null>(null);
   const etag = useRef<string | null>(null);
   const [tick, setTick] = useState(0);
@@ -443,25 +444,30 @@ export function BriefPage() {
             </button>
           ))}
           {isManager && !TERMINAL.includes(brief.status) && (
-            <button type="button" class={editing ? undefined : 'secondary'} aria-expanded={editing} onClick={() => setEditing(!editing)}>
+            <button
+              type="button"
+              class={editing ? undefined : 'secondary'}
+              aria-expanded={!!editing}
+              onClick={() => setEditing(editing || !etag.current ? null : { brief, etag: etag.current })}
+            >
               {text.edit}
             </button>
           )}
         </div>
         {open && actions.includes(open) && <ActionForm key={open} brief={brief} action={open} onDone={done} />}
-        {editing && etag.current && (
+        {editing && (
           <EditForm
-            key={etag.current}
-            brief={brief}
-            etag={etag.current}
+            key={editing.etag}
+            brief={editing.brief}
+            etag={editing.etag}
             onSaved={() => {
-              setEditing(false);
+              setEditing(null);
               setLostRace(false);
               done(text.changedNow);
             }}
             onLostRace={() => {
               setLostRace(true);
-              setEditing(false);
+              setEditing(null);
               etag.current = null;
               void refresh();
             }}
