@@ -55,8 +55,15 @@ describe('npm start (embedded mode)', () => {
       expect(home.status).toBe(200);
       expect(home.headers.get('content-type')).toMatch(/^text\/html/);
       const page = await home.text();
+      // The web app: its page, the script it names (served by the same process), and the banner says where.
+      expect(page).toContain('<div id="app"></div>');
       expect(page).toContain('href="/docs"');
-      expect(page).toContain('README.md');
+      const script = /<script type="module" src="(\/assets\/[\w.-]+\.js)"><\/script>/.exec(page)?.[1];
+      expect(script).toBeDefined();
+      const asset = await fetch(`${first.url}${script}`);
+      expect(asset.status).toBe(200);
+      expect(asset.headers.get('content-type')).toMatch(/^text\/javascript/);
+      expect(output).toMatch(new RegExp(`^ {2}App\\s+${first.url}/ `, 'm'));
     } finally {
       expect(await stopEmbedded(first)).toBe(0);
     }
