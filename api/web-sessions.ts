@@ -1,7 +1,7 @@
 // Web app sessions: the browser holds a random token in the httpOnly `handoff_session` cookie, the
 // database only its SHA-256 hash (like API keys). A session ends on sign-out, after
 // HANDOFF_SESSION_IDLE without a request, HANDOFF_SESSION_MAX after sign-in, when its member is
-// deactivated, and (opened with an API key) when that key is revoked or expires; all of it is
+// deactivated, and (signed in by API key) when that key is revoked or expires; all of it is
 // checked on every request. Requests that change something and come with the cookie must come
 // from the app's own origin (Origin, else Referer) and carry the session's CSRF token in
 // X-CSRF-Token; requests with a bearer key are never checked (no browser sends those by itself).
@@ -36,8 +36,8 @@ const ENDED: Record<Exclude<EndReason, 'signed_out'>, string> = {
   idle: 'the session ended after a time without use: sign in again',
   max_age: 'the session reached its longest lifetime: sign in again',
   member_deactivated: 'the member is deactivated',
-  key_revoked: 'the API key this session was opened with is revoked',
-  key_expired: 'the API key this session was opened with has expired',
+  key_revoked: 'the API key behind this session is revoked',
+  key_expired: 'the API key behind this session has expired',
 };
 
 /** 32 random bytes, base64url: session tokens, CSRF tokens and sign-in link tokens. */

@@ -67,7 +67,7 @@ export function apiKeyService({ db: { prisma }, logger, config }: Pick<ApiDeps, 
       const key = await keyOf(memberId, keyId);
       if (key.revokedAt) throw conflict('the key is already revoked');
       const revoked = await prisma.apiKey.update({ where: { id: key.id }, data: { revokedAt: new Date() } });
-      // Web sessions opened with the key end with it.
+      // Web sessions signed in by the key end with it.
       await prisma.webSession.updateMany({ where: { apiKeyId: key.id, endedAt: null }, data: { endedAt: revoked.revokedAt, endReason: 'key_revoked' } });
       await audit(prisma, { actorId: caller.memberId, action: 'api_key.revoked', targetType: 'api_key', targetId: key.id, before: keyJson(key), after: keyJson(revoked) });
       return keyJson(revoked);
