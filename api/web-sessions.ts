@@ -36,8 +36,8 @@ const ENDED: Record<Exclude<EndReason, 'signed_out'>, string> = {
   idle: 'the session ended after a time without use: sign in again',
   max_age: 'the session reached its longest lifetime: sign in again',
   member_deactivated: 'the member is deactivated',
-  key_revoked: 'the API key behind this session is revoked',
-  key_expired: 'the API key behind this session has expired',
+  key_revoked: 'the API key you signed in with is revoked: sign in again',
+  key_expired: 'the API key you signed in with has expired: sign in again',
 };
 
 /** 32 random bytes, base64url: session tokens, CSRF tokens and sign-in link tokens. */
