@@ -8,6 +8,7 @@ import type { Prisma } from '../lib/db/generated/client';
 import { audit, SYSTEM_ACTOR } from '../services/audit';
 import { appendEscalationFeed, type EscalationFeedFact } from '../services/escalation-feed-writer';
 import { decodeRecordedEvent, storedSnapshot } from '../services/snapshot';
+import { changesFacts, writeScorecardFacts } from '../services/scorecards/write';
 import { branchKeyPrefix } from './outbox-keys';
 import { isEvent } from '../workflows/domain/events';
 import type { RecordEventsInput } from './types';
@@ -99,6 +100,7 @@ export const createRecordEvents =
         follows: data.follows ?? null,
       }));
       if (raised.length) await tx.escalation.createMany({ data: raised, skipDuplicates: true });
+      if (changesFacts(events) || refresh || (branch && existing?.branch !== branch)) await writeScorecardFacts(tx, state);
       const acknowledged = await acknowledgeEscalations(tx, brief.id, events);
       // One append for the batch: the feed lock is taken once, right before the commit.
       await appendEscalationFeed(tx, [

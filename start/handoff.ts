@@ -22,6 +22,7 @@ import { startDevServer, type DevServer } from '../lib/temporal/dev-server';
 import { connectTemporal, type TemporalClients } from '../lib/temporal/runtime';
 import { ensureBriefSearchAttributes } from '../lib/temporal/search-attributes';
 import { keepReconcilerSchedule } from '../worker/reconciler-schedule';
+import { backfillScorecardFacts } from '../services/scorecards/write';
 
 type WorkflowBundleOption = NonNullable<WorkerOptions['workflowBundle']>;
 
@@ -165,6 +166,15 @@ export async function startHandoff(options: HandoffOptions): Promise<RunningHand
         if (currentBuildId) logger.warn({ deploymentName, currentBuildId }, 'this worker is unversioned but the deployment has a current version, which gets every workflow task: turn HANDOFF_WORKER_VERSIONING on, or make unversioned workers current (README: Deploying a new version safely)');
       }
       await keepReconcilerSchedule(temporal.client, { taskQueue: config.temporal.taskQueue, intervalMs: config.reconcileIntervalMs }, logger);
+      // Scorecard rows for briefs recorded before they existed: in the background, a page at a time.
+      const backfill = new AbortController();
+      const backfilling = backfillScorecardFacts(db.prisma, logger, { signal: backfill.signal })
+        .then((written) => written > 0 && logger.info({ written }, 'scorecard rows backfilled'))
+        .catch((err: unknown) => logger.warn({ err: String(err) }, 'scorecard backfill stopped; it resumes at the next start'));
+      stack.push(async () => {
+        backfill.abort();
+        await backfilling;
+      });
       logger.info({ taskQueue: config.temporal.taskQueue, deliveryTaskQueue: config.temporal.deliveryTaskQueue, ...(version ? { deploymentName, buildId: version.buildId } : { versioning: 'off' }) }, 'worker running');
     }
 

@@ -4,6 +4,7 @@ import { devServerEnv } from '../support/temporal';
 import { startTestHandoff, type TestHandoff } from '../support/handoff';
 import { directory } from '../support/directory';
 import { apiClient, eventually, type ApiClient } from '../support/http';
+import { backfillScorecardFacts } from '../../services/scorecards/write';
 
 interface Directory {
   admin: ApiClient;
@@ -158,6 +159,28 @@ export function describeLifecycle(database: 'pglite' | 'postgres'): void {
       expect(mine.body.items.map((b: { id: string }) => b.id)).toContain(id);
       const theirs = await d.otherAgency.get('/v1/briefs');
       expect(theirs.body.items.map((b: { id: string }) => b.id)).not.toContain(id);
+
+      // The scorecards' rows: written with the read model, and the same again when backfilled.
+      const prisma = handoff.db.prisma;
+      const rows = async () => ({
+        brief: await prisma.scorecardBrief.findUnique({ where: { briefId: id }, omit: { updatedAt: true } }),
+        steps: await prisma.scorecardStep.findMany({ where: { briefId: id }, orderBy: [{ step: 'asc' }, { round: 'asc' }] }),
+      });
+      const written = await rows();
+      expect(written.brief).toMatchObject({ partyId: d.agencyId, outcome: 'approved', rounds: 2, clarifications: 1, heldMs: 0 });
+      expect(written.steps.map((s) => `${s.step}:${s.round}:${s.state}:${s.late}`)).toEqual([
+        'acknowledge:1:done:false',
+        'answer:1:done:false',
+        'deliver:1:done:false',
+        'deliver:2:done:false',
+        'review:1:done:false',
+        'review:2:done:false',
+      ]);
+      for (const step of written.steps) expect(step.businessMs).toBeGreaterThanOrEqual(0);
+      await prisma.scorecardStep.deleteMany({ where: { briefId: id } });
+      await prisma.scorecardBrief.delete({ where: { briefId: id } });
+      expect(await backfillScorecardFacts(prisma, handoff.logger)).toBeGreaterThanOrEqual(1);
+      expect(await rows()).toEqual(written);
     });
 
     test('raises an escalation when a brief is left unacknowledged past its target', async () => {
