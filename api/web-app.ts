@@ -20,6 +20,8 @@ const PAGE_SUMMARIES: Record<keyof typeof APP_PATHS, string> = {
   escalations: 'Web app: the live escalation board',
   admin: 'Web app: administration',
   adminSection: 'Web app: a section of the administration',
+  reports: 'Web app: the scorecards of the parties the member sees, side by side',
+  scorecard: 'Web app: one party\'s scorecard, its charts and the briefs behind each figure',
   settings: 'Web app: the member\'s own settings',
   signIn: 'Web app: sign in by email link or API key',
   signInLink: 'Web app: the page of an emailed sign-in link (signs in once, on a click)',

@@ -9,9 +9,12 @@ export const APP_PATHS = {
   escalations: '/escalations',
   admin: '/admin',
   adminSection: '/admin/:section',
+  reports: '/reports',
+  scorecard: '/reports/:partyId',
   settings: '/settings',
   signIn: '/signin',
   signInLink: '/signin/:token',
 } as const;
 
 export const briefPath = (id: string) => `/briefs/${encodeURIComponent(id)}`;
+export const scorecardPath = (partyId: string) => `/reports/${encodeURIComponent(partyId)}`;
