@@ -26,6 +26,8 @@ import { renderNotification, STEP_CLOCK, type ActorName, type BriefContent } fro
 import { sendWebhook } from './notifications/webhook';
 import { outboxKey } from './outbox-keys';
 import { resolveRecipients } from './recipients';
+import { deliverScorecardEmail } from './scorecard-emails';
+import { SCORECARD_EVENT } from '../workflows/scorecards/definitions';
 import type { PlanInput, PlannedDelivery } from './types';
 
 export interface OutboxDeps {
@@ -199,6 +201,8 @@ export const createDeliverNotification =
     const { prisma, mailer, logger, publicUrl } = deps;
     const row = await prisma.notification.findUnique({ where: { id } });
     if (!row || DONE.has(row.status)) return;
+    // The monthly scorecard email is about no brief: its own path (activities/scorecard-emails.ts).
+    if (row.event === SCORECARD_EVENT) return deliverScorecardEmail(deps, row, Context.current().info.attempt);
     const payload = row.payload as unknown as Payload;
     const sentAt = sendingInstant();
     const channel = row.channel as Channel;

@@ -5,11 +5,12 @@ import { failingPermanently } from './permanent-failures';
 import { createPolicyApplicationActivities, type PolicyApplicationDeps } from './policy-application';
 import { createReconcilePage, type ReconcilerDeps } from './reconcile';
 import { createRecordEvents } from './record-events';
-import type { BriefActivities, PolicyApplicationActivities, ReconcilerActivities } from './types';
+import { createPlanScorecardEmails } from './scorecard-emails';
+import type { BriefActivities, PolicyApplicationActivities, ReconcilerActivities, ScorecardEmailActivities } from './types';
 
 export type ActivityDeps = OutboxDeps & PolicyApplicationDeps & ReconcilerDeps;
 
-export function createActivities(deps: ActivityDeps): BriefActivities & PolicyApplicationActivities & ReconcilerActivities {
+export function createActivities(deps: ActivityDeps): BriefActivities & PolicyApplicationActivities & ReconcilerActivities & ScorecardEmailActivities {
   return {
     recordEvents: failingPermanently('recordEvents', deps, createRecordEvents(deps), (input) => input.state.brief.id),
     notify: createNotify(deps),
@@ -18,5 +19,6 @@ export function createActivities(deps: ActivityDeps): BriefActivities & PolicyAp
     notificationFailed: failingPermanently('notificationFailed', deps, createNotificationFailed(deps), () => undefined),
     ...createPolicyApplicationActivities(deps),
     reconcilePage: createReconcilePage(deps),
+    planScorecardEmails: createPlanScorecardEmails(deps),
   };
 }

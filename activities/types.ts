@@ -72,6 +72,14 @@ export interface BriefActivities {
   notificationFailed(input: { id: string; error: string }): Promise<void>;
 }
 
+export interface ScorecardEmailActivities {
+  /**
+   * The outbox rows of a month's scorecard emails, one per recipient who opted in (party leads and
+   * managers), keyed by month and member: the rows still to send (none once the month went out).
+   */
+  planScorecardEmails(input: { month: string }): Promise<PlannedDelivery[]>;
+}
+
 /** Where paging through the briefs of a policy application has got to: the last brief read, in (createdAt, id) order. */
 export interface BriefCursor {
   createdAt: string;

@@ -134,6 +134,15 @@ const EnvSchema = z.object({
   HANDOFF_WORKFLOW_BUNDLE: z.preprocess(emptyAsUndefined, z.string().optional()),
   HANDOFF_WORKER_METRICS_PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65535).default(9464)),
   HANDOFF_RECONCILE_INTERVAL: durationMs('PT5M', 0),
+  HANDOFF_SCORECARD_EMAIL_SCHEDULE: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .trim()
+      .regex(/^(off|@(yearly|annually|monthly|weekly|daily|hourly)|[\w*,/?#-]+( +[\w*,/?#-]+){4})$/i, "a cron expression of five fields (minute hour day-of-month month day-of-week, UTC), such as '0 6 1 * *', or 'off'")
+      .default('0 6 1 * *')
+      .transform((cron) => (cron.toLowerCase() === 'off' ? null : cron)),
+  ),
   HANDOFF_WORKER_VERSIONING: z.preprocess(emptyAsUndefined, z.enum(['on', 'off']).optional()),
   HANDOFF_DEPLOYMENT_NAME: z.preprocess(emptyAsUndefined, z.string().regex(/^[^\s.]{1,100}$/, 'up to 100 characters, without dots or spaces').default('handoff')),
   HANDOFF_BUILD_ID: z.preprocess(emptyAsUndefined, z.string().regex(/^\S{1,200}$/, 'up to 200 characters, without spaces').optional()),
@@ -201,6 +210,8 @@ export interface Config {
   webhookDisableAfter: number;
   /** How often the reconciler compares open briefs with their workflows (a Temporal Schedule the worker keeps); 0 turns it off. */
   reconcileIntervalMs: number;
+  /** When the monthly scorecard emails go out (a cron expression in UTC, a Temporal Schedule the worker keeps); null pauses them. */
+  scorecardEmailSchedule: string | null;
   /**
    * One-click links in emails: signed with this secret (else one generated once and kept in the
    * database), valid for ttlMs.
@@ -309,6 +320,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     webhookDisableAfter: e.HANDOFF_WEBHOOK_DISABLE_AFTER,
     reconcileIntervalMs: e.HANDOFF_RECONCILE_INTERVAL,
+    scorecardEmailSchedule: e.HANDOFF_SCORECARD_EMAIL_SCHEDULE,
     actionLinks: { secret: e.HANDOFF_ACTION_LINK_SECRET, ttlMs: e.HANDOFF_ACTION_LINK_TTL },
     sessions: { idleMs: e.HANDOFF_SESSION_IDLE, maxMs: e.HANDOFF_SESSION_MAX },
     worker: {

@@ -22,6 +22,7 @@ import { startDevServer, type DevServer } from '../lib/temporal/dev-server';
 import { connectTemporal, type TemporalClients } from '../lib/temporal/runtime';
 import { ensureBriefSearchAttributes } from '../lib/temporal/search-attributes';
 import { keepReconcilerSchedule } from '../worker/reconciler-schedule';
+import { keepScorecardSchedule } from '../worker/scorecard-schedule';
 import { backfillScorecardFacts } from '../services/scorecards/write';
 
 type WorkflowBundleOption = NonNullable<WorkerOptions['workflowBundle']>;
@@ -166,6 +167,11 @@ export async function startHandoff(options: HandoffOptions): Promise<RunningHand
         if (currentBuildId) logger.warn({ deploymentName, currentBuildId }, 'this worker is unversioned but the deployment has a current version, which gets every workflow task: turn HANDOFF_WORKER_VERSIONING on, or make unversioned workers current (README: Deploying a new version safely)');
       }
       await keepReconcilerSchedule(temporal.client, { taskQueue: config.temporal.taskQueue, intervalMs: config.reconcileIntervalMs }, logger);
+      await keepScorecardSchedule(
+        temporal.client,
+        { taskQueue: config.temporal.taskQueue, deliveryTaskQueue: config.temporal.deliveryTaskQueue, deliveryRetry: config.deliveryRetry, cron: config.scorecardEmailSchedule },
+        logger,
+      );
       // Scorecard rows for briefs recorded before they existed: in the background, a page at a time.
       const backfill = new AbortController();
       const backfilling = backfillScorecardFacts(db.prisma, logger, { signal: backfill.signal })

@@ -1,3 +1,4 @@
 export { briefWorkflow } from './brief/workflow';
 export { policyApplicationWorkflow } from './policy-application/workflow';
 export { reconcilerWorkflow } from './reconciler/workflow';
+export { monthlyScorecardsWorkflow } from './scorecards/workflow';

@@ -45,6 +45,7 @@ export const UpdatePreferencesBody = z
     calendarId: CalendarId.nullable().optional(),
     webhookUrl: WebhookUrl.nullable().optional().meta({ description: 'Setting it (again) re-enables a webhook disabled after repeated failures.' }),
     chatWebhookUrl: ChatWebhookUrl.nullable().optional(),
+    scorecardEmail: z.boolean().optional().meta({ description: 'Receive the monthly scorecard email (sent to party leads and managers who opt in).' }),
   })
   .meta({ id: 'UpdateNotificationPreferences' });
 export type UpdatePreferences = z.infer<typeof UpdatePreferencesBody>;
@@ -60,6 +61,9 @@ export const PreferencesSchema = z
     chatWebhookUrl: z.string().nullable(),
     webhookEnabled: z.boolean().meta({ description: 'A webhook URL is set and has not been disabled after repeated failures.' }),
     hasWebhookSecret: z.boolean().meta({ description: 'Whether webhooks are signed; the secret itself is shown only when it is created.' }),
+    scorecardEmail: z.boolean().meta({
+      description: "Opted in to the monthly scorecard email: a party's lead gets the party's scorecard, a manager the comparison of all parties (by email, at the start of each month). Off by default.",
+    }),
   })
   .meta({ id: 'NotificationPreferences' });
 

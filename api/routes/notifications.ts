@@ -41,6 +41,7 @@ interface MemberRow {
   webhookSecret: string | null;
   webhookDisabledAt: Date | null;
   notificationPreferences: unknown;
+  scorecardEmail: boolean;
 }
 
 /** The overrides a member stored, only of events and channels that exist. */
@@ -63,6 +64,7 @@ export function preferencesJson(row: MemberRow) {
     chatWebhookUrl: row.chatWebhookUrl,
     webhookEnabled: row.webhookUrl !== null && row.webhookDisabledAt === null,
     hasWebhookSecret: row.webhookSecret !== null,
+    scorecardEmail: row.scorecardEmail,
   };
 }
 
@@ -155,6 +157,7 @@ export function notificationsRouter({ db, logger, config, outbound }: ApiDeps, c
       if (body.timezone !== undefined) data.timezone = body.timezone;
       if (body.calendarId !== undefined) data.calendarId = body.calendarId;
       if (body.chatWebhookUrl !== undefined) data.chatWebhookUrl = body.chatWebhookUrl;
+      if (body.scorecardEmail !== undefined) data.scorecardEmail = body.scorecardEmail;
       if (body.webhookUrl !== undefined) Object.assign(data, { webhookUrl: body.webhookUrl, webhookDisabledAt: null, webhookFailures: 0 });
       const unchanged =
         JSON.stringify(preferencesJson({ ...before, ...(data as Partial<MemberRow>) })) === JSON.stringify(preferencesJson(before)) &&

@@ -76,6 +76,7 @@ describe('notification preferences and webhook secrets', () => {
       chatWebhookUrl: null,
       webhookEnabled: false,
       hasWebhookSecret: false,
+      scorecardEmail: false,
     });
     expect((await mara.client.get(prefsOf(mara))).body.channels).toEqual(every(ALL));
     const watcher = await wanda.client.get(prefsOf(wanda));
@@ -109,6 +110,7 @@ describe('notification preferences and webhook secrets', () => {
       calendarId,
       webhookUrl: 'https://hooks.pixelwerk.example/handoff',
       chatWebhookUrl: 'https://chat.example/hooks/T000/B000',
+      scorecardEmail: true,
     });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
@@ -121,8 +123,10 @@ describe('notification preferences and webhook secrets', () => {
       chatWebhookUrl: 'https://chat.example/hooks/T000/B000',
       webhookEnabled: true,
       hasWebhookSecret: false,
+      scorecardEmail: true,
     });
     expect((await paula.client.get(prefsOf(paula))).body).toEqual(res.body);
+    expect((await put(paula.client, paula, { scorecardEmail: false })).body.scorecardEmail).toBe(false);
 
     // Events left out keep their channels; null puts one back to the default.
     const next = await put(paula.client, paula, { channels: { escalation: ['chat'], comment: null } });

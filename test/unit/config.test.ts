@@ -39,6 +39,7 @@ describe('loadConfig defaults', () => {
       deliveryRetry: { initialIntervalMs: 10_000, maximumIntervalMs: 3_600_000, deadlineMs: 86_400_000, attemptTimeoutMs: 60_000 },
       webhookDisableAfter: 5,
       reconcileIntervalMs: 300_000,
+      scorecardEmailSchedule: '0 6 1 * *',
       actionLinks: { secret: undefined, ttlMs: 259_200_000 },
       sessions: { idleMs: 8 * 3_600_000, maxMs: 30 * 86_400_000 },
       worker: { maxCachedWorkflows: 500, maxWorkflowTasks: 40, maxActivities: 100, shutdownGraceMs: 10_000, metricsPort: 9464, deliveryActivities: 50, deliveriesPerSecond: 100 },
@@ -259,6 +260,16 @@ describe('the reconciler', () => {
     expect(loadConfig({ HANDOFF_RECONCILE_INTERVAL: 'PT30S' }).reconcileIntervalMs).toBe(30_000);
     expect(loadConfig({ HANDOFF_RECONCILE_INTERVAL: 'PT0S' }).reconcileIntervalMs).toBe(0);
     expect(() => loadConfig({ HANDOFF_RECONCILE_INTERVAL: 'hourly' })).toThrow(/HANDOFF_RECONCILE_INTERVAL/);
+  });
+});
+
+describe('the monthly scorecard email', () => {
+  it('goes out by HANDOFF_SCORECARD_EMAIL_SCHEDULE (a cron expression in UTC), on the 1st at 06:00 by default, off pausing it', () => {
+    expect(loadConfig({ HANDOFF_SCORECARD_EMAIL_SCHEDULE: '30 7 2 * *' }).scorecardEmailSchedule).toBe('30 7 2 * *');
+    expect(loadConfig({ HANDOFF_SCORECARD_EMAIL_SCHEDULE: '@monthly' }).scorecardEmailSchedule).toBe('@monthly');
+    expect(loadConfig({ HANDOFF_SCORECARD_EMAIL_SCHEDULE: 'off' }).scorecardEmailSchedule).toBeNull();
+    expect(loadConfig({ HANDOFF_SCORECARD_EMAIL_SCHEDULE: '' }).scorecardEmailSchedule).toBe('0 6 1 * *');
+    expect(() => loadConfig({ HANDOFF_SCORECARD_EMAIL_SCHEDULE: 'monthly' })).toThrow(/HANDOFF_SCORECARD_EMAIL_SCHEDULE/);
   });
 });
 

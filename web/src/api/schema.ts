@@ -294,6 +294,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Web app: the scorecards of the parties the member sees, side by side
+         * @description No authentication.
+         */
+        get: operations["webAppReports"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/reports/{partyId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Web app: one party's scorecard, its charts and the briefs behind each figure
+         * @description No authentication.
+         */
+        get: operations["webAppScorecard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/settings": {
         parameters: {
             query?: never;
@@ -2227,6 +2267,8 @@ export interface components {
             hasWebhookSecret: boolean;
             /** @enum {string} */
             locale: "de" | "en";
+            /** @description Opted in to the monthly scorecard email: a party's lead gets the party's scorecard, a manager the comparison of all parties (by email, at the start of each month). Off by default. */
+            scorecardEmail: boolean;
             timezone: string | null;
             /** @description A webhook URL is set and has not been disabled after repeated failures. */
             webhookEnabled: boolean;
@@ -2902,6 +2944,8 @@ export interface components {
             chatWebhookUrl?: string | null;
             /** @enum {string} */
             locale?: "de" | "en";
+            /** @description Receive the monthly scorecard email (sent to party leads and managers who opt in). */
+            scorecardEmail?: boolean;
             /**
              * @description IANA time zone the notifications show times in.
              * @example Europe/Berlin
@@ -3773,6 +3817,103 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OpenApiDocument"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database or Temporal cannot be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    webAppReports: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The web app (HTML); it signs in and reads everything through /v1 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database or Temporal cannot be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    webAppScorecard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Read by the page itself, in the browser. */
+                partyId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The web app (HTML); it signs in and reads everything through /v1 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Invalid input: the `errors` list names each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record, or one the caller may not see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unexpected error */

@@ -53,6 +53,8 @@ const TEXT = {
     webhookDisabled: 'This webhook was switched off after repeated failures; saving its URL again switches it back on.',
     optional: 'optional',
     saved: 'Settings saved.',
+    scorecardEmail: 'Monthly scorecard email',
+    scorecardEmailHint: 'At the start of each month: your party’s scorecard if you lead it, the comparison of all parties if you are a manager.',
     secret: 'Webhook secret',
     secretIntro: 'Handoff signs each webhook with this secret (Handoff-Signature header). A new secret replaces the old one at once.',
     hasSecret: 'Your webhooks are signed.',
@@ -102,6 +104,8 @@ const TEXT = {
     webhookDisabled: 'Dieser Webhook wurde nach wiederholten Fehlern abgeschaltet; erneutes Speichern der URL schaltet ihn wieder ein.',
     optional: 'optional',
     saved: 'Einstellungen gespeichert.',
+    scorecardEmail: 'Monatliche Scorecard per E-Mail',
+    scorecardEmailHint: 'Zu Monatsbeginn: die Scorecard Ihrer Partei, wenn Sie sie leiten, als Manager den Vergleich aller Parteien.',
     secret: 'Webhook-Geheimnis',
     secretIntro: 'Handoff signiert jeden Webhook mit diesem Geheimnis (Header Handoff-Signature). Ein neues Geheimnis ersetzt das alte sofort.',
     hasSecret: 'Ihre Webhooks sind signiert.',
@@ -113,7 +117,7 @@ const TEXT = {
   },
 };
 
-type Draft = { channels: Record<string, Channel[]>; locale: Locale; timezone: string; calendarId: string; webhookUrl: string; chatWebhookUrl: string };
+type Draft = { channels: Record<string, Channel[]>; locale: Locale; timezone: string; calendarId: string; webhookUrl: string; chatWebhookUrl: string; scorecardEmail: boolean };
 
 const draftOf = (p: Preferences): Draft => ({
   channels: Object.fromEntries(Object.entries(p.channels).map(([event, list]) => [event, [...list] as Channel[]])),
@@ -122,6 +126,7 @@ const draftOf = (p: Preferences): Draft => ({
   calendarId: p.calendarId ?? '',
   webhookUrl: p.webhookUrl ?? '',
   chatWebhookUrl: p.chatWebhookUrl ?? '',
+  scorecardEmail: p.scorecardEmail,
 });
 
 const sameChannels = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((c) => b.includes(c));
@@ -187,6 +192,7 @@ export function Settings() {
             ...(calendars ? { calendarId: draft.calendarId || null } : {}),
             webhookUrl: draft.webhookUrl.trim() || null,
             chatWebhookUrl: draft.chatWebhookUrl.trim() || null,
+            scorecardEmail: draft.scorecardEmail,
           },
         }),
       );
@@ -275,6 +281,13 @@ export function Settings() {
               {text.resetDefaults}
             </button>
           </div>
+          <label class="check">
+            <input type="checkbox" checked={draft.scorecardEmail} aria-describedby="set-scorecard-hint" onChange={(e) => setDraft((d) => d && { ...d, scorecardEmail: e.currentTarget.checked })} />
+            {text.scorecardEmail}
+          </label>
+          <p id="set-scorecard-hint" class="muted">
+            {text.scorecardEmailHint}
+          </p>
 
           <h2>{text.delivery}</h2>
           <label for="set-locale">{text.language}</label>
