@@ -12,6 +12,8 @@ import { Escalations } from './pages/Escalations';
 import { Inbox } from './pages/Inbox';
 import { NewBrief } from './pages/NewBrief';
 import { NotFound } from './pages/NotFound';
+import { Reports } from './pages/Reports';
+import { Scorecard } from './pages/Scorecard';
 import { Settings } from './pages/Settings';
 import { SignIn, SignInLink } from './pages/SignIn';
 import { APP_PATHS } from './paths';
@@ -58,6 +60,8 @@ function Routes() {
         <Route path={APP_PATHS.escalations} component={Escalations} />
         <Route path={APP_PATHS.admin} component={Admin} />
         <Route path={APP_PATHS.adminSection} component={Admin} />
+        <Route path={APP_PATHS.reports} component={Reports} />
+        <Route path={APP_PATHS.scorecard} component={Scorecard} />
         <Route path={APP_PATHS.settings} component={Settings} />
         <Route path={APP_PATHS.signIn} component={Home} />
         <Route default component={NotFound} />

@@ -7,8 +7,8 @@ import { APP_PATHS } from '../paths';
 import { session, signOut } from '../session';
 
 const TEXT = {
-  en: { skip: 'Skip to content', board: 'Board', inbox: 'Inbox', newBrief: 'New brief', escalations: 'Escalations', admin: 'Administration', settings: 'My settings', signOut: 'Sign out', language: 'Language', nav: 'Main' },
-  de: { skip: 'Zum Inhalt', board: 'Übersicht', inbox: 'Eingang', newBrief: 'Neues Briefing', escalations: 'Eskalationen', admin: 'Verwaltung', settings: 'Meine Einstellungen', signOut: 'Abmelden', language: 'Sprache', nav: 'Hauptmenü' },
+  en: { skip: 'Skip to content', board: 'Board', inbox: 'Inbox', newBrief: 'New brief', escalations: 'Escalations', reports: 'Scorecards', admin: 'Administration', settings: 'My settings', signOut: 'Sign out', language: 'Language', nav: 'Main' },
+  de: { skip: 'Zum Inhalt', board: 'Übersicht', inbox: 'Eingang', newBrief: 'Neues Briefing', escalations: 'Eskalationen', reports: 'Kennzahlen', admin: 'Verwaltung', settings: 'Meine Einstellungen', signOut: 'Abmelden', language: 'Sprache', nav: 'Hauptmenü' },
 };
 
 export function Layout({ children }: { children: ComponentChildren }) {
@@ -24,6 +24,8 @@ export function Layout({ children }: { children: ComponentChildren }) {
   if (role === 'member') links.push([APP_PATHS.inbox, text.inbox]);
   // Escalations are for the e-commerce side and watchers; a party's members get their inbox.
   if (role !== 'member') links.push([APP_PATHS.escalations, text.escalations]);
+  // Scorecards for everyone: a party's own members see their own party's.
+  links.push([APP_PATHS.reports, text.reports]);
   if (role === 'admin') links.push([APP_PATHS.admin, text.admin]);
   links.push([APP_PATHS.settings, text.settings]);
   return (
