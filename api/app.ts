@@ -27,6 +27,7 @@ import { escalationsRouter } from './routes/escalations';
 import { healthRouter } from './routes/health';
 import { metricsRouter } from './routes/metrics';
 import { notificationsRouter } from './routes/notifications';
+import { reportsRouter } from './routes/reports';
 import { sessionRouters } from './routes/sessions';
 import { slaPoliciesRouter } from './routes/sla-policies';
 import { webAppRouter } from './web-app';
@@ -143,6 +144,7 @@ export function createApp(deps: ApiDeps): HandoffApp {
   app.use(calendarsRouter(deps, catalog));
   app.use(slaPoliciesRouter(deps, catalog));
   app.use(adminRouter(deps, catalog));
+  app.use(reportsRouter(deps, catalog));
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));
   return app;

@@ -23,11 +23,11 @@ export interface Position {
   id: string;
 }
 
-function encodeCursor(position: Position): string {
+export function encodeCursor(position: Position): string {
   return Buffer.from(JSON.stringify({ at: position.at.toISOString(), id: position.id })).toString('base64url');
 }
 
-function decodeCursor(value: string | undefined): Position | undefined {
+export function decodeCursor(value: string | undefined): Position | undefined {
   if (value === undefined) return undefined;
   try {
     const parsed = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as { at?: unknown; id?: unknown };

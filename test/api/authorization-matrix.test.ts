@@ -251,6 +251,16 @@ const RECIPES: Record<RouteKey, Recipe> = {
     }),
     lists: (body, fx) => typeof body === 'string' && body.includes(`"id":"${fx.escalation.id}"`),
   },
+  'GET /v1/reports/scorecards': {
+    call: get('/v1/reports/scorecards'),
+    lists: (body, fx) => body.scorecards.some((card: { partyId: string }) => card.partyId === fx.partyA),
+  },
+  'GET /v1/reports/scorecards.csv': {
+    call: get('/v1/reports/scorecards.csv'),
+    lists: (body) => typeof body === 'string' && body.includes('Pixelwerk'),
+  },
+  'GET /v1/reports/scorecards/:partyId': { call: async (fx) => ({ path: `/v1/reports/scorecards/${fx.partyA}` }) },
+  'GET /v1/reports/scorecards/:partyId.csv': { call: async (fx) => ({ path: `/v1/reports/scorecards/${fx.partyA}.csv` }) },
   'GET /metrics': { call: get('/metrics') },
   'PATCH /v1/parties/:id': { call: async (fx) => ({ path: `/v1/parties/${fx.partyA}`, body: { name: 'Pixelwerk' } }) },
   'POST /v1/calendars': { call: async () => ({ path: '/v1/calendars', body: calendarBody() }) },

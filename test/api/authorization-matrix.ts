@@ -212,6 +212,15 @@ export const MATRIX = [
   rule('GET /v1/escalations/stream', null, [200], [401, 'lists', 'lists', 'lists', 'lists', 'hides', 403, 403], {
     why: 'The live feed answers as the list does; the test replays it from the start (?lastEventId=0) and reads it for a moment.',
   }),
+  // Scorecards: party A's briefs, counted.
+  rule('GET /v1/reports/scorecards', null, [200], [401, 'lists', 'lists', 'lists', 'lists', 'hides', 'lists', 'hides'], {
+    why: "Everyone reads scorecards; those who do not see every party get their own party's only, so outsiders' lists leave out party A.",
+  }),
+  rule('GET /v1/reports/scorecards.csv', null, [200], [401, 'lists', 'lists', 'lists', 'lists', 'hides', 'lists', 'hides'], {
+    why: 'The list as CSV: the same rows.',
+  }),
+  rule('GET /v1/reports/scorecards/:partyId', 'party', [200], READ_A),
+  rule('GET /v1/reports/scorecards/:partyId.csv', 'party', [200], READ_A),
   rule('GET /metrics', null, [200], [401, A, A, A, 403, 403, 403, 403], {
     why: 'Outside /v1 but with the same keys. The numbers span every party: admins, managers and watchers of scope all (the e-commerce watcher) only.',
   }),

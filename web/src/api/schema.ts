@@ -1208,6 +1208,94 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/reports/scorecards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Scorecards of every party the caller sees
+         * @description Per party and agreement (external SLA, internal OLA), for the briefs created from `from` to `to` (in `timezone`), and per ISO week of their creation: briefs received and how they ended; acknowledge, deliver and review on time, with median, p90 and a histogram of the business time they took; rounds per approved brief; clarifications and how fast the e-commerce team answered; escalations by level; time held. Admins, managers and watchers of scope `all` see every party; everyone else their own party only (another `partyId` is 404). 400 names the field: a bad date, `from` after `to`, a period over 731 days, an unknown agreement, priority or time zone. As CSV with `Accept: text/csv` (or the `.csv` route): headers in the caller's language, `,` and `.` decimals in English, `;` and `,` decimals in German, durations in business hours.
+         *
+         *     Roles: admin, manager, member, watcher.
+         */
+        get: operations["scorecardReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/scorecards.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The scorecards as CSV
+         * @description One row per scorecard for the whole period (week empty), each followed by its weekly rows. As CSV with `Accept: text/csv` (or the `.csv` route): headers in the caller's language, `,` and `.` decimals in English, `;` and `,` decimals in German, durations in business hours.
+         *
+         *     Roles: admin, manager, member, watcher.
+         */
+        get: operations["scorecardReportCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/scorecards/{partyId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A party's scorecard and the briefs behind each figure
+         * @description The party's scorecards (one per agreement) over the period and the briefs behind them, newest first, paged; `trace` keeps the briefs behind one figure, `week` those created in one ISO week. 404 for a party the caller may not see. As CSV with `Accept: text/csv` (or the `.csv` route): headers in the caller's language, `,` and `.` decimals in English, `;` and `,` decimals in German, durations in business hours. (The CSV lists every brief that matches, not a page.)
+         *
+         *     Roles: admin, manager, member, watcher.
+         */
+        get: operations["scorecardDetail"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/scorecards/{partyId}.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A party's scorecard briefs as CSV
+         * @description One row per brief that matches (every one, not paged). As CSV with `Accept: text/csv` (or the `.csv` route): headers in the caller's language, `,` and `.` decimals in English, `;` and `,` decimals in German, durations in business hours.
+         *
+         *     Roles: admin, manager, member, watcher.
+         */
+        get: operations["scorecardDetailCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/session": {
         parameters: {
             query?: never;
@@ -2439,6 +2527,167 @@ export interface components {
              */
             revokedAt: string | null;
         };
+        Scorecard: {
+            /**
+             * @description external (an SLA with an agency or supplier) or internal (an OLA with an internal team).
+             * @enum {string}
+             */
+            agreement: "external" | "internal";
+            figures: components["schemas"]["ScorecardFigures"];
+            partyId: string;
+            /** @example agency */
+            partyKind: string;
+            partyName: string;
+            /** @description The weeks with briefs, ascending. */
+            weeks: {
+                figures: components["schemas"]["ScorecardFigures"];
+                /**
+                 * Format: date
+                 * @description The Monday the week starts on.
+                 */
+                start: string;
+                /**
+                 * @description An ISO week (YYYY-Www) of the briefs' creation in the report's time zone.
+                 * @example 2026-W45
+                 */
+                week: string;
+            }[];
+        };
+        ScorecardBriefRow: {
+            acknowledge: components["schemas"]["ScorecardStepSummary"];
+            /**
+             * @description external (an SLA with an agency or supplier) or internal (an OLA with an internal team).
+             * @enum {string}
+             */
+            agreement: "external" | "internal";
+            /** @description Business time in milliseconds. */
+            answerMedianMs: number | null;
+            briefId: string;
+            clarifications: number;
+            /** Format: date-time */
+            createdAt: string;
+            deliver: components["schemas"]["ScorecardStepSummary"];
+            escalations: {
+                count: number;
+                level: number;
+            }[];
+            /** @description Business time in milliseconds. */
+            heldMs: number;
+            /** @enum {string} */
+            outcome: "open" | "approved" | "declined" | "cancelled";
+            /** @enum {string} */
+            priority: "P1" | "P2" | "P3" | "P4";
+            review: components["schemas"]["ScorecardStepSummary"];
+            rounds: number;
+            status: string;
+            title: string;
+        };
+        ScorecardDetail: {
+            /** @description The briefs behind the figures (narrowed by `trace` and `week`), newest first. */
+            briefs: {
+                items: components["schemas"]["ScorecardBriefRow"][];
+                /** @description Pass as `cursor` for the next page; null on the last page. */
+                nextCursor: string | null;
+            };
+            /** Format: date */
+            from: string;
+            party: {
+                id: string;
+                /** @example agency */
+                kind: string;
+                name: string;
+            };
+            /** @description The party's scorecards over the period, one per agreement with briefs. */
+            scorecards: components["schemas"]["Scorecard"][];
+            /** @example Europe/Berlin */
+            timezone: string;
+            /** Format: date */
+            to: string;
+        };
+        ScorecardFigures: {
+            acknowledge: components["schemas"]["ScorecardStepFigures"];
+            briefs: {
+                approved: number;
+                cancelled: number;
+                declined: number;
+                open: number;
+                received: number;
+            };
+            clarifications: {
+                answered: number;
+                /** @description Median business time the e-commerce team took to answer a question. */
+                answerMedianMs: number | null;
+                count: number;
+                perBrief: number | null;
+            };
+            deliver: components["schemas"]["ScorecardStepFigures"];
+            escalations: {
+                acknowledged: number;
+                byLevel: {
+                    acknowledged: number;
+                    count: number;
+                    level: number;
+                }[];
+                total: number;
+            };
+            held: {
+                briefs: number;
+                /** @description Business time in milliseconds. */
+                totalMs: number;
+            };
+            review: components["schemas"]["ScorecardStepFigures"];
+            rounds: {
+                approvedBriefs: number;
+                distribution: {
+                    briefs: number;
+                    rounds: number;
+                }[];
+                /** @description Mean deliveries per approved brief (1: approved on the first delivery). */
+                mean: number | null;
+            };
+        };
+        ScorecardReport: {
+            /** Format: date */
+            from: string;
+            /** @description One per party and agreement with briefs in the period, by party name, external first. */
+            scorecards: components["schemas"]["Scorecard"][];
+            /** @example Europe/Berlin */
+            timezone: string;
+            /** Format: date */
+            to: string;
+        };
+        ScorecardStepFigures: {
+            /** @description Steps done, plus steps not done whose clock breached. */
+            counted: number;
+            done: number;
+            /** @description Done steps by business time: up to 15 min, 30 min, 1 h, 2 h, 4 h, 8 h, 16 h, 24 h, 40 h, and longer. */
+            histogram: {
+                count: number;
+                /** @description Upper edge (inclusive) of the bucket; null: longer than the last edge. */
+                upToMs: number | null;
+            }[];
+            /** @description Business time in milliseconds. */
+            medianMs: number | null;
+            /** @description Steps done without breaching their target. */
+            onTime: number;
+            /** @description 100 × onTime / counted, one decimal; null when nothing was counted. */
+            onTimePercent: number | null;
+            /** @description Business time in milliseconds. */
+            p90Ms: number | null;
+            /**
+             * @description Whose step it is: the party (acknowledge, deliver) or the e-commerce team (review).
+             * @enum {string}
+             */
+            side: "party" | "ecommerce";
+        };
+        ScorecardStepSummary: {
+            /** @description Business time of the done steps, summed. */
+            businessMs: number;
+            done: number;
+            late: number;
+            open: boolean;
+            steps: number;
+        } | null;
         Session: {
             /** @description Send it as X-CSRF-Token with every POST, PUT, PATCH and DELETE made with the session cookie; null for callers with an API key. */
             csrfToken: string | null;
@@ -8646,6 +8895,398 @@ export interface operations {
             };
             /** @description Idempotency-Key reused with a different request */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database or Temporal cannot be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    scorecardReport: {
+        parameters: {
+            query?: {
+                /** @description external (an SLA with an agency or supplier) or internal (an OLA with an internal team). */
+                agreement?: "external" | "internal";
+                /** @description First day of the period (briefs created from then on); default `to` minus 83 days (twelve weeks). */
+                from?: string;
+                /** @description Only this party's scorecards; 404 for a party the caller may not see. */
+                partyId?: string;
+                priority?: "P1" | "P2" | "P3" | "P4";
+                /** @description The IANA time zone the dates and weeks are read in; default the caller's own, else UTC. */
+                timezone?: string;
+                /** @description Last day of the period, inclusive; default today. At most 731 days after `from`. */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The scorecards */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScorecardReport"];
+                };
+            };
+            /** @description Invalid input: the `errors` list names each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked API key, or no (longer a) session */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this, or a request with the session cookie lacks its CSRF proofs (type csrf) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record, or one the caller may not see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database or Temporal cannot be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    scorecardReportCsv: {
+        parameters: {
+            query?: {
+                /** @description external (an SLA with an agency or supplier) or internal (an OLA with an internal team). */
+                agreement?: "external" | "internal";
+                /** @description First day of the period (briefs created from then on); default `to` minus 83 days (twelve weeks). */
+                from?: string;
+                /** @description Only this party's scorecards; 404 for a party the caller may not see. */
+                partyId?: string;
+                priority?: "P1" | "P2" | "P3" | "P4";
+                /** @description The IANA time zone the dates and weeks are read in; default the caller's own, else UTC. */
+                timezone?: string;
+                /** @description Last day of the period, inclusive; default today. At most 731 days after `from`. */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A CSV file (UTF-8 with BOM, CRLF) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Invalid input: the `errors` list names each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked API key, or no (longer a) session */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this, or a request with the session cookie lacks its CSRF proofs (type csrf) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record, or one the caller may not see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database or Temporal cannot be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    scorecardDetail: {
+        parameters: {
+            query?: {
+                /** @description external (an SLA with an agency or supplier) or internal (an OLA with an internal team). */
+                agreement?: "external" | "internal";
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: string;
+                /** @description First day of the period (briefs created from then on); default `to` minus 83 days (twelve weeks). */
+                from?: string;
+                /** @description Page size, 1 to 200. */
+                limit?: number;
+                priority?: "P1" | "P2" | "P3" | "P4";
+                /** @description The IANA time zone the dates and weeks are read in; default the caller's own, else UTC. */
+                timezone?: string;
+                /** @description Last day of the period, inclusive; default today. At most 731 days after `from`. */
+                to?: string;
+                /** @description Only the briefs behind this figure: `acknowledge.onTime`, `deliver.late`, `approved`, `escalated`, `rounds.3`, ... */
+                trace?: string;
+                /** @description An ISO week (YYYY-Www) of the briefs' creation in the report's time zone. */
+                week?: string;
+            };
+            header?: never;
+            path: {
+                partyId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The party's scorecards and a page of its briefs */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScorecardDetail"];
+                };
+            };
+            /** @description Invalid input: the `errors` list names each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked API key, or no (longer a) session */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this, or a request with the session cookie lacks its CSRF proofs (type csrf) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record, or one the caller may not see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database or Temporal cannot be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    scorecardDetailCsv: {
+        parameters: {
+            query?: {
+                /** @description external (an SLA with an agency or supplier) or internal (an OLA with an internal team). */
+                agreement?: "external" | "internal";
+                /** @description First day of the period (briefs created from then on); default `to` minus 83 days (twelve weeks). */
+                from?: string;
+                priority?: "P1" | "P2" | "P3" | "P4";
+                /** @description The IANA time zone the dates and weeks are read in; default the caller's own, else UTC. */
+                timezone?: string;
+                /** @description Last day of the period, inclusive; default today. At most 731 days after `from`. */
+                to?: string;
+                /** @description Only the briefs behind this figure: `acknowledge.onTime`, `deliver.late`, `approved`, `escalated`, `rounds.3`, ... */
+                trace?: string;
+                /** @description An ISO week (YYYY-Www) of the briefs' creation in the report's time zone. */
+                week?: string;
+            };
+            header?: never;
+            path: {
+                partyId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A CSV file (UTF-8 with BOM, CRLF) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Invalid input: the `errors` list names each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked API key, or no (longer a) session */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this, or a request with the session cookie lacks its CSRF proofs (type csrf) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record, or one the caller may not see */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

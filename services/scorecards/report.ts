@@ -1,0 +1,470 @@
+// The scorecard reports: figures per party and agreement over the briefs created in a period,
+// and per ISO week of creation, computed in SQL over scorecard_briefs, scorecard_steps and the
+// escalations; and the briefs behind each figure. The API and the monthly email both read them.
+//
+// A step counts when it is done, or when its clock breached while it was still open (or before
+// the brief was declined or cancelled): a breach is not on time whether or not the step ended.
+// Times are business time of the brief's calendar, medians and 90th percentiles interpolated
+// (percentile_cont) over the steps done.
+import type { PrismaClient } from '../../lib/db/database';
+import { Prisma } from '../../lib/db/generated/client';
+import type { Agreement } from '../../workflows/domain/policy';
+import type { Priority } from '../../workflows/domain/vocabulary';
+import type { Outcome } from './facts';
+
+export interface ReportQuery {
+  /** First and last day (YYYY-MM-DD, inclusive) of the briefs' creation, in `timezone`. */
+  from: string;
+  to: string;
+  timezone: string;
+  /** Only these parties' scorecards (the caller's visibility, a filter); all parties when unset. */
+  partyIds?: readonly string[];
+  agreement?: Agreement;
+  priority?: Priority;
+}
+
+export interface StepFigures {
+  side: 'party' | 'ecommerce';
+  counted: number;
+  onTime: number;
+  onTimePercent: number | null;
+  done: number;
+  medianMs: number | null;
+  p90Ms: number | null;
+  histogram: { upToMs: number | null; count: number }[];
+}
+
+export interface Figures {
+  briefs: { received: number; open: number; approved: number; declined: number; cancelled: number };
+  acknowledge: StepFigures;
+  deliver: StepFigures;
+  review: StepFigures;
+  rounds: { approvedBriefs: number; mean: number | null; distribution: { rounds: number; briefs: number }[] };
+  clarifications: { count: number; perBrief: number | null; answered: number; answerMedianMs: number | null };
+  escalations: { total: number; acknowledged: number; byLevel: { level: number; count: number; acknowledged: number }[] };
+  held: { briefs: number; totalMs: number };
+}
+
+export interface Scorecard {
+  partyId: string;
+  partyName: string;
+  partyKind: string;
+  agreement: Agreement;
+  figures: Figures;
+  weeks: { week: string; start: string; figures: Figures }[];
+}
+
+export interface ScorecardReport {
+  from: string;
+  to: string;
+  timezone: string;
+  scorecards: Scorecard[];
+}
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+/** Upper edges (inclusive) of the histogram's buckets; the last bucket (null) holds the longer steps. */
+export const HISTOGRAM_EDGES_MS = [15 * MINUTE, 30 * MINUTE, HOUR, 2 * HOUR, 4 * HOUR, 8 * HOUR, 16 * HOUR, 24 * HOUR, 40 * HOUR] as const;
+
+const TIMED_STEPS = ['acknowledge', 'deliver', 'review'] as const;
+type TimedStep = (typeof TIMED_STEPS)[number];
+const SIDE: Record<TimedStep, StepFigures['side']> = { acknowledge: 'party', deliver: 'party', review: 'ecommerce' };
+
+/** The instants the period starts and ends (exclusive) at, as SQL expressions. */
+function periodBounds(query: Pick<ReportQuery, 'from' | 'to' | 'timezone'>) {
+  return {
+    start: Prisma.sql`(${query.from}::date::timestamp AT TIME ZONE ${query.timezone})`,
+    end: Prisma.sql`((${query.to}::date + 1)::timestamp AT TIME ZONE ${query.timezone})`,
+  };
+}
+
+/** The conditions on a table with party_id, agreement, priority and the brief's creation instant in `createdAt`. */
+function briefConditions(query: ReportQuery, table: string, createdAt: string) {
+  const column = (name: string) => Prisma.raw(`${table}.${name}`);
+  const { start, end } = periodBounds(query);
+  const parties = query.partyIds;
+  return Prisma.join(
+    [
+      Prisma.sql`${column(createdAt)} >= ${start}`,
+      Prisma.sql`${column(createdAt)} < ${end}`,
+      ...(parties ? [parties.length ? Prisma.sql`${column('party_id')} IN (${Prisma.join(parties)})` : Prisma.sql`false`] : []),
+      ...(query.agreement ? [Prisma.sql`${column('agreement')} = ${query.agreement}`] : []),
+      ...(query.priority ? [Prisma.sql`${column('priority')} = ${query.priority}`] : []),
+    ],
+    ' AND ',
+  );
+}
+
+/** The Monday of the ISO week an instant falls in, read in the report's time zone. */
+const weekOf = (timezone: string, column: string) => Prisma.sql`date_trunc('week', ${Prisma.raw(column)} AT TIME ZONE ${timezone})::date`;
+
+interface BriefGroupRow {
+  party_id: string;
+  agreement: Agreement;
+  party_name: string | null;
+  party_kind: string | null;
+  week_start: string | null;
+  week: string | null;
+  rounds: number | null;
+  received: number;
+  open: number;
+  approved: number;
+  declined: number;
+  cancelled: number;
+  clarifications: number;
+  held_briefs: number;
+  held_ms: number;
+  mean_rounds: number | null;
+}
+
+interface StepGroupRow {
+  party_id: string;
+  agreement: Agreement;
+  step: string;
+  week_start: string | null;
+  counted: number;
+  on_time: number;
+  done: number;
+  median_ms: number | null;
+  p90_ms: number | null;
+  histogram: number[];
+}
+
+interface EscalationGroupRow {
+  party_id: string;
+  agreement: Agreement;
+  level: number;
+  week_start: string | null;
+  count: number;
+  acknowledged: number;
+}
+
+/**
+ * The briefs' counts per (party, agreement) and per week, and, in the same pass, the approved
+ * briefs per number of rounds (the rows with `rounds` set).
+ */
+function briefGroups(prisma: PrismaClient, query: ReportQuery) {
+  return prisma.$queryRaw<BriefGroupRow[]>`
+    WITH b AS (
+      SELECT s.party_id, s.agreement, s.outcome, s.rounds, s.clarifications, s.held_ms, ${weekOf(query.timezone, 's.created_at')} AS monday
+      FROM scorecard_briefs s
+      WHERE ${briefConditions(query, 's', 'created_at')}
+    ), g AS (
+      SELECT party_id, agreement, monday, rounds,
+        count(*)::int AS received,
+        count(*) FILTER (WHERE outcome = 'open')::int AS open,
+        count(*) FILTER (WHERE outcome = 'approved')::int AS approved,
+        count(*) FILTER (WHERE outcome = 'declined')::int AS declined,
+        count(*) FILTER (WHERE outcome = 'cancelled')::int AS cancelled,
+        coalesce(sum(clarifications), 0)::int AS clarifications,
+        count(*) FILTER (WHERE held_ms > 0)::int AS held_briefs,
+        coalesce(sum(held_ms), 0)::float8 AS held_ms,
+        (avg(rounds) FILTER (WHERE outcome = 'approved'))::float8 AS mean_rounds
+      FROM b
+      GROUP BY GROUPING SETS ((party_id, agreement), (party_id, agreement, monday), (party_id, agreement, rounds), (party_id, agreement, monday, rounds))
+      HAVING GROUPING(rounds) = 1 OR count(*) FILTER (WHERE outcome = 'approved') > 0
+    )
+    SELECT g.*, to_char(g.monday, 'YYYY-MM-DD') AS week_start, to_char(g.monday, 'IYYY-"W"IW') AS week, p.name AS party_name, p.kind::text AS party_kind
+    FROM g LEFT JOIN parties p ON p.id = g.party_id`;
+}
+
+const histogramColumns = Prisma.join(
+  [...HISTOGRAM_EDGES_MS, null].map((upTo, i) => {
+    const lower = i === 0 ? undefined : HISTOGRAM_EDGES_MS[i - 1];
+    const conditions = [
+      ...(lower !== undefined ? [Prisma.sql`business_ms > ${lower}`] : []),
+      ...(upTo !== null ? [Prisma.sql`business_ms <= ${upTo}`] : []),
+    ];
+    return Prisma.sql`count(*) FILTER (WHERE state = 'done' AND ${Prisma.join(conditions, ' AND ')})::int`;
+  }),
+);
+
+function stepGroups(prisma: PrismaClient, query: ReportQuery) {
+  return prisma.$queryRaw<StepGroupRow[]>`
+    WITH st AS (
+      SELECT t.party_id, t.agreement, t.step, t.state, t.late, t.business_ms, ${weekOf(query.timezone, 't.brief_created_at')} AS week
+      FROM scorecard_steps t
+      WHERE ${briefConditions(query, 't', 'brief_created_at')}
+    )
+    SELECT party_id, agreement, step, to_char(week, 'YYYY-MM-DD') AS week_start,
+      count(*) FILTER (WHERE state = 'done' OR late)::int AS counted,
+      count(*) FILTER (WHERE state = 'done' AND NOT late)::int AS on_time,
+      count(*) FILTER (WHERE state = 'done')::int AS done,
+      (percentile_cont(0.5) WITHIN GROUP (ORDER BY business_ms) FILTER (WHERE state = 'done'))::float8 AS median_ms,
+      (percentile_cont(0.9) WITHIN GROUP (ORDER BY business_ms) FILTER (WHERE state = 'done'))::float8 AS p90_ms,
+      ARRAY[${histogramColumns}] AS histogram
+    FROM st
+    GROUP BY GROUPING SETS ((party_id, agreement, step), (party_id, agreement, step, week))`;
+}
+
+function escalationGroups(prisma: PrismaClient, query: ReportQuery) {
+  return prisma.$queryRaw<EscalationGroupRow[]>`
+    WITH e AS (
+      SELECT s.party_id, s.agreement, x.level, x.state, ${weekOf(query.timezone, 's.created_at')} AS week
+      FROM escalations x JOIN scorecard_briefs s ON s.brief_id = x.brief_id
+      WHERE ${briefConditions(query, 's', 'created_at')}
+    )
+    SELECT party_id, agreement, level, to_char(week, 'YYYY-MM-DD') AS week_start,
+      count(*)::int AS count,
+      count(*) FILTER (WHERE state = 'acknowledged')::int AS acknowledged
+    FROM e
+    GROUP BY GROUPING SETS ((party_id, agreement, level), (party_id, agreement, level, week))`;
+}
+
+function emptySteps(side: StepFigures['side']): StepFigures {
+  return {
+    side,
+    counted: 0,
+    onTime: 0,
+    onTimePercent: null,
+    done: 0,
+    medianMs: null,
+    p90Ms: null,
+    histogram: [...HISTOGRAM_EDGES_MS, null].map((upToMs) => ({ upToMs, count: 0 })),
+  };
+}
+
+function briefFigures(row: BriefGroupRow): Figures {
+  return {
+    briefs: { received: row.received, open: row.open, approved: row.approved, declined: row.declined, cancelled: row.cancelled },
+    acknowledge: emptySteps('party'),
+    deliver: emptySteps('party'),
+    review: emptySteps('ecommerce'),
+    rounds: { approvedBriefs: row.approved, mean: row.mean_rounds, distribution: [] },
+    clarifications: { count: row.clarifications, perBrief: row.received ? row.clarifications / row.received : null, answered: 0, answerMedianMs: null },
+    escalations: { total: 0, acknowledged: 0, byLevel: [] },
+    held: { briefs: row.held_briefs, totalMs: row.held_ms },
+  };
+}
+
+/** 100 × part / whole to one decimal; null for an empty whole. */
+export function percent(part: number, whole: number): number | null {
+  return whole === 0 ? null : Math.round((1000 * part) / whole) / 10;
+}
+
+const groupKey = (partyId: string, agreement: string, weekStart: string | null) => `${partyId}\u0000${agreement}\u0000${weekStart ?? ''}`;
+
+/** The scorecards of the briefs created in the period: three queries, run side by side. */
+export async function scorecardReport(prisma: PrismaClient, query: ReportQuery): Promise<ScorecardReport> {
+  const [briefRows, stepRows, escalationRows] = await Promise.all([briefGroups(prisma, query), stepGroups(prisma, query), escalationGroups(prisma, query)]);
+
+  const figures = new Map<string, Figures>();
+  const cards = new Map<string, Scorecard>();
+  for (const row of briefRows.filter((r) => r.rounds === null)) {
+    const key = groupKey(row.party_id, row.agreement, row.week_start);
+    const shaped = briefFigures(row);
+    figures.set(key, shaped);
+    const cardKey = groupKey(row.party_id, row.agreement, null);
+    let card = cards.get(cardKey);
+    if (!card) {
+      card = { partyId: row.party_id, partyName: row.party_name ?? row.party_id, partyKind: row.party_kind ?? 'agency', agreement: row.agreement, figures: shaped, weeks: [] };
+      cards.set(cardKey, card);
+    }
+    if (row.week_start === null) card.figures = shaped;
+    else card.weeks.push({ week: row.week as string, start: row.week_start, figures: shaped });
+  }
+  for (const row of briefRows.filter((r) => r.rounds !== null)) {
+    figures.get(groupKey(row.party_id, row.agreement, row.week_start))?.rounds.distribution.push({ rounds: row.rounds as number, briefs: row.approved });
+  }
+  for (const row of stepRows) {
+    const target = figures.get(groupKey(row.party_id, row.agreement, row.week_start));
+    if (!target) continue;
+    if (row.step === 'answer') {
+      target.clarifications.answered = row.done;
+      target.clarifications.answerMedianMs = row.median_ms;
+    } else if ((TIMED_STEPS as readonly string[]).includes(row.step)) {
+      const step = row.step as TimedStep;
+      target[step] = {
+        side: SIDE[step],
+        counted: row.counted,
+        onTime: row.on_time,
+        onTimePercent: percent(row.on_time, row.counted),
+        done: row.done,
+        medianMs: row.median_ms,
+        p90Ms: row.p90_ms,
+        histogram: [...HISTOGRAM_EDGES_MS, null].map((upToMs, i) => ({ upToMs, count: row.histogram[i] ?? 0 })),
+      };
+    }
+  }
+  for (const row of escalationRows) {
+    const target = figures.get(groupKey(row.party_id, row.agreement, row.week_start));
+    if (!target) continue;
+    target.escalations.total += row.count;
+    target.escalations.acknowledged += row.acknowledged;
+    target.escalations.byLevel.push({ level: row.level, count: row.count, acknowledged: row.acknowledged });
+  }
+  const scorecards = [...cards.values()].sort(
+    (a, b) => a.partyName.localeCompare(b.partyName, 'en') || a.partyId.localeCompare(b.partyId) || (a.agreement === b.agreement ? 0 : a.agreement === 'external' ? -1 : 1),
+  );
+  for (const card of scorecards) {
+    card.weeks.sort((a, b) => a.start.localeCompare(b.start));
+    for (const shaped of [card.figures, ...card.weeks.map((w) => w.figures)]) {
+      shaped.rounds.distribution.sort((a, b) => a.rounds - b.rounds);
+      shaped.escalations.byLevel.sort((a, b) => a.level - b.level);
+    }
+  }
+  return { from: query.from, to: query.to, timezone: query.timezone, scorecards };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The briefs behind the figures.
+
+/** Figures a brief can be traced to (see the report's TRACE_PATTERN). */
+export type Trace = `${TimedStep}.${'onTime' | 'late'}` | Outcome | 'clarified' | 'escalated' | 'held' | `rounds.${number}`;
+
+export interface BriefsQuery extends Omit<ReportQuery, 'partyIds'> {
+  partyId: string;
+  trace?: Trace;
+  /** An ISO week (YYYY-Www) of creation, in `timezone`. */
+  week?: string;
+  /** Page size; every brief when unset. */
+  limit?: number;
+  /** The position (creation instant, brief id) the page starts after, newest first. */
+  after?: { at: Date; id: string };
+}
+
+export interface StepSummary {
+  steps: number;
+  done: number;
+  late: number;
+  /** Business time of the done steps, summed. */
+  businessMs: number;
+  open: boolean;
+}
+
+export interface ScorecardBriefRow {
+  briefId: string;
+  title: string;
+  status: string;
+  priority: Priority;
+  agreement: Agreement;
+  createdAt: string;
+  outcome: Outcome;
+  rounds: number;
+  clarifications: number;
+  heldMs: number;
+  acknowledge: StepSummary | null;
+  deliver: StepSummary | null;
+  review: StepSummary | null;
+  answerMedianMs: number | null;
+  escalations: { level: number; count: number }[];
+}
+
+/** The Monday (YYYY-MM-DD) ISO week `YYYY-Www` starts on; undefined for a week the year does not have (W53). */
+export function isoWeekStart(week: string): string | undefined {
+  const match = /^(\d{4})-W(\d{2})$/.exec(week);
+  if (!match) return undefined;
+  const year = Number(match[1]);
+  const number = Number(match[2]);
+  // 4 January is always in week 1.
+  const january4 = Date.UTC(year, 0, 4);
+  const weekday = (new Date(january4).getUTCDay() + 6) % 7;
+  const monday = new Date(january4 - weekday * 86_400_000 + (number - 1) * 7 * 86_400_000);
+  const thursday = new Date(monday.getTime() + 3 * 86_400_000);
+  if (number < 1 || thursday.getUTCFullYear() !== year) return undefined;
+  return monday.toISOString().slice(0, 10);
+}
+
+function traceCondition(trace: Trace | undefined) {
+  if (trace === undefined) return Prisma.empty;
+  const stepTrace = /^(acknowledge|deliver|review)\.(onTime|late)$/.exec(trace);
+  if (stepTrace) {
+    const which = stepTrace[2] === 'onTime' ? Prisma.sql`t.state = 'done' AND NOT t.late` : Prisma.sql`t.late`;
+    return Prisma.sql`AND EXISTS (SELECT 1 FROM scorecard_steps t WHERE t.brief_id = s.brief_id AND t.step = ${stepTrace[1]} AND ${which})`;
+  }
+  const rounds = /^rounds\.(\d+)$/.exec(trace);
+  if (rounds) return Prisma.sql`AND s.outcome = 'approved' AND s.rounds = ${Number(rounds[1])}`;
+  switch (trace) {
+    case 'clarified':
+      return Prisma.sql`AND s.clarifications > 0`;
+    case 'escalated':
+      return Prisma.sql`AND EXISTS (SELECT 1 FROM escalations x WHERE x.brief_id = s.brief_id)`;
+    case 'held':
+      return Prisma.sql`AND s.held_ms > 0`;
+    default:
+      return Prisma.sql`AND s.outcome = ${trace}`;
+  }
+}
+
+interface BriefRow {
+  brief_id: string;
+  title: string;
+  status: string;
+  priority: Priority;
+  agreement: Agreement;
+  created_at: Date;
+  outcome: Outcome;
+  rounds: number;
+  clarifications: number;
+  held_ms: number;
+  steps: { step: string; steps: number; done: number; late: number; business_ms: number; open: boolean; median_ms: number | null }[] | null;
+  escalations: { level: number; count: number }[] | null;
+}
+
+/**
+ * The party's briefs created in the period (and `week`) behind `trace`, newest first: a page of
+ * `limit` and whether more follow, in one query.
+ */
+export async function scorecardBriefs(prisma: PrismaClient, query: BriefsQuery): Promise<{ items: ScorecardBriefRow[]; more: boolean }> {
+  const weekStart = query.week === undefined ? undefined : isoWeekStart(query.week);
+  if (query.week !== undefined && weekStart === undefined) return { items: [], more: false };
+  const week = weekStart
+    ? Prisma.sql`AND s.created_at >= (${weekStart}::date::timestamp AT TIME ZONE ${query.timezone}) AND s.created_at < ((${weekStart}::date + 7)::timestamp AT TIME ZONE ${query.timezone})`
+    : Prisma.empty;
+  const after = query.after
+    ? Prisma.sql`AND (s.created_at, s.brief_id) < (${query.after.at.toISOString()}::timestamptz, ${query.after.id})`
+    : Prisma.empty;
+  const limit = query.limit === undefined ? Prisma.empty : Prisma.sql`LIMIT ${query.limit + 1}`;
+  const rows = await prisma.$queryRaw<BriefRow[]>`
+    WITH page AS (
+      SELECT s.brief_id, b.title, b.status, s.priority, s.agreement, s.created_at, s.outcome, s.rounds, s.clarifications, s.held_ms
+      FROM scorecard_briefs s JOIN briefs b ON b.id = s.brief_id
+      WHERE ${briefConditions({ ...query, partyIds: [query.partyId] }, 's', 'created_at')} ${week} ${traceCondition(query.trace)} ${after}
+      ORDER BY s.created_at DESC, s.brief_id DESC
+      ${limit}
+    ), steps AS (
+      SELECT t.brief_id, t.step, count(*)::int AS steps,
+        count(*) FILTER (WHERE t.state = 'done')::int AS done,
+        count(*) FILTER (WHERE t.late)::int AS late,
+        coalesce(sum(t.business_ms) FILTER (WHERE t.state = 'done'), 0)::float8 AS business_ms,
+        bool_or(t.state = 'open') AS open,
+        (percentile_cont(0.5) WITHIN GROUP (ORDER BY t.business_ms) FILTER (WHERE t.state = 'done'))::float8 AS median_ms
+      FROM scorecard_steps t WHERE t.brief_id IN (SELECT brief_id FROM page)
+      GROUP BY t.brief_id, t.step
+    ), esc AS (
+      SELECT x.brief_id, x.level, count(*)::int AS count
+      FROM escalations x WHERE x.brief_id IN (SELECT brief_id FROM page)
+      GROUP BY x.brief_id, x.level
+    )
+    SELECT page.*,
+      (SELECT json_agg(json_build_object('step', step, 'steps', steps, 'done', done, 'late', late, 'business_ms', business_ms, 'open', open, 'median_ms', median_ms))
+         FROM steps WHERE steps.brief_id = page.brief_id) AS steps,
+      (SELECT json_agg(json_build_object('level', level, 'count', count) ORDER BY level) FROM esc WHERE esc.brief_id = page.brief_id) AS escalations
+    FROM page
+    ORDER BY page.created_at DESC, page.brief_id DESC`;
+  const more = query.limit !== undefined && rows.length > query.limit;
+  const items = (more ? rows.slice(0, query.limit) : rows).map((row): ScorecardBriefRow => {
+    const summary = (step: string): StepSummary | null => {
+      const found = row.steps?.find((s) => s.step === step);
+      return found ? { steps: found.steps, done: found.done, late: found.late, businessMs: found.business_ms, open: found.open } : null;
+    };
+    return {
+      briefId: row.brief_id,
+      title: row.title,
+      status: row.status,
+      priority: row.priority,
+      agreement: row.agreement,
+      createdAt: new Date(row.created_at).toISOString(),
+      outcome: row.outcome,
+      rounds: row.rounds,
+      clarifications: row.clarifications,
+      heldMs: row.held_ms,
+      acknowledge: summary('acknowledge'),
+      deliver: summary('deliver'),
+      review: summary('review'),
+      answerMedianMs: row.steps?.find((s) => s.step === 'answer')?.median_ms ?? null,
+      escalations: row.escalations ?? [],
+    };
+  });
+  return { items, more };
+}
