@@ -126,11 +126,11 @@ describe('notification preferences and webhook secrets', () => {
       scorecardEmail: true,
     });
     expect((await paula.client.get(prefsOf(paula))).body).toEqual(res.body);
-    expect((await put(paula.client, paula, { scorecardEmail: false })).body.scorecardEmail).toBe(false);
 
     // Events left out keep their channels; null puts one back to the default.
-    const next = await put(paula.client, paula, { channels: { escalation: ['chat'], comment: null } });
+    const next = await put(paula.client, paula, { channels: { escalation: ['chat'], comment: null }, scorecardEmail: false });
     expect(next.body.channels).toEqual({ ...every(ALL), reminder: ['email'], escalation: ['chat'] });
+    expect(next.body.scorecardEmail).toBe(false);
     expect(next.body.timezone).toBe('Europe/Berlin');
 
     // The member record shows the same settings, and the 24x7 calendar and nulls are accepted.
