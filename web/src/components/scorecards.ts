@@ -1,78 +1,18 @@
 // What the scorecard pages share: the report's types, who sees every party, the filters carried
 // in the page's address, the CSV links, and numbers as a person reads them (on-time percentages,
 // business hours, the histogram's buckets).
-import { ApiProblem } from '../api/client';
+import { api, ok, type Schemas } from '../api/client';
 import { locale } from '../i18n';
 import type { Session } from '../session';
 
-// The report's shapes as the API documents them (GET /v1/reports/scorecards and /:partyId).
-export interface StepFigures {
-  side: 'party' | 'ecommerce';
-  counted: number;
-  onTime: number;
-  onTimePercent: number | null;
-  done: number;
-  medianMs: number | null;
-  p90Ms: number | null;
-  histogram: { upToMs: number | null; count: number }[];
-}
-export interface Figures {
-  briefs: { received: number; open: number; approved: number; declined: number; cancelled: number };
-  acknowledge: StepFigures;
-  deliver: StepFigures;
-  review: StepFigures;
-  rounds: { approvedBriefs: number; mean: number | null; distribution: { rounds: number; briefs: number }[] };
-  clarifications: { count: number; perBrief: number | null; answered: number; answerMedianMs: number | null };
-  escalations: { total: number; acknowledged: number; byLevel: { level: number; count: number; acknowledged: number }[] };
-  held: { briefs: number; totalMs: number };
-}
-export type Agreement = 'external' | 'internal';
-export interface Scorecard {
-  partyId: string;
-  partyName: string;
-  partyKind: string;
-  agreement: Agreement;
-  figures: Figures;
-  weeks: { week: string; start: string; figures: Figures }[];
-}
-export interface ScorecardReport {
-  from: string;
-  to: string;
-  timezone: string;
-  scorecards: Scorecard[];
-}
-export interface StepSummary {
-  steps: number;
-  done: number;
-  late: number;
-  businessMs: number;
-  open: boolean;
-}
-export interface ScorecardBriefRow {
-  briefId: string;
-  title: string;
-  status: string;
-  priority: string;
-  agreement: Agreement;
-  createdAt: string;
-  outcome: 'open' | 'approved' | 'declined' | 'cancelled';
-  rounds: number;
-  clarifications: number;
-  heldMs: number;
-  acknowledge: StepSummary | null;
-  deliver: StepSummary | null;
-  review: StepSummary | null;
-  answerMedianMs: number | null;
-  escalations: { level: number; count: number }[];
-}
-export interface ScorecardDetail {
-  from: string;
-  to: string;
-  timezone: string;
-  party: { id: string; name: string; kind: string };
-  scorecards: Scorecard[];
-  briefs: { items: ScorecardBriefRow[]; nextCursor: string | null };
-}
+export type ScorecardReport = Schemas['ScorecardReport'];
+export type Scorecard = Schemas['Scorecard'];
+export type Figures = Schemas['ScorecardFigures'];
+export type StepFigures = Schemas['ScorecardStepFigures'];
+export type ScorecardDetail = Schemas['ScorecardDetail'];
+export type ScorecardBriefRow = Schemas['ScorecardBriefRow'];
+export type StepSummary = NonNullable<Schemas['ScorecardStepSummary']>;
+export type Agreement = Scorecard['agreement'];
 
 export const STEPS = ['acknowledge', 'deliver', 'review'] as const;
 export type StepName = (typeof STEPS)[number];
@@ -106,18 +46,26 @@ export function queryString(values: Record<string, string | undefined>): string 
   return params.size ? `?${params}` : '';
 }
 
-async function getJson<T>(path: string): Promise<T> {
-  const res = await fetch(path, { credentials: 'same-origin', headers: { Accept: 'application/json' } });
-  const body = (await res.json().catch(() => ({}))) as unknown;
-  if (!res.ok) throw new ApiProblem({ ...(body && typeof body === 'object' ? body : {}), status: res.status });
-  return body as T;
-}
+type Priority = NonNullable<ScorecardBriefRow['priority']>;
+const apiFilters = (filters: ReportFilters) => ({
+  ...(filters.from ? { from: filters.from } : {}),
+  ...(filters.to ? { to: filters.to } : {}),
+  ...(filters.agreement ? { agreement: filters.agreement as Agreement } : {}),
+  ...(filters.priority ? { priority: filters.priority as Priority } : {}),
+});
 
-export const loadReport = (filters: ReportFilters) => getJson<ScorecardReport>(`/v1/reports/scorecards${queryString({ ...filters })}`);
+export const loadReport = (filters: ReportFilters) => ok(api.GET('/v1/reports/scorecards', { params: { query: apiFilters(filters) } }));
 
 /** One party's scorecards and a page of the briefs behind a figure (`trace`) or a week. */
 export const loadDetail = (partyId: string, filters: ReportFilters, trace: { trace?: string; week?: string }, cursor?: string) =>
-  getJson<ScorecardDetail>(`/v1/reports/scorecards/${encodeURIComponent(partyId)}${queryString({ ...filters, ...trace, cursor, limit: '25' })}`);
+  ok(
+    api.GET('/v1/reports/scorecards/{partyId}', {
+      params: {
+        path: { partyId },
+        query: { ...apiFilters(filters), ...(trace.trace ? { trace: trace.trace } : {}), ...(trace.week ? { week: trace.week } : {}), ...(cursor ? { cursor } : {}), limit: 25 },
+      },
+    }),
+  );
 
 /** The CSV download of the list (partyId absent) or of one party's briefs. */
 export const csvHref = (filters: ReportFilters, partyId?: string, trace: { trace?: string; week?: string } = {}) =>
@@ -128,8 +76,13 @@ const numberFormat = (digits: number) => new Intl.NumberFormat(locale.value === 
 /** "83.3 %" / "83,3 %", or "–" when nothing was counted. */
 export const formatPercent = (value: number | null | undefined) => (value === null || value === undefined ? '–' : `${numberFormat(1).format(value)} %`);
 
-/** Business time in hours with one decimal: "2.5 h" / "2,5 h". */
-export const formatHours = (ms: number | null | undefined) => (ms === null || ms === undefined ? '–' : `${numberFormat(1).format(ms / 3_600_000)} h`);
+/** Business time in hours with one decimal, "2.5 h" / "2,5 h"; under an hour in minutes, "12 min". */
+export function formatHours(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined) return '–';
+  if (ms < 60_000) return ms > 0 ? '< 1 min' : '0 min';
+  if (ms < 3_600_000) return `${Math.round(ms / 60_000)} min`;
+  return `${numberFormat(1).format(ms / 3_600_000)} h`;
+}
 
 /** A plain number with the given decimals ("1.4" / "1,4"). */
 export const formatNumber = (value: number | null | undefined, digits = 1) => (value === null || value === undefined ? '–' : numberFormat(digits).format(value));
@@ -138,11 +91,12 @@ export const formatNumber = (value: number | null | undefined, digits = 1) => (v
 export const formatDay = (day: string) =>
   new Intl.DateTimeFormat(locale.value === 'de' ? 'de-DE' : 'en-GB', { timeZone: 'UTC', day: 'numeric', month: 'short', year: 'numeric' }).format(new Date(`${day}T00:00:00Z`));
 
-/** A histogram bucket's label by its upper edge: "≤ 15 min", "≤ 2 h", "> 40 h" (after the last edge). */
-export function bucketLabel(upToMs: number | null, previousUpToMs: number | null | undefined): string {
-  const span = (ms: number) => (ms < 3_600_000 ? `${ms / 60_000} min` : `${ms / 3_600_000} h`);
-  if (upToMs === null) return previousUpToMs ? `> ${span(previousUpToMs)}` : '–';
-  return `≤ ${span(upToMs)}`;
+const span = (ms: number, compact: boolean) => (ms < 3_600_000 ? `${ms / 60_000}${compact ? 'm' : ' min'}` : `${ms / 3_600_000}${compact ? 'h' : ' h'}`);
+
+/** A histogram bucket's label by its upper edge: "≤ 15 min", "≤ 2 h", "> 40 h" (after the last edge); compact for an axis: "15m", "2h", ">40h". */
+export function bucketLabel(upToMs: number | null, previousUpToMs: number | null | undefined, compact = false): string {
+  if (upToMs === null) return previousUpToMs ? `>${compact ? '' : ' '}${span(previousUpToMs, compact)}` : '–';
+  return compact ? span(upToMs, true) : `≤ ${span(upToMs, false)}`;
 }
 
 /** "2026-W47" as "W47" on a chart's axis. */

@@ -12,7 +12,7 @@ import { session } from '../session';
 const TEXT = {
   en: {
     title: 'Scorecards',
-    intro: 'How reliably each agency and team acknowledges and delivers, and how fast the e-commerce team reviews, for the briefs created in the period. Times are business hours of each brief’s calendar.',
+    intro: 'How reliably each agency and team acknowledges and delivers, and how fast the e-commerce team reviews, for the briefs created in the period. Times are working time on each brief’s calendar.',
     period: (from: string, to: string, zone: string) => `Briefs created ${from} – ${to} (${zone})`,
     table: 'Scorecards of all parties',
     sortedBy: (column: string, direction: string) => `, sorted by ${column} ${direction}`,
@@ -23,6 +23,8 @@ const TEXT = {
     received: 'Briefs received',
     onTime: (step: string) => `${step} on time`,
     median: (step: string) => `Median time to ${step.toLowerCase()}`,
+    onTimeGroup: 'On time',
+    medianGroup: 'Median (working time)',
     steps: { acknowledge: 'Acknowledge', deliver: 'Deliver', review: 'Review' },
     medianSteps: { acknowledge: 'acknowledge', deliver: 'deliver', review: 'review' },
     rounds: 'Rounds per approved brief',
@@ -45,6 +47,8 @@ const TEXT = {
     received: 'Erhaltene Briefings',
     onTime: (step: string) => `${step} pünktlich`,
     median: (step: string) => `Median bis zur ${step}`,
+    onTimeGroup: 'Pünktlich',
+    medianGroup: 'Median (Arbeitszeit)',
     steps: { acknowledge: 'Bestätigung', deliver: 'Lieferung', review: 'Prüfung' },
     medianSteps: { acknowledge: 'Bestätigung', deliver: 'Lieferung', review: 'Prüfung' },
     rounds: 'Runden je freigegebenem Briefing',
@@ -61,6 +65,9 @@ type Text = (typeof TEXT)['en'];
 interface Column {
   key: string;
   label: (text: Text) => string;
+  /** Under a group's header: the short label shown (the full one is what assistive technology reads). */
+  group?: 'onTimeGroup' | 'medianGroup';
+  short?: (text: Text) => string;
   value: (s: Scorecard) => number | string | null;
   show: (s: Scorecard) => string;
 }
@@ -73,6 +80,8 @@ const COLUMNS: Column[] = [
     (step): Column => ({
       key: `${step}OnTime`,
       label: (t) => t.onTime(t.steps[step]),
+      group: 'onTimeGroup',
+      short: (t) => t.steps[step],
       value: (s) => s.figures[step].onTimePercent,
       show: (s) => formatPercent(s.figures[step].onTimePercent),
     }),
@@ -81,6 +90,8 @@ const COLUMNS: Column[] = [
     (step): Column => ({
       key: `${step}Median`,
       label: (t) => t.median(t.medianSteps[step]),
+      group: 'medianGroup',
+      short: (t) => t.steps[step],
       value: (s) => s.figures[step].medianMs,
       show: (s) => formatHours(s.figures[step].medianMs),
     }),
@@ -91,6 +102,24 @@ const COLUMNS: Column[] = [
 ];
 
 type Sort = { key: string; direction: 'ascending' | 'descending' };
+
+function SortButton({ column, sort, text, onSort }: { column: Column; sort: Sort; text: Text; onSort: (key: string) => void }) {
+  return (
+    <button type="button" class="sort" onClick={() => onSort(column.key)}>
+      {column.short ? (
+        <>
+          <span aria-hidden="true">{column.short(text)}</span>
+          <span class="visually-hidden">{column.label(text)}</span>
+        </>
+      ) : (
+        column.label(text)
+      )}
+      <span class="sort-mark" aria-hidden="true">
+        {sort.key === column.key ? (sort.direction === 'ascending' ? '▲' : '▼') : '↕'}
+      </span>
+    </button>
+  );
+}
 
 export function Reports() {
   const text = useText(TEXT);
@@ -179,16 +208,31 @@ export function Reports() {
             </caption>
             <thead>
               <tr>
-                {columns.map((column) => (
-                  <th key={column.key} scope="col" aria-sort={sort.key === column.key ? sort.direction : undefined} class={column.key === 'party' || column.key === 'agreement' ? undefined : 'number'}>
-                    <button type="button" class="sort" onClick={() => sortBy(column.key)}>
-                      {column.label(text)}
-                      <span class="sort-mark" aria-hidden="true">
-                        {sort.key === column.key ? (sort.direction === 'ascending' ? '▲' : '▼') : '↕'}
-                      </span>
-                    </button>
-                  </th>
-                ))}
+                {columns.map((column, index) => {
+                  if (column.group) {
+                    // A group's header spans its columns, once.
+                    if (columns[index - 1]?.group === column.group) return null;
+                    return (
+                      <th key={column.group} scope="colgroup" colSpan={columns.filter((c) => c.group === column.group).length} class="group">
+                        {text[column.group]}
+                      </th>
+                    );
+                  }
+                  return (
+                    <th key={column.key} scope="col" rowSpan={2} aria-sort={sort.key === column.key ? sort.direction : undefined} class={column.key === 'party' || column.key === 'agreement' ? undefined : 'number'}>
+                      <SortButton column={column} sort={sort} text={text} onSort={sortBy} />
+                    </th>
+                  );
+                })}
+              </tr>
+              <tr>
+                {columns
+                  .filter((column) => column.group)
+                  .map((column) => (
+                    <th key={column.key} scope="col" aria-sort={sort.key === column.key ? sort.direction : undefined} class="number">
+                      <SortButton column={column} sort={sort} text={text} onSort={sortBy} />
+                    </th>
+                  ))}
               </tr>
             </thead>
             <tbody>

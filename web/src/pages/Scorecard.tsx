@@ -51,18 +51,20 @@ const TEXT = {
     rounds: 'Rounds per approved brief',
     approvedBriefs: (n: number) => `${n} approved`,
     clarifications: 'Questions per brief',
-    questions: (n: number, answer: string) => `${n} asked · answered in ${answer} (median)`,
+    questions: (n: number, answer: string) => (n === 0 ? '0 asked' : `${n} asked · answered in ${answer} (median)`),
     escalations: 'Escalations',
     escalationsDetail: (acknowledged: number, levels: string) => `${acknowledged} acknowledged${levels ? ` · ${levels}` : ''}`,
     level: (level: number, count: number) => `level ${level}: ${count}`,
     held: 'Briefs held',
     heldFor: (time: string) => `held ${time} in all`,
-    show: 'Show the briefs',
     charts: 'Charts',
     trend: 'On time by week of creation',
     trendSummary: (weeks: number, first: string, last: string, latest: string) =>
-      weeks === 0 ? 'On time by week of creation: no briefs in this period.' : `On-time share of acknowledgements, deliveries and reviews for ${weeks} week${weeks === 1 ? '' : 's'}, ${first} to ${last}. ${latest}`,
-    latestWeek: (week: string, parts: string) => `Week ${week}: ${parts}.`,
+      weeks === 0
+        ? 'On time by week of creation: no briefs in this period.'
+        : weeks === 1
+          ? `On-time share of acknowledgements, deliveries and reviews in week ${first}: ${latest}.`
+          : `On-time share of acknowledgements, deliveries and reviews for ${weeks} weeks, ${first} to ${last}. Week ${last}: ${latest}.`,
     histogram: 'Time to acknowledge (business hours)',
     histogramSummary: (done: number, median: string, p90: string, top: string) =>
       done === 0 ? 'Time to acknowledge: no brief acknowledged in this period.' : `Time to acknowledge for ${done} acknowledged brief${done === 1 ? '' : 's'}: median ${median}, 90 % within ${p90}. Most often ${top}.`,
@@ -116,18 +118,20 @@ const TEXT = {
     rounds: 'Runden je freigegebenem Briefing',
     approvedBriefs: (n: number) => `${n} freigegeben`,
     clarifications: 'Rückfragen je Briefing',
-    questions: (n: number, answer: string) => `${n} gestellt · beantwortet in ${answer} (Median)`,
+    questions: (n: number, answer: string) => (n === 0 ? '0 gestellt' : `${n} gestellt · beantwortet in ${answer} (Median)`),
     escalations: 'Eskalationen',
     escalationsDetail: (acknowledged: number, levels: string) => `${acknowledged} bestätigt${levels ? ` · ${levels}` : ''}`,
     level: (level: number, count: number) => `Stufe ${level}: ${count}`,
     held: 'Pausierte Briefings',
     heldFor: (time: string) => `insgesamt ${time} pausiert`,
-    show: 'Briefings zeigen',
     charts: 'Diagramme',
     trend: 'Pünktlich nach Erstellungswoche',
     trendSummary: (weeks: number, first: string, last: string, latest: string) =>
-      weeks === 0 ? 'Pünktlich nach Erstellungswoche: keine Briefings im Zeitraum.' : `Anteil pünktlicher Bestätigungen, Lieferungen und Prüfungen in ${weeks} Woche${weeks === 1 ? '' : 'n'}, ${first} bis ${last}. ${latest}`,
-    latestWeek: (week: string, parts: string) => `Woche ${week}: ${parts}.`,
+      weeks === 0
+        ? 'Pünktlich nach Erstellungswoche: keine Briefings im Zeitraum.'
+        : weeks === 1
+          ? `Anteil pünktlicher Bestätigungen, Lieferungen und Prüfungen in Woche ${first}: ${latest}.`
+          : `Anteil pünktlicher Bestätigungen, Lieferungen und Prüfungen in ${weeks} Wochen, ${first} bis ${last}. Woche ${last}: ${latest}.`,
     histogram: 'Zeit bis zur Bestätigung (Arbeitsstunden)',
     histogramSummary: (done: number, median: string, p90: string, top: string) =>
       done === 0 ? 'Zeit bis zur Bestätigung: im Zeitraum kein Briefing bestätigt.' : `Zeit bis zur Bestätigung für ${done} bestätigte Briefing${done === 1 ? '' : 's'}: Median ${median}, 90 % in ${p90}. Am häufigsten ${top}.`,
@@ -176,12 +180,14 @@ function stepCell(step: StepSummary | null, text: Text): string {
   if (step.done > 0) parts.push(formatHours(step.businessMs));
   if (step.open) parts.push(text.stepOpen);
   parts.push(step.late > 0 ? text.stepLate(step.late) : step.done > 0 ? text.stepOnTime : '');
-  return parts.filter(Boolean).join(' · ');
+  return parts.filter(Boolean).join(' · ') || '–';
 }
 
-function FigureButton({ label, trace, current, onTrace, children }: { label: string; trace: string; current: string | undefined; onTrace: (trace: string) => void; children: preact.ComponentChildren }) {
+/** A figure's link to its briefs; its name starts with the figure's label (`context`), read before the visible text. */
+function FigureButton({ context, trace, current, onTrace, children }: { context?: string; trace: string; current: string | undefined; onTrace: (trace: string) => void; children: preact.ComponentChildren }) {
   return (
-    <button type="button" class="link trace" aria-label={label} aria-pressed={current === trace} onClick={() => onTrace(trace)}>
+    <button type="button" class="link trace" aria-pressed={current === trace} onClick={() => onTrace(trace)}>
+      {context && <span class="visually-hidden">{context}: </span>}
       {children}
     </button>
   );
@@ -197,7 +203,7 @@ function Figures({ scorecard, trace, onTrace, text }: { scorecard: ScorecardData
         <span class="figure">{f.briefs.received}</span>
         {(['approved', 'declined', 'cancelled', 'open'] as const).map((outcome) => (
           <span key={outcome} class="figure-detail">
-            <FigureButton label={`${text.outcomes[outcome]}: ${f.briefs[outcome]}`} trace={outcome} current={trace} onTrace={onTrace}>
+            <FigureButton trace={outcome} current={trace} onTrace={onTrace}>
               {text.outcomes[outcome]} {f.briefs[outcome]}
             </FigureButton>
           </span>
@@ -209,11 +215,11 @@ function Figures({ scorecard, trace, onTrace, text }: { scorecard: ScorecardData
           <span class="figure">{formatPercent(f[step].onTimePercent)}</span>
           <span class="figure-detail muted">{text.ofCounted(f[step].onTime, f[step].counted)}</span>
           <span class="figure-detail">
-            <FigureButton label={`${text.onTimeTitle[step]}: ${text.onTime(f[step].onTime)}`} trace={`${step}.onTime`} current={trace} onTrace={onTrace}>
+            <FigureButton context={text.onTimeTitle[step]} trace={`${step}.onTime`} current={trace} onTrace={onTrace}>
               {text.onTime(f[step].onTime)}
             </FigureButton>
             {' · '}
-            <FigureButton label={`${text.onTimeTitle[step]}: ${text.late(f[step].counted - f[step].onTime)}`} trace={`${step}.late`} current={trace} onTrace={onTrace}>
+            <FigureButton context={text.onTimeTitle[step]} trace={`${step}.late`} current={trace} onTrace={onTrace}>
               {text.late(f[step].counted - f[step].onTime)}
             </FigureButton>
           </span>
@@ -232,7 +238,7 @@ function Figures({ scorecard, trace, onTrace, text }: { scorecard: ScorecardData
         <span class="figure-label">{text.rounds}</span>
         <span class="figure">{formatNumber(f.rounds.mean)}</span>
         <span class="figure-detail">
-          <FigureButton label={`${text.rounds}: ${text.approvedBriefs(f.rounds.approvedBriefs)}`} trace="approved" current={trace} onTrace={onTrace}>
+          <FigureButton context={text.rounds} trace="approved" current={trace} onTrace={onTrace}>
             {text.approvedBriefs(f.rounds.approvedBriefs)}
           </FigureButton>
         </span>
@@ -241,7 +247,7 @@ function Figures({ scorecard, trace, onTrace, text }: { scorecard: ScorecardData
         <span class="figure-label">{text.clarifications}</span>
         <span class="figure">{formatNumber(f.clarifications.perBrief, 2)}</span>
         <span class="figure-detail">
-          <FigureButton label={`${text.clarifications}: ${text.show}`} trace="clarified" current={trace} onTrace={onTrace}>
+          <FigureButton context={text.clarifications} trace="clarified" current={trace} onTrace={onTrace}>
             {text.questions(f.clarifications.count, formatHours(f.clarifications.answerMedianMs))}
           </FigureButton>
         </span>
@@ -250,7 +256,7 @@ function Figures({ scorecard, trace, onTrace, text }: { scorecard: ScorecardData
         <span class="figure-label">{text.escalations}</span>
         <span class="figure">{f.escalations.total}</span>
         <span class="figure-detail">
-          <FigureButton label={`${text.escalations}: ${text.show}`} trace="escalated" current={trace} onTrace={onTrace}>
+          <FigureButton context={text.escalations} trace="escalated" current={trace} onTrace={onTrace}>
             {text.escalationsDetail(f.escalations.acknowledged, levels)}
           </FigureButton>
         </span>
@@ -259,7 +265,7 @@ function Figures({ scorecard, trace, onTrace, text }: { scorecard: ScorecardData
         <span class="figure-label">{text.held}</span>
         <span class="figure">{f.held.briefs}</span>
         <span class="figure-detail">
-          <FigureButton label={`${text.held}: ${text.show}`} trace="held" current={trace} onTrace={onTrace}>
+          <FigureButton context={text.held} trace="held" current={trace} onTrace={onTrace}>
             {text.heldFor(formatHours(f.held.totalMs))}
           </FigureButton>
         </span>
@@ -278,7 +284,7 @@ function Charts({ scorecard, traced, onTrace, text }: { scorecard: ScorecardData
     weeks.length,
     weeks[0]?.week ?? '',
     latest?.week ?? '',
-    latest ? text.latestWeek(latest.week, STEPS.map((step, i) => `${stepNames[i]} ${formatPercent(latest.figures[step].onTimePercent)}`).join(', ')) : '',
+    latest ? STEPS.map((step, i) => `${stepNames[i]} ${formatPercent(latest.figures[step].onTimePercent)}`).join(', ') : '',
   );
 
   const ack = scorecard.figures.acknowledge;
@@ -345,7 +351,7 @@ function Charts({ scorecard, traced, onTrace, text }: { scorecard: ScorecardData
         kind="bar"
         title={text.histogram}
         summary={histogramSummary}
-        labels={buckets}
+        labels={ack.histogram.map((b, i) => bucketLabel(b.upToMs, ack.histogram[i - 1]?.upToMs, true))}
         series={[{ name: text.count, values: ack.histogram.map((b) => b.count) }]}
         table={
           <table>
