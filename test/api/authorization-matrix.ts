@@ -121,6 +121,8 @@ export const MATRIX = [
   rule('GET /admin', null, [200], PUBLIC),
   rule('GET /admin/:section', null, [200], PUBLIC),
   rule('GET /settings', null, [200], PUBLIC),
+  rule('GET /reports', null, [200], PUBLIC),
+  rule('GET /reports/:partyId', null, [200], PUBLIC),
   rule('GET /signin', null, [200], PUBLIC),
   rule('GET /signin/:token', null, [200], PUBLIC),
   rule('GET /assets/:file', null, [200], PUBLIC, { why: 'A file of the web app (script, styles): public like the page that names it.' }),
