@@ -1,7 +1,7 @@
 // The bench's command line.
 import { parseArgs } from 'node:util';
 
-export const SCENARIOS = ['lifecycle', 'baseline', 'timers', 'growth', 'scale'] as const;
+export const SCENARIOS = ['lifecycle', 'baseline', 'timers', 'growth', 'scale', 'reports'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {
@@ -12,6 +12,8 @@ export interface BenchOptions {
   /** Comments and revision rounds of the growth scenario's one brief. */
   comments: number;
   rounds: number;
+  /** Briefs of scorecard history the reports scenario writes into the database. */
+  reportBriefs: number;
   only: Scenario[];
   /** Append the run to bench/results/results.jsonl (off for trial runs and the test). */
   record: boolean;
@@ -25,6 +27,8 @@ export const USAGE = `npm run bench -- [options]
   --open K          scale: open briefs with clocks days away (10000)
   --comments N      growth: comments on its one brief (200)
   --rounds R        growth: revision rounds (deliver + request changes) (20)
+  --report-briefs N reports: briefs of scorecard history (12 weeks, 20 parties) written
+                    straight into the database, then the scorecards asked for (100000)
   --only LIST       scenarios to run, comma-separated: ${SCENARIOS.join(', ')}
                     (ratios = lifecycle,baseline); all by default
   --no-record       do not append the run to bench/results/results.jsonl
@@ -51,6 +55,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
       open: { type: 'string' },
       comments: { type: 'string' },
       rounds: { type: 'string' },
+      'report-briefs': { type: 'string' },
       only: { type: 'string' },
       'no-record': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -74,6 +79,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     open: count('open', values.open, 10000, 1),
     comments: count('comments', values.comments, 200, 0),
     rounds: count('rounds', values.rounds, 20, 0),
+    reportBriefs: count('report-briefs', values['report-briefs'], 100_000, 1),
     only: SCENARIOS.filter((s) => only.has(s)),
     record: !values['no-record'],
   };

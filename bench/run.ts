@@ -14,6 +14,7 @@ import { note } from './progress';
 import { startWebhookReceiver } from './receivers';
 import { baseline, startBaselineWorker, warmUpBaseline, type BaselineFigures } from './scenarios/baseline';
 import { growth } from './scenarios/growth';
+import { reports } from './scenarios/reports';
 import { lifecycle, warmUpLifecycle, type LifecycleFigures } from './scenarios/lifecycle';
 import { scale } from './scenarios/scale';
 import { timers } from './scenarios/timers';
@@ -53,7 +54,7 @@ async function main(): Promise<number> {
   const { record, ...shownOptions } = options;
   const scenarios = new Set<Scenario>(options.only);
   note(
-    `scenarios ${options.only.join(', ')}; briefs ${options.briefs}, concurrency ${options.concurrency}, timers ${options.timers}, open ${options.open}; ` +
+    `scenarios ${options.only.join(', ')}; briefs ${options.briefs}, concurrency ${options.concurrency}, timers ${options.timers}, open ${options.open}, report briefs ${options.reportBriefs}; ` +
       `load average ${machine.loadAverage.start} on ${machine.cores} cores`,
   );
 
@@ -132,6 +133,8 @@ async function main(): Promise<number> {
     if (scenarios.has('timers')) done('timers', await timers(ctx));
     if (scenarios.has('growth')) done('growth', await growth(ctx));
     if (scenarios.has('scale')) done('scale', await scale(ctx));
+    // Last: it fills the database with briefs the others would count (and restarts the embedded stack).
+    if (scenarios.has('reports')) done('reports', await reports(ctx));
 
     detail.stack = {
       mode: started.mode,

@@ -9,7 +9,11 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } 
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
 import { LOCK_FILE, type LockHolder } from '../lib/data-lock';
+import { pgliteExecutor } from '../lib/db/database';
+import type { SqlExecutor } from '../prisma/migrate';
 import { generateApiKey } from '../lib/keys';
 import { WORKFLOW_BUNDLE_PATH } from '../worker/worker';
 import { createDirectory, demoDirectory, type BenchDirectory } from './directory';
@@ -33,6 +37,13 @@ export interface Stack {
   pids: Record<string, number | undefined>;
   /** The stack's last lines of output, for error messages. */
   recentOutput(): string;
+  /**
+   * Runs `work` on the stack's database itself. External: on a connection of its own beside the
+   * running stack. Embedded: PGlite admits one process, so Handoff stops, the bench opens its
+   * data folder, and Handoff starts again on the same folder and port with `restartEnv` added
+   * (the url stays; the process ids and the dev server's address are updated).
+   */
+  withDatabase<T>(work: (db: SqlExecutor) => Promise<T>, restartEnv?: Record<string, string>): Promise<T>;
   stop(): Promise<void>;
 }
 
@@ -104,17 +115,20 @@ async function stopChild(child: ChildProcess, graceMs = 20_000): Promise<void> {
 
 const READY = /Handoff is ready at (http:\/\/localhost:\d+)/;
 
-export async function startEmbeddedStack(): Promise<Stack> {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'handoff-bench-'));
-  const env = stackEnv({ PORT: '0', HANDOFF_DATA_DIR: dataDir, HANDOFF_TEMPORAL_UI_PORT: '0', TEMPORAL_ADDRESS: '', DATABASE_URL: '', HANDOFF_SEED_DEMO: 'true' });
+interface EmbeddedProcess {
+  child: ChildProcess;
+  url: string;
+  output: OutputTail;
+  devServerPid: number | undefined;
+}
+
+/** Starts `start/embedded.ts` on the data folder and waits for its banner. */
+async function launchEmbedded(dataDir: string, extraEnv: Record<string, string>): Promise<EmbeddedProcess> {
+  const env = stackEnv({ PORT: '0', HANDOFF_DATA_DIR: dataDir, HANDOFF_TEMPORAL_UI_PORT: '0', TEMPORAL_ADDRESS: '', DATABASE_URL: '', HANDOFF_SEED_DEMO: 'true', ...extraEnv });
   const child = spawn(process.execPath, [...NODE_ARGS, '--import', 'tsx', 'start/embedded.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const output = new OutputTail();
   output.attach(child, 'handoff');
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const stop = async () => {
-    await stopChild(child);
-    rmSync(dataDir, { recursive: true, force: true });
-  };
   try {
     const url = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`the embedded start was not ready within 120 s:\n${output.recent()}`)), 120_000);
@@ -132,23 +146,59 @@ export async function startEmbeddedStack(): Promise<Stack> {
         reject(new Error(`the embedded start exited with ${code}:\n${output.recent()}`));
       });
     });
-    const directory = await demoDirectory(url, output.startOutput());
-    output.stopKeepingHead();
     const holder = JSON.parse(readFileSync(path.join(dataDir, LOCK_FILE), 'utf8')) as LockHolder;
-    const port = devServerPort(holder.devServerPid);
-    return {
+    return { child, url, output, devServerPid: holder.devServerPid };
+  } catch (err) {
+    await stopChild(child);
+    throw err;
+  }
+}
+
+export async function startEmbeddedStack(): Promise<Stack> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'handoff-bench-'));
+  let current: EmbeddedProcess | undefined;
+  const stop = async () => {
+    if (current) await stopChild(current.child);
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    current = await launchEmbedded(dataDir, {});
+    const directory = await demoDirectory(current.url, current.output.startOutput());
+    current.output.stopKeepingHead();
+    const stack: Stack = {
       mode: 'embedded',
-      url,
-      temporalAddress: `127.0.0.1:${port}`,
+      url: current.url,
+      temporalAddress: `127.0.0.1:${devServerPort(current.devServerPid)}`,
       namespace: process.env.TEMPORAL_NAMESPACE || 'default',
       taskQueue: process.env.TEMPORAL_TASK_QUEUE || 'handoff',
       dataDir,
       directory,
-      workerPid: child.pid as number,
-      pids: { handoff: child.pid, temporalDevServer: holder.devServerPid },
-      recentOutput: () => output.recent(),
+      workerPid: current.child.pid as number,
+      pids: { handoff: current.child.pid, temporalDevServer: current.devServerPid },
+      recentOutput: () => current?.output.recent() ?? '',
+      async withDatabase(work, restartEnv = {}) {
+        const { port } = new URL(stack.url);
+        await stopChild((current as EmbeddedProcess).child);
+        current = undefined;
+        const pglite = await PGlite.create({ dataDir: path.join(dataDir, 'pglite') });
+        let result: Awaited<ReturnType<typeof work>>;
+        try {
+          result = await work(pgliteExecutor(pglite));
+        } finally {
+          await pglite.close();
+        }
+        current = await launchEmbedded(dataDir, { PORT: port, ...restartEnv });
+        current.output.stopKeepingHead();
+        stack.url = current.url;
+        stack.temporalAddress = `127.0.0.1:${devServerPort(current.devServerPid)}`;
+        stack.workerPid = current.child.pid as number;
+        stack.pids.handoff = current.child.pid;
+        stack.pids.temporalDevServer = current.devServerPid;
+        return result;
+      },
       stop,
     };
+    return stack;
   } catch (err) {
     await stop();
     throw err;
@@ -253,6 +303,20 @@ export async function startExternalStack(databaseUrl: string, temporalAddress: s
       workerPid: worker.pid as number,
       pids: { worker: worker.pid, api: api.pid },
       recentOutput: () => output.recent(),
+      async withDatabase(work) {
+        const client = new pg.Client({ connectionString: databaseUrl });
+        await client.connect();
+        try {
+          return await work({
+            exec: async (sql) => {
+              await client.query(sql);
+            },
+            query: async <T>(sql: string, params?: unknown[]) => (await client.query(sql, params)).rows as T[],
+          });
+        } finally {
+          await client.end();
+        }
+      },
       stop,
     };
   } catch (err) {
