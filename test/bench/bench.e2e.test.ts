@@ -12,6 +12,7 @@ const FIGURES: Record<string, string[]> = {
   timers: ['latenessP50Ms', 'latenessP99Ms', 'latenessMaxMs'],
   scale: ['openBriefs', 'startPerSec', 'workerRssMb', 'apiListP50Ms'],
   growth: ['historyBytes', 'largestPayloadBytes', 'continuedAsNew'],
+  reports: ['scorecardP50Ms', 'scorecardP95Ms', 'detailP50Ms', 'csvP50Ms'],
 };
 
 function runBench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -30,7 +31,7 @@ function runBench(args: string[]): Promise<{ code: number | null; stdout: string
 }
 
 test('npm run bench with tiny figures prints every scenario figure as a number on the last line of stdout', async () => {
-  const { code, stdout, stderr } = await runBench(['--briefs', '3', '--concurrency', '3', '--timers', '3', '--open', '5', '--comments', '4', '--rounds', '1', '--no-record']);
+  const { code, stdout, stderr } = await runBench(['--briefs', '3', '--concurrency', '3', '--timers', '3', '--open', '5', '--comments', '4', '--rounds', '1', '--report-briefs', '2000', '--no-record']);
   expect({ code, stderr: code === 0 ? '' : stderr }).toEqual({ code: 0, stderr: '' });
 
   const lines = stdout.trim().split('\n');
@@ -43,10 +44,21 @@ test('npm run bench with tiny figures prints every scenario figure as a number o
   }
   expect(result.scale.openBriefs).toBeGreaterThanOrEqual(5);
   expect(result.growth.largestPayloadBytes).toBeGreaterThan(0);
-  expect(result.options).toMatchObject({ briefs: 3, concurrency: 3, timers: 3, open: 5 });
+  expect(result.options).toMatchObject({ briefs: 3, concurrency: 3, timers: 3, open: 5, reportBriefs: 2000 });
+  // The generated history lies in the default period over twenty parties: the list of
+  // scorecards counts every brief of it, and has weeks.
+  expect(result.detail.reports).toMatchObject({ briefs: 2000, parties: 20, receivedInReport: 2000 });
+  expect(result.detail.reports.rows.scorecardBriefs).toBeGreaterThanOrEqual(2000);
+  expect(result.detail.reports.rows.scorecardSteps).toBeGreaterThan(2000 * 3);
+  expect(result.detail.reports.rows.escalations).toBeGreaterThan(0);
+  expect(result.detail.reports.scorecards).toBeGreaterThanOrEqual(20);
+  expect(result.detail.reports.weeks).toBeGreaterThan(result.detail.reports.scorecards);
+  expect(result.detail.reports.generateSec).toBeGreaterThan(0);
+  for (const figure of ['scorecardP50Ms', 'detailP50Ms', 'csvP50Ms']) expect(result.reports[figure]).toBeGreaterThan(0);
+  expect(result.reports.scorecardP95Ms).toBeGreaterThanOrEqual(result.reports.scorecardP50Ms);
 
   // Progress: an n/N counter with a rate for each phase, on stderr.
-  for (const phase of ['lifecycle', 'baseline', 'timers: creating', 'growth', 'scale: creating open briefs']) {
+  for (const phase of ['lifecycle', 'baseline', 'timers: creating', 'growth', 'scale: creating open briefs', 'reports: timing requests']) {
     expect(stderr).toMatch(new RegExp(`\\[bench\\] ${phase}: \\d+/\\d+ \\w+, [\\d.]+/s`));
   }
-}, 300_000);
+}, 420_000);
