@@ -144,6 +144,8 @@ const RECIPES: Record<RouteKey, Recipe> = {
   'GET /admin': { call: get('/admin') },
   'GET /admin/:section': { call: get('/admin/parties') },
   'GET /settings': { call: get('/settings') },
+  'GET /reports': { call: get('/reports') },
+  'GET /reports/:partyId': { call: async (fx) => ({ path: `/reports/${fx.partyA}` }) },
   'GET /signin': { call: get('/signin') },
   'GET /signin/:token': { call: get('/signin/not-a-real-token') },
   'GET /assets/:file': { call: async () => ({ path: `/assets/${webAsset()}` }) },
