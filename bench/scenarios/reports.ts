@@ -125,7 +125,7 @@ export async function reports(ctx: BenchContext): Promise<ScenarioResult<Reports
       period: report ? { from: report.from, to: report.to } : undefined,
       scorecards: report?.scorecards.length,
       weeks: report?.scorecards.reduce((sum, card) => sum + card.weeks.length, 0),
-      // Every generated brief falls in the default period: the list counts them all.
+      // Every generated brief falls in the default period: the list counts them all (and the other scenarios' briefs).
       receivedInReport: received,
       responseChars: sizes,
       listMs: latencySummary(timings.list),

@@ -46,9 +46,10 @@ test('npm run bench with tiny figures prints every scenario figure as a number o
   expect(result.growth.largestPayloadBytes).toBeGreaterThan(0);
   expect(result.options).toMatchObject({ briefs: 3, concurrency: 3, timers: 3, open: 5, reportBriefs: 2000 });
   // The generated history lies in the default period over twenty parties: the list of
-  // scorecards counts every brief of it, and has weeks.
-  expect(result.detail.reports).toMatchObject({ briefs: 2000, parties: 20, receivedInReport: 2000 });
-  expect(result.detail.reports.rows.scorecardBriefs).toBeGreaterThanOrEqual(2000);
+  // scorecards counts every brief of it (and the other scenarios' briefs), and has weeks.
+  expect(result.detail.reports).toMatchObject({ briefs: 2000, parties: 20 });
+  expect(result.detail.reports.receivedInReport).toBeGreaterThanOrEqual(2000);
+  expect(result.detail.reports.receivedInReport).toBeLessThanOrEqual(result.detail.reports.rows.scorecardBriefs);
   expect(result.detail.reports.rows.scorecardSteps).toBeGreaterThan(2000 * 3);
   expect(result.detail.reports.rows.escalations).toBeGreaterThan(0);
   expect(result.detail.reports.scorecards).toBeGreaterThanOrEqual(20);
