@@ -1,16 +1,18 @@
 // The scorecard reports: figures per party and agreement over the briefs created in a period,
-// and per ISO week of creation, computed in SQL over scorecard_briefs, scorecard_steps and the
-// escalations; and the briefs behind each figure. The API and the monthly email both read them.
+// and per ISO week of creation, added up from the cells of the period's scorecard spans (see
+// ./spans.ts; each a week or a day of scorecard_briefs and scorecard_steps, aggregated in SQL)
+// and the escalations; and the briefs behind each figure. The API and the monthly email read them.
 //
 // A step counts when it is done, or when its clock breached while it was still open (or before
 // the brief was declined or cancelled): a breach is not on time whether or not the step ended.
 // Times are business time of the brief's calendar, medians and 90th percentiles interpolated
-// (percentile_cont) over the steps done.
+// (as percentile_cont does) over the steps done: exact, since the cells keep every done step's time.
 import type { PrismaClient } from '../../lib/db/database';
 import { Prisma } from '../../lib/db/generated/client';
 import type { Agreement } from '../../workflows/domain/policy';
 import type { Priority } from '../../workflows/domain/vocabulary';
-import { STEPS, type Outcome, type StepName } from './facts';
+import type { Outcome } from './facts';
+import { decodeTimes, freshSpans, isoWeekLabel, planSpans, readCells, type BriefCell, type StepCell } from './spans';
 
 export interface ReportQuery {
   /** First and last day (YYYY-MM-DD, inclusive) of the briefs' creation, in `timezone`. */
@@ -112,38 +114,6 @@ function weekLabels(query: Pick<ReportQuery, 'from'>, column: string) {
   return Prisma.sql`to_char(${monday}, 'YYYY-MM-DD') AS week_start, to_char(${monday}, 'IYYY-"W"IW') AS week`;
 }
 
-interface BriefGroupRow {
-  party_id: string;
-  agreement: Agreement;
-  party_name: string | null;
-  party_kind: string | null;
-  week_start: string | null;
-  week: string | null;
-  rounds: number | null;
-  received: number;
-  open: number;
-  approved: number;
-  declined: number;
-  cancelled: number;
-  clarifications: number;
-  held_briefs: number;
-  held_ms: number;
-  mean_rounds: number | null;
-}
-
-interface StepGroupRow {
-  party_id: string;
-  agreement: Agreement;
-  step: string;
-  week_start: string | null;
-  counted: number;
-  on_time: number;
-  done: number;
-  median_ms: number | null;
-  p90_ms: number | null;
-  histogram: number[];
-}
-
 interface EscalationGroupRow {
   party_id: string;
   agreement: Agreement;
@@ -151,69 +121,6 @@ interface EscalationGroupRow {
   week_start: string | null;
   count: number;
   acknowledged: number;
-}
-
-/**
- * The briefs' counts per (party, agreement) and per week, and, in the same pass, the approved
- * briefs per number of rounds (the rows with `rounds` set).
- */
-function briefGroups(prisma: PrismaClient, query: ReportQuery) {
-  return prisma.$queryRaw<BriefGroupRow[]>`
-    WITH b AS (
-      SELECT s.party_id, s.agreement, s.outcome, s.rounds, s.clarifications, s.held_ms, ${weekNumber(query, 's.created_at')} AS week_number
-      FROM scorecard_briefs s
-      WHERE ${briefConditions(query, 's', 'created_at')}
-    ), g AS (
-      SELECT party_id, agreement, week_number, rounds,
-        count(*)::int AS received,
-        count(*) FILTER (WHERE outcome = 'open')::int AS open,
-        count(*) FILTER (WHERE outcome = 'approved')::int AS approved,
-        count(*) FILTER (WHERE outcome = 'declined')::int AS declined,
-        count(*) FILTER (WHERE outcome = 'cancelled')::int AS cancelled,
-        coalesce(sum(clarifications), 0)::int AS clarifications,
-        count(*) FILTER (WHERE held_ms > 0)::int AS held_briefs,
-        coalesce(sum(held_ms), 0)::float8 AS held_ms,
-        (avg(rounds) FILTER (WHERE outcome = 'approved'))::float8 AS mean_rounds
-      FROM b
-      GROUP BY GROUPING SETS ((party_id, agreement), (party_id, agreement, week_number), (party_id, agreement, rounds), (party_id, agreement, week_number, rounds))
-      HAVING GROUPING(rounds) = 1 OR count(*) FILTER (WHERE outcome = 'approved') > 0
-    )
-    SELECT g.*, ${weekLabels(query, 'g.week_number')}, p.name AS party_name, p.kind::text AS party_kind
-    FROM g LEFT JOIN parties p ON p.id = g.party_id`;
-}
-
-const histogramColumns = Prisma.join(
-  [...HISTOGRAM_EDGES_MS, null].map((upTo, i) => {
-    const lower = i === 0 ? undefined : HISTOGRAM_EDGES_MS[i - 1];
-    const conditions = [
-      ...(lower !== undefined ? [Prisma.sql`business_ms > ${lower}`] : []),
-      ...(upTo !== null ? [Prisma.sql`business_ms <= ${upTo}`] : []),
-    ];
-    return Prisma.sql`count(*) FILTER (WHERE state = 'done' AND ${Prisma.join(conditions, ' AND ')})::int`;
-  }),
-);
-
-/**
- * One step's counts and business times per (party, agreement) and per week. One query per step,
- * run side by side: each reads its steps in (party, agreement) order from scorecard_steps_report_idx,
- * and the medians of the four share the work between connections.
- */
-function stepGroups(prisma: PrismaClient, query: ReportQuery, step: StepName) {
-  return prisma.$queryRaw<StepGroupRow[]>`
-    WITH st AS (
-      SELECT t.party_id, t.agreement, t.step, t.state, t.late, t.business_ms, ${weekNumber(query, 't.brief_created_at')} AS week_number
-      FROM scorecard_steps t
-      WHERE t.step = ${step} AND ${briefConditions(query, 't', 'brief_created_at')}
-    )
-    SELECT party_id, agreement, step, ${weekLabels(query, 'week_number')},
-      count(*) FILTER (WHERE state = 'done' OR late)::int AS counted,
-      count(*) FILTER (WHERE state = 'done' AND NOT late)::int AS on_time,
-      count(*) FILTER (WHERE state = 'done')::int AS done,
-      (percentile_cont(0.5) WITHIN GROUP (ORDER BY business_ms) FILTER (WHERE state = 'done'))::float8 AS median_ms,
-      (percentile_cont(0.9) WITHIN GROUP (ORDER BY business_ms) FILTER (WHERE state = 'done'))::float8 AS p90_ms,
-      ARRAY[${histogramColumns}] AS histogram
-    FROM st
-    GROUP BY GROUPING SETS ((party_id, agreement, step), (party_id, agreement, step, week_number))`;
 }
 
 function escalationGroups(prisma: PrismaClient, query: ReportQuery) {
@@ -243,69 +150,187 @@ function emptySteps(side: StepFigures['side']): StepFigures {
   };
 }
 
-function briefFigures(row: BriefGroupRow): Figures {
-  return {
-    briefs: { received: row.received, open: row.open, approved: row.approved, declined: row.declined, cancelled: row.cancelled },
-    acknowledge: emptySteps('party'),
-    deliver: emptySteps('party'),
-    review: emptySteps('ecommerce'),
-    rounds: { approvedBriefs: row.approved, mean: row.mean_rounds, distribution: [] },
-    clarifications: { count: row.clarifications, perBrief: row.received ? row.clarifications / row.received : null, answered: 0, answerMedianMs: null },
-    escalations: { total: 0, acknowledged: 0, byLevel: [] },
-    held: { briefs: row.held_briefs, totalMs: row.held_ms },
-  };
-}
-
 /** 100 × part / whole to one decimal; null for an empty whole. */
 export function percent(part: number, whole: number): number | null {
   return whole === 0 ? null : Math.round((1000 * part) / whole) / 10;
 }
 
+/**
+ * The `q` quantile of ascending `sorted`, interpolated between the two nearest ranks as
+ * PostgreSQL's percentile_cont does (same arithmetic, same result).
+ */
+export function percentileCont(sorted: Float64Array, q: number): number | null {
+  if (sorted.length === 0) return null;
+  const position = q * (sorted.length - 1);
+  const first = Math.floor(position);
+  const second = Math.ceil(position);
+  if (second === first) return sorted[first];
+  return sorted[first] + (sorted[second] - sorted[first]) * (position - first);
+}
+
+/** The histogram of ascending business times: each bucket up to its edge (inclusive). */
+function histogramOf(sorted: Float64Array): StepFigures['histogram'] {
+  const counts = new Array<number>(HISTOGRAM_EDGES_MS.length + 1).fill(0);
+  let bucket = 0;
+  for (const ms of sorted) {
+    while (bucket < HISTOGRAM_EDGES_MS.length && ms > HISTOGRAM_EDGES_MS[bucket]) bucket++;
+    counts[bucket]++;
+  }
+  return [...HISTOGRAM_EDGES_MS, null].map((upToMs, i) => ({ upToMs, count: counts[i] }));
+}
+
+/** What the cells of one group and step add up to, before the figures are worked out. */
+class StepTotals {
+  counted = 0;
+  onTime = 0;
+  private parts: Float64Array[] = [];
+
+  add(cell: StepCell, times: Float64Array) {
+    this.counted += cell.counted;
+    this.onTime += cell.on_time;
+    if (times.length) this.parts.push(times);
+  }
+
+  /** Every done step's business time, ascending. */
+  sorted(): Float64Array {
+    const all = new Float64Array(this.parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const part of this.parts) {
+      all.set(part, at);
+      at += part.length;
+    }
+    return all.sort();
+  }
+}
+
+/** One group's (a party and agreement, over the period or one week) totals, as the cells add up. */
+class GroupTotals {
+  briefs = { received: 0, open: 0, approved: 0, declined: 0, cancelled: 0 };
+  clarifications = 0;
+  held = { briefs: 0, totalMs: 0 };
+  roundsSum = 0;
+  rounds = new Map<number, number>();
+  steps = new Map<string, StepTotals>();
+
+  addBriefs(cell: BriefCell) {
+    for (const key of ['received', 'open', 'approved', 'declined', 'cancelled'] as const) this.briefs[key] += cell[key];
+    this.clarifications += cell.clarifications;
+    this.held.briefs += cell.held_briefs;
+    this.held.totalMs += cell.held_ms;
+    for (const [rounds, count] of cell.approved_rounds.flatMap((counts) => Object.entries(counts))) {
+      this.rounds.set(Number(rounds), (this.rounds.get(Number(rounds)) ?? 0) + count);
+      this.roundsSum += Number(rounds) * count;
+    }
+  }
+
+  addSteps(cell: StepCell, times: Float64Array) {
+    let totals = this.steps.get(cell.step);
+    if (!totals) this.steps.set(cell.step, (totals = new StepTotals()));
+    totals.add(cell, times);
+  }
+
+  figures(): Figures {
+    const { received } = this.briefs;
+    const figures: Figures = {
+      briefs: { ...this.briefs },
+      acknowledge: emptySteps('party'),
+      deliver: emptySteps('party'),
+      review: emptySteps('ecommerce'),
+      rounds: {
+        approvedBriefs: this.briefs.approved,
+        mean: this.briefs.approved ? this.roundsSum / this.briefs.approved : null,
+        distribution: [...this.rounds].map(([rounds, briefs]) => ({ rounds, briefs })).sort((a, b) => a.rounds - b.rounds),
+      },
+      clarifications: { count: this.clarifications, perBrief: received ? this.clarifications / received : null, answered: 0, answerMedianMs: null },
+      escalations: { total: 0, acknowledged: 0, byLevel: [] },
+      held: { ...this.held },
+    };
+    for (const [step, totals] of this.steps) {
+      const sorted = totals.sorted();
+      if (step === 'answer') {
+        figures.clarifications.answered = sorted.length;
+        figures.clarifications.answerMedianMs = percentileCont(sorted, 0.5);
+      } else if ((TIMED_STEPS as readonly string[]).includes(step)) {
+        const timed = step as TimedStep;
+        figures[timed] = {
+          side: SIDE[timed],
+          counted: totals.counted,
+          onTime: totals.onTime,
+          onTimePercent: percent(totals.onTime, totals.counted),
+          done: sorted.length,
+          medianMs: percentileCont(sorted, 0.5),
+          p90Ms: percentileCont(sorted, 0.9),
+          histogram: histogramOf(sorted),
+        };
+      }
+    }
+    return figures;
+  }
+}
+
+/** Today (YYYY-MM-DD) in `timezone`. */
+function todayIn(timezone: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+}
+
 const groupKey = (partyId: string, agreement: string, weekStart: string | null) => `${partyId}\u0000${agreement}\u0000${weekStart ?? ''}`;
 
-/** The scorecards of the briefs created in the period: six queries, run side by side. */
+/**
+ * The scorecards of the briefs created in the period: the cells of the period's spans (made or
+ * refreshed first where needed) added up per party and agreement and per week, with the
+ * escalations counted from their table.
+ */
 export async function scorecardReport(prisma: PrismaClient, query: ReportQuery): Promise<ScorecardReport> {
-  const [briefRows, escalationRows, ...stepsRows] = await Promise.all([briefGroups(prisma, query), escalationGroups(prisma, query), ...STEPS.map((step) => stepGroups(prisma, query, step))]);
-  const stepRows = stepsRows.flat();
+  const spans = planSpans(query.from, query.to, query.to >= todayIn(query.timezone));
+  await freshSpans(prisma, query.timezone, spans);
+  const [cells, escalationRows, parties] = await Promise.all([
+    readCells(prisma, query.timezone, spans, query),
+    escalationGroups(prisma, query),
+    prisma.party.findMany({ select: { id: true, name: true, kind: true } }),
+  ]);
+  const groups = new Map<string, GroupTotals>();
+  const cardKeys = new Map<string, { partyId: string; agreement: Agreement; weeks: Set<string> }>();
+  const totalsOf = (partyId: string, agreement: string, week: string | null) => {
+    const key = groupKey(partyId, agreement, week);
+    let totals = groups.get(key);
+    if (!totals) groups.set(key, (totals = new GroupTotals()));
+    return totals;
+  };
+  for (const cell of cells.briefs) {
+    const { week } = cell;
+    totalsOf(cell.party_id, cell.agreement, null).addBriefs(cell);
+    totalsOf(cell.party_id, cell.agreement, week).addBriefs(cell);
+    const cardKey = groupKey(cell.party_id, cell.agreement, null);
+    const card = cardKeys.get(cardKey) ?? { partyId: cell.party_id, agreement: cell.agreement as Agreement, weeks: new Set<string>() };
+    card.weeks.add(week);
+    cardKeys.set(cardKey, card);
+  }
+  for (const cell of cells.steps) {
+    const { week } = cell;
+    const times = decodeTimes(cell.done_ms);
+    groups.get(groupKey(cell.party_id, cell.agreement, null))?.addSteps(cell, times);
+    groups.get(groupKey(cell.party_id, cell.agreement, week))?.addSteps(cell, times);
+  }
 
+  const names = new Map(parties.map((p) => [p.id, p]));
   const figures = new Map<string, Figures>();
-  const cards = new Map<string, Scorecard>();
-  for (const row of briefRows.filter((r) => r.rounds === null)) {
-    const key = groupKey(row.party_id, row.agreement, row.week_start);
-    const shaped = briefFigures(row);
-    figures.set(key, shaped);
-    const cardKey = groupKey(row.party_id, row.agreement, null);
-    let card = cards.get(cardKey);
-    if (!card) {
-      card = { partyId: row.party_id, partyName: row.party_name ?? row.party_id, partyKind: row.party_kind ?? 'agency', agreement: row.agreement, figures: shaped, weeks: [] };
-      cards.set(cardKey, card);
-    }
-    if (row.week_start === null) card.figures = shaped;
-    else card.weeks.push({ week: row.week as string, start: row.week_start, figures: shaped });
-  }
-  for (const row of briefRows.filter((r) => r.rounds !== null)) {
-    figures.get(groupKey(row.party_id, row.agreement, row.week_start))?.rounds.distribution.push({ rounds: row.rounds as number, briefs: row.approved });
-  }
-  for (const row of stepRows) {
-    const target = figures.get(groupKey(row.party_id, row.agreement, row.week_start));
-    if (!target) continue;
-    if (row.step === 'answer') {
-      target.clarifications.answered = row.done;
-      target.clarifications.answerMedianMs = row.median_ms;
-    } else if ((TIMED_STEPS as readonly string[]).includes(row.step)) {
-      const step = row.step as TimedStep;
-      target[step] = {
-        side: SIDE[step],
-        counted: row.counted,
-        onTime: row.on_time,
-        onTimePercent: percent(row.on_time, row.counted),
-        done: row.done,
-        medianMs: row.median_ms,
-        p90Ms: row.p90_ms,
-        histogram: [...HISTOGRAM_EDGES_MS, null].map((upToMs, i) => ({ upToMs, count: row.histogram[i] ?? 0 })),
-      };
-    }
-  }
+  const scorecards: Scorecard[] = [...cardKeys.values()].map(({ partyId, agreement, weeks }) => {
+    const party = names.get(partyId);
+    const overall = (groups.get(groupKey(partyId, agreement, null)) as GroupTotals).figures();
+    figures.set(groupKey(partyId, agreement, null), overall);
+    return {
+      partyId,
+      partyName: party?.name ?? partyId,
+      partyKind: party?.kind ?? 'agency',
+      agreement,
+      figures: overall,
+      weeks: [...weeks].sort().map((start) => {
+        const shaped = (groups.get(groupKey(partyId, agreement, start)) as GroupTotals).figures();
+        figures.set(groupKey(partyId, agreement, start), shaped);
+        return { week: isoWeekLabel(start), start, figures: shaped };
+      }),
+    };
+  });
   for (const row of escalationRows) {
     const target = figures.get(groupKey(row.party_id, row.agreement, row.week_start));
     if (!target) continue;
@@ -313,16 +338,10 @@ export async function scorecardReport(prisma: PrismaClient, query: ReportQuery):
     target.escalations.acknowledged += row.acknowledged;
     target.escalations.byLevel.push({ level: row.level, count: row.count, acknowledged: row.acknowledged });
   }
-  const scorecards = [...cards.values()].sort(
+  scorecards.sort(
     (a, b) => a.partyName.localeCompare(b.partyName, 'en') || a.partyId.localeCompare(b.partyId) || (a.agreement === b.agreement ? 0 : a.agreement === 'external' ? -1 : 1),
   );
-  for (const card of scorecards) {
-    card.weeks.sort((a, b) => a.start.localeCompare(b.start));
-    for (const shaped of [card.figures, ...card.weeks.map((w) => w.figures)]) {
-      shaped.rounds.distribution.sort((a, b) => a.rounds - b.rounds);
-      shaped.escalations.byLevel.sort((a, b) => a.level - b.level);
-    }
-  }
+  for (const card of scorecards) for (const shaped of [card.figures, ...card.weeks.map((w) => w.figures)]) shaped.escalations.byLevel.sort((a, b) => a.level - b.level);
   return { from: query.from, to: query.to, timezone: query.timezone, scorecards };
 }
 

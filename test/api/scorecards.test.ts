@@ -618,4 +618,44 @@ describe('GET /v1/reports/scorecards', () => {
     );
     expect(germanLines).toHaveLength(3);
   });
+
+  test('keeps its figures in step with the rows: a period cut mid-week, a step changed, a brief added and removed', async () => {
+    const prisma = handoff.db.prisma;
+    const pixelwerk = async (period: string) => {
+      const res = await manager.client.get(`/v1/reports/scorecards?${period}&partyId=${parties.a}`);
+      expect(res.status).toBe(200);
+      return res.body.scorecards[0] as { figures: { briefs: unknown; acknowledge: { counted: number; done: number; medianMs: number } }; weeks: { week: string; figures: { briefs: { received: number } } }[] };
+    };
+    // Wednesday 4 to Tuesday 10 November in Berlin, read from days at both ends: a2 (4 Nov),
+    // a3 (Monday 9 Nov, 00:30 in Berlin) and a4 (10 Nov); not a1 (2 Nov) nor a5 (12 Nov).
+    const CUT = 'from=2026-11-04&to=2026-11-10&timezone=Europe/Berlin';
+    const before = await pixelwerk(CUT);
+    expect(before.figures.briefs).toEqual({ received: 3, open: 0, approved: 1, declined: 1, cancelled: 1 });
+    expect(before.weeks.map((w) => [w.week, w.figures.briefs.received])).toEqual([
+      ['2026-W45', 1],
+      ['2026-W46', 2],
+    ]);
+    // Acknowledged in 10 min (a2) and 45 min (a4); a3's breached before it was declined.
+    expect(before.figures.acknowledge).toMatchObject({ counted: 3, done: 2, medianMs: 27.5 * MIN });
+    const whole = await pixelwerk(PERIOD);
+
+    // a4 acknowledged in 5 min after all, and a new brief on 5 November acknowledged in an hour.
+    await prisma.scorecardStep.update({ where: { briefId_step_round: { briefId: 'sc-a4', step: 'acknowledge', round: 1 } }, data: { businessMs: 5 * MIN } });
+    const createdAt = new Date('2026-11-05T10:00:00Z');
+    const row = { partyId: parties.a, agreement: 'external', priority: 'P3' };
+    await prisma.scorecardBrief.create({ data: { briefId: 'sc-a7', ...row, createdAt, outcome: 'approved', endedAt: createdAt, rounds: 1, factsVersion: FACTS_VERSION } });
+    await prisma.scorecardStep.create({ data: { briefId: 'sc-a7', step: 'acknowledge', round: 1, ...row, briefCreatedAt: createdAt, startedAt: createdAt, endedAt: createdAt, state: 'done', businessMs: HOUR } });
+    const changed = await pixelwerk(CUT);
+    expect(changed.figures.briefs).toEqual({ received: 4, open: 0, approved: 2, declined: 1, cancelled: 1 });
+    expect(changed.figures.acknowledge).toMatchObject({ counted: 4, done: 3, medianMs: 10 * MIN });
+    expect(changed.weeks.map((w) => w.figures.briefs.received)).toEqual([2, 2]);
+    // The whole period (two whole weeks) too: 5 min, 10 min, 30 min, 1 h and 50 h.
+    expect((await pixelwerk(PERIOD)).figures.acknowledge).toMatchObject({ done: 5, medianMs: 30 * MIN });
+
+    await prisma.scorecardStep.deleteMany({ where: { briefId: 'sc-a7' } });
+    await prisma.scorecardBrief.delete({ where: { briefId: 'sc-a7' } });
+    await prisma.scorecardStep.update({ where: { briefId_step_round: { briefId: 'sc-a4', step: 'acknowledge', round: 1 } }, data: { businessMs: 45 * MIN } });
+    expect(await pixelwerk(CUT)).toEqual(before);
+    expect(await pixelwerk(PERIOD)).toEqual(whole);
+  });
 });
