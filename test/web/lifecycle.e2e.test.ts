@@ -33,6 +33,12 @@ afterAll(async () => {
 
 const statusOf = (page: Page) => page.locator('article > p').first().locator('.badge').first();
 
+/** The status badge's text once it shows `expected` (the page re-renders after "done"), else after 2 s whatever it shows. */
+async function statusText(page: Page, expected: string): Promise<string> {
+  await statusOf(page).filter({ hasText: expected }).waitFor({ timeout: 2_000 }).catch(() => undefined);
+  return statusOf(page).innerText();
+}
+
 /** Opens an action's form on the brief page, fills it, sends it and waits for the page's "done". */
 async function act(page: Page, label: string, fields: Record<string, string> = {}): Promise<void> {
   const actions = page.getByRole('region', { name: 'What you can do' });
@@ -84,7 +90,7 @@ test('manager and agency take a brief from the new-brief form to approval, each 
     await m.waitForURL(/\/briefs\/[0-9a-f-]{36}$/);
     const briefId = new URL(m.url()).pathname.split('/').pop() as string;
     await m.getByRole('heading', { level: 1, name: 'Autumn lookbook' }).waitFor();
-    expect(await statusOf(m).innerText()).toBe('Awaiting acknowledgement');
+    expect(await statusText(m, 'Awaiting acknowledgement')).toBe('Awaiting acknowledgement');
     // What the manager may do now: no agency actions.
     expect(await offered(m)).toEqual(['Put on hold', 'Cancel brief', 'Comment', 'Edit brief']);
     const created = await mara.client.get(`/v1/briefs/${briefId}`);
@@ -108,20 +114,20 @@ test('manager and agency take a brief from the new-brief form to approval, each 
 
     // 1. The agency acknowledges; the manager's page moves to "In progress".
     await act(a, 'Acknowledge', { 'Note (optional)': 'On it.' });
-    expect(await statusOf(a).innerText()).toBe('In progress');
+    expect(await statusText(a, 'In progress')).toBe('In progress');
     timings.acknowledged = await visibleWithin(m.locator('article > p').first().getByText('In progress', { exact: true }), LIVE_MS);
 
     // 2. The agency asks a question; the manager sees it open, with the question.
     await act(a, 'Ask a question', { 'Your question': 'Which photos go on the cover?' });
     timings.questionAsked = await visibleWithin(m.getByRole('region', { name: 'Open question' }).getByText('Which photos go on the cover?'), LIVE_MS);
-    expect(await statusOf(m).innerText()).toBe('Question open');
+    expect(await statusText(m, 'Question open')).toBe('Question open');
     expect(await offered(m)).toContain('Answer the question');
     await check(stack, m, 'brief-manager-question');
 
     // 3. The manager answers; the agency sees the answer in the thread and the brief in progress again.
     await act(m, 'Answer the question', { 'Your answer': 'The beach series, frame 14.' });
     timings.questionAnswered = await visibleWithin(a.getByRole('region', { name: 'Questions and answers' }).getByText('The beach series, frame 14.'), LIVE_MS);
-    expect(await statusOf(a).innerText()).toBe('In progress');
+    expect(await statusText(a, 'In progress')).toBe('In progress');
     expect(await a.getByRole('region', { name: 'Open question' }).count()).toBe(0);
     // The timeline's answer entry shows the answer (its event also carries the question).
     const answered = a.getByRole('region', { name: 'Timeline' }).getByRole('listitem').filter({ hasText: 'answered the question' });
@@ -130,7 +136,7 @@ test('manager and agency take a brief from the new-brief form to approval, each 
     // 4. The agency delivers; the manager sees version 1 in review.
     await act(a, 'Deliver', { 'What you deliver': 'First draft of the lookbook.', 'Links (one per line, https://…)': 'https://files.pixelwerk.example/lookbook-v1.pdf' });
     timings.delivered = await visibleWithin(m.getByRole('heading', { name: 'Version 1' }), LIVE_MS);
-    expect(await statusOf(m).innerText()).toBe('In review');
+    expect(await statusText(m, 'In review')).toBe('In review');
     expect(await m.getByRole('link', { name: 'https://files.pixelwerk.example/lookbook-v1.pdf' }).getAttribute('rel')).toContain('noopener');
     expect(await offered(m)).toEqual(['Approve', 'Request changes', 'Put on hold', 'Cancel brief', 'Comment', 'Edit brief']);
     await check(stack, m, 'brief-manager-in-review');
@@ -145,7 +151,7 @@ test('manager and agency take a brief from the new-brief form to approval, each 
     // 6. The agency delivers again; the manager sees version 2.
     await act(a, 'Deliver', { 'What you deliver': 'Second draft: cover recropped.' });
     timings.deliveredAgain = await visibleWithin(m.getByRole('heading', { name: 'Version 2' }), LIVE_MS);
-    expect(await statusOf(m).innerText()).toBe('In review');
+    expect(await statusText(m, 'In review')).toBe('In review');
 
     // 7. The manager approves; the agency's page shows it approved, with nothing left to do.
     await act(m, 'Approve', { 'Note (optional)': 'Lovely, thanks.' });
