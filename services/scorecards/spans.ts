@@ -69,7 +69,7 @@ export function planSpans(from: string, to: string, openEnd: boolean): Span[] {
 }
 
 /** `(span, start) IN (...)` over `spans`, for a table aliased `alias`. */
-function spansIn(alias: string, spans: readonly Span[]) {
+function spansIn(alias: string, spans: readonly Pick<Span, 'span' | 'start'>[]) {
   const rows = spans.map((s) => Prisma.sql`(${s.span}, ${s.start}::date)`);
   return Prisma.sql`(${Prisma.raw(`${alias}.span`)}, ${Prisma.raw(`${alias}.start`)}) IN (${Prisma.join(rows)})`;
 }
@@ -95,23 +95,22 @@ export async function freshSpans(prisma: PrismaClient, zone: string, spans: read
     SELECT p.span, to_char(p.start, 'YYYY-MM-DD') AS start FROM scorecard_spans p
     WHERE p.zone = ${zone} AND p.dirty AND ${spansIn('p', spans)}`;
   if (dirty.length === 0) return;
-  const stale = dirty.map((d) => ({ ...d, week: '' }));
   // Every writer in flight has committed once the lock is ours: the recompute below sees its rows.
   await prisma.$transaction(async (tx) => {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(${WRITERS_LOCK}::bigint)`;
-    await tx.$executeRaw`UPDATE scorecard_spans p SET dirty = false, refreshed_at = now() WHERE p.zone = ${zone} AND ${spansIn('p', stale)}`;
+    await tx.$executeRaw`UPDATE scorecard_spans p SET dirty = false, refreshed_at = now() WHERE p.zone = ${zone} AND ${spansIn('p', dirty)}`;
   });
   await prisma.$transaction(
     async (tx) => {
       // One refresh per zone at a time; a second one recomputes after the first, from newer rows.
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`scorecard spans ${zone}`})::bigint)`;
-      await tx.$executeRaw`DELETE FROM scorecard_span_briefs p WHERE p.zone = ${zone} AND ${spansIn('p', stale)}`;
-      await tx.$executeRaw`DELETE FROM scorecard_span_steps p WHERE p.zone = ${zone} AND ${spansIn('p', stale)}`;
+      await tx.$executeRaw`DELETE FROM scorecard_span_briefs p WHERE p.zone = ${zone} AND ${spansIn('p', dirty)}`;
+      await tx.$executeRaw`DELETE FROM scorecard_span_steps p WHERE p.zone = ${zone} AND ${spansIn('p', dirty)}`;
       await tx.$executeRaw`
         WITH b AS (
           SELECT p.span, p.start, s.party_id, s.agreement, s.priority, s.outcome, s.rounds, s.clarifications, s.held_ms
           FROM scorecard_spans p JOIN scorecard_briefs s ON s.created_at >= p.start_at AND s.created_at < p.end_at
-          WHERE p.zone = ${zone} AND ${spansIn('p', stale)}
+          WHERE p.zone = ${zone} AND ${spansIn('p', dirty)}
         ), r AS (
           SELECT span, start, party_id, agreement, priority, jsonb_object_agg(rounds::text, n) AS approved_rounds
           FROM (SELECT span, start, party_id, agreement, priority, rounds, count(*)::int AS n FROM b WHERE outcome = 'approved' GROUP BY 1, 2, 3, 4, 5, 6) counted
@@ -139,7 +138,7 @@ export async function freshSpans(prisma: PrismaClient, zone: string, spans: read
           count(*) FILTER (WHERE t.state = 'done' AND NOT t.late)::int,
           coalesce(string_agg(float8send(t.business_ms), ''::bytea ORDER BY t.business_ms) FILTER (WHERE t.state = 'done' AND t.business_ms IS NOT NULL), ''::bytea)
         FROM scorecard_spans p JOIN scorecard_steps t ON t.brief_created_at >= p.start_at AND t.brief_created_at < p.end_at
-        WHERE p.zone = ${zone} AND ${spansIn('p', stale)}
+        WHERE p.zone = ${zone} AND ${spansIn('p', dirty)}
         GROUP BY p.span, p.start, t.party_id, t.agreement, t.priority, t.step`;
     },
     { timeout: 300_000, maxWait: 60_000 },
