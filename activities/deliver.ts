@@ -189,9 +189,11 @@ async function keyOnBranch(
 }
 
 /** The one-click links an email carries: acknowledge for the receiving party, approve and request changes for the reviewer. */
-function linkedActions(notificationEvent: NotificationEvent, member: { id: string; role: string; partyId: string }, brief: PlanInput['brief']) {
+function linkedActions(notificationEvent: NotificationEvent, member: { id: string; role: string; partyId: string }, brief: PlanInput['brief'], reviewPlan: boolean) {
   if (notificationEvent === 'brief_assigned' && member.role === 'member' && member.partyId === brief.partyId) return ['acknowledge'] as const;
-  if (notificationEvent === 'delivery_submitted' && member.role === 'manager') return ['approve', 'requestChanges'] as const;
+  if (notificationEvent === 'delivery_submitted' && member.role === 'manager' && !reviewPlan) return ['approve', 'requestChanges'] as const;
+  // A stage of a review plan opens (or a review is handed over): its reviewers decide from the message.
+  if (notificationEvent === 'review_requested' && (member.role === 'manager' || member.role === 'admin')) return ['approve', 'requestChanges'] as const;
   return [] as const;
 }
 
@@ -236,7 +238,7 @@ export const createDeliverNotification =
       const link = (action: Parameters<typeof createActionLink>[1]['action']) =>
         createActionLink(prisma, { secret, publicUrl: base, notificationId: row.id, briefId: payload.brief.id, memberId: member.id, action, ttlMs: deps.actionLinkTtlMs });
       const actions: Record<string, string> = {};
-      for (const action of linkedActions(payload.notificationEvent, member, payload.brief)) actions[action] = await link(action);
+      for (const action of linkedActions(payload.notificationEvent, member, payload.brief, state?.brief.reviewPlan !== undefined)) actions[action] = await link(action);
       // People open the brief in a browser: its signed, read-only page, no key needed.
       return { view: await link('view'), actions };
     };

@@ -65,7 +65,7 @@ export const createRecordEvents =
           type: e.type,
           actorId: e.actor,
           at: new Date(e.at),
-          data: e.data,
+          data: e.data as Prisma.InputJsonValue,
         })),
         skipDuplicates: true,
       });

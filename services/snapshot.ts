@@ -8,6 +8,7 @@ import type { BriefState } from '../workflows/domain/brief';
 import { WEEKDAYS } from '../workflows/domain/calendar';
 import type { EventData, TimelineEvent } from '../workflows/domain/events';
 import { CLOCKS, PRIORITIES, ROLES, STATUSES, type BriefEventType } from '../workflows/domain/vocabulary';
+import { REVIEW_DECISIONS } from '../workflows/domain/review';
 
 /**
  * The version of the snapshot this release writes. 1: snapshots written before they carried a
@@ -40,6 +41,26 @@ const perClock = <T extends z.ZodType>(value: T) => z.object({ acknowledge: valu
 // ---------------------------------------------------------------------------------------------
 // Events
 
+// Review plans, added after the first releases: absent in older briefs.
+const reviewRule = z.union([z.enum(['any', 'all']), z.looseObject({ quorum: z.number() })]);
+const reviewPlan = z.looseObject({
+  stages: z.array(
+    z.looseObject({
+      name: z.string(),
+      reviewers: z.array(z.union([z.string(), z.looseObject({ partyId: z.string(), role: z.enum(ROLES) })])),
+      members: z.array(z.string()),
+      rule: reviewRule,
+      target: z.string().optional(),
+      onDeadline: z.enum(['escalate', 'approve']).optional(),
+    }),
+  ),
+  resumeAtFailedStage: z.boolean().optional(),
+  allowOwnParty: z.boolean().optional(),
+});
+const reviewDecision = z.enum(REVIEW_DECISIONS);
+const delegation = z.enum(['out_of_office', 'handover']);
+const reviewNote = z.looseObject({ reviewerId: z.string(), note: z.string(), stage: z.string() });
+
 const editedFields = z.looseObject({
   title: z.string().optional(),
   description: z.string().optional(),
@@ -48,6 +69,7 @@ const editedFields = z.looseObject({
   managerId: z.string().optional(),
   priority: priority.optional(),
   targetsMs: perClock(z.number()).optional(),
+  reviewPlan: reviewPlan.nullish(),
 });
 
 const appliedPolicy = {
@@ -65,11 +87,11 @@ const EVENT_DATA: { [T in BriefEventType]: z.ZodType<EventData[T]> } = {
   clarification_requested: z.looseObject({ question: z.string() }),
   clarification_answered: z.looseObject({ answer: z.string(), question: z.string().optional() }),
   delivered: z.looseObject({ version: z.number(), summary: z.string(), links: z.array(z.string()), submittedBy: z.string(), submittedAt: instant }),
-  changes_requested: z.looseObject({ reason: z.string().optional(), revision: z.number() }),
-  approved: z.looseObject({ note: z.string().optional(), revision: z.number() }),
+  changes_requested: z.looseObject({ reason: z.string().optional(), revision: z.number(), reasons: z.array(reviewNote).optional(), stage: z.string().optional() }),
+  approved: z.looseObject({ note: z.string().optional(), revision: z.number(), changes: z.array(reviewNote).optional(), automatic: z.boolean().optional() }),
   cancelled: z.looseObject({ reason: z.string().optional() }),
   comment_added: z.looseObject({ body: z.string(), role: z.enum(ROLES) }),
-  sla_warning: z.looseObject({ clock: clockName, share: z.number(), dueAt: instant.nullable(), round: z.number() }),
+  sla_warning: z.looseObject({ clock: clockName, share: z.number(), dueAt: instant.nullable(), round: z.number(), reviewers: z.array(z.string()).optional() }),
   sla_breached: z.looseObject({ clock: clockName, dueAt: instant.nullable(), round: z.number() }),
   escalation_raised: z.looseObject({
     escalationId: z.string(),
@@ -88,6 +110,25 @@ const EVENT_DATA: { [T in BriefEventType]: z.ZodType<EventData[T]> } = {
   brief_held: z.looseObject({ reason: z.string().optional() }),
   brief_resumed: z.looseObject({ note: z.string().optional(), heldSince: instant.optional() }),
   sla_policy_applied: z.looseObject({ ...appliedPolicy, before: z.looseObject(appliedPolicy).nullable() }),
+  review_stage_opened: z.looseObject({ stage: z.number(), name: z.string(), reviewers: z.array(z.string()), revision: z.number(), dueAt: instant.nullable() }),
+  review_decided: z.looseObject({
+    stage: z.number(),
+    name: z.string(),
+    reviewerId: z.string(),
+    decision: reviewDecision,
+    note: z.string().optional(),
+    revision: z.number(),
+    delegation: delegation.optional(),
+    automatic: z.boolean().optional(),
+  }),
+  review_handed_over: z.looseObject({ stage: z.number(), name: z.string(), reviewerId: z.string(), to: z.string(), revision: z.number() }),
+  review_stage_closed: z.looseObject({
+    stage: z.number(),
+    name: z.string(),
+    outcome: z.enum(['passed', 'failed', 'skipped']),
+    revision: z.number(),
+    timedOut: z.boolean().optional(),
+  }),
 };
 
 const event = <T extends BriefEventType>(type: T) =>
@@ -112,6 +153,10 @@ export const timelineEventSchema: z.ZodType<TimelineEvent> = z.discriminatedUnio
   event('brief_held'),
   event('brief_resumed'),
   event('sla_policy_applied'),
+  event('review_stage_opened'),
+  event('review_decided'),
+  event('review_handed_over'),
+  event('review_stage_closed'),
 ]);
 
 /** A row of brief_events as its timeline event. */
@@ -166,6 +211,7 @@ const briefInput = z.looseObject({
   // Added with SLA policies: briefs created before lack them.
   targetOverrides: z.partialRecord(clockName, z.string()).optional(),
   sla: briefSla.optional(),
+  reviewPlan: reviewPlan.optional(),
 });
 
 const clock = z.looseObject({
@@ -200,6 +246,33 @@ const briefStateSchema: z.ZodType<BriefState> = z.looseObject({
   // Added later: absent in the states of older briefs.
   hold: z.looseObject({ since: instant, by: z.string(), reason: z.string().nullable() }).nullish(),
   escalations: z.record(z.string(), z.boolean()).optional(),
+  review: z
+    .looseObject({
+      revision: z.number(),
+      current: z.number().nullable(),
+      failedStage: z.number().nullable(),
+      stages: z.array(
+        z.looseObject({
+          status: z.enum(['waiting', 'open', 'passed', 'failed', 'skipped']),
+          openedAt: instant.nullable(),
+          closedAt: instant.nullable(),
+          timedOut: z.boolean().optional(),
+          decisions: z.array(
+            z.looseObject({
+              reviewerId: z.string(),
+              decision: reviewDecision,
+              note: z.string().optional(),
+              at: instant,
+              by: z.string().nullable(),
+              delegation: delegation.optional(),
+              automatic: z.boolean().optional(),
+            }),
+          ),
+          handovers: z.record(z.string(), z.string()),
+        }),
+      ),
+    })
+    .nullish(),
   // Empty since the read model keeps the timeline; whole in snapshots of older workers.
   timeline: z.array(timelineEventSchema),
   seq: z.number().int(),

@@ -24,6 +24,10 @@ const HEADLINES: Record<BriefEventType, Record<Locale, string>> = {
   brief_held: { en: 'Brief on hold', de: 'Briefing pausiert' },
   brief_resumed: { en: 'Brief resumed', de: 'Briefing fortgesetzt' },
   sla_policy_applied: { en: 'SLA policy changed', de: 'SLA-Richtlinie geändert' },
+  review_stage_opened: { en: 'Your review is needed', de: 'Ihre Prüfung ist gefragt' },
+  review_decided: { en: 'Review decision', de: 'Prüfentscheidung' },
+  review_handed_over: { en: 'A review was handed to you', de: 'Eine Prüfung wurde an Sie übergeben' },
+  review_stage_closed: { en: 'Review stage closed', de: 'Prüfstufe abgeschlossen' },
 };
 
 const LABELS: Record<string, Record<Locale, string>> = {

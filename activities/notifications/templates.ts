@@ -79,6 +79,8 @@ interface Facts {
   eventType: TimelineEvent['type'];
   /** How late the step is when the message is sent, formatted; undefined when not known. */
   overdueBy?: string;
+  /** The review stage the event is about. */
+  stage?: string;
 }
 
 interface Copy {
@@ -190,6 +192,16 @@ const COPY: Record<NotificationEvent, Record<Locale, CopyFn>> = {
   comment: {
     en: () => telling('New comment on the brief', 'Reply in Handoff if it needs an answer.'),
     de: () => telling('Neuer Kommentar zum Briefing', 'Antworten Sie in Handoff, falls nötig.'),
+  },
+  review_requested: {
+    en: (f) =>
+      f.eventType === 'review_handed_over'
+        ? asking(`A review of delivery${v(f)} was handed to you`, `Please review delivery${v(f)}${by(f)}.`)
+        : asking(`Delivery${v(f)} awaits your review${f.stage ? ` (${f.stage})` : ''}`, `Please review delivery${v(f)}${by(f)}.`),
+    de: (f) =>
+      f.eventType === 'review_handed_over'
+        ? asking(`Eine Prüfung von Lieferung${v(f)} wurde an Sie übergeben`, `Bitte prüfen Sie Lieferung${v(f)}${by(f)}.`)
+        : asking(`Lieferung${v(f)} wartet auf Ihre Prüfung${f.stage ? ` (${f.stage})` : ''}`, `Bitte prüfen Sie Lieferung${v(f)}${by(f)}.`),
   },
   brief_changed: {
     en: (f) =>
@@ -316,13 +328,18 @@ function actionsFor(input: RenderInput, clock: ClockName | undefined, locale: Lo
     ...(links.requestChanges ? [{ id: 'request_changes' as const, label: labels.requestChanges, url: links.requestChanges }] : []),
   ];
   if (input.notificationEvent === 'brief_assigned') return acknowledge;
-  if (input.notificationEvent === 'delivery_submitted') return review;
+  if (input.notificationEvent === 'delivery_submitted' || input.notificationEvent === 'review_requested') return review;
   if (input.notificationEvent === 'reminder') return clock === 'acknowledge' ? acknowledge : clock === 'review' ? review : [];
   return [];
 }
 
 /** The clock of the step a notification asks for, where its event does not name one. */
-export const STEP_CLOCK: Partial<Record<NotificationEvent, ClockName>> = { brief_assigned: 'acknowledge', delivery_submitted: 'review', changes_requested: 'deliver' };
+export const STEP_CLOCK: Partial<Record<NotificationEvent, ClockName>> = {
+  brief_assigned: 'acknowledge',
+  delivery_submitted: 'review',
+  changes_requested: 'deliver',
+  review_requested: 'review',
+};
 
 /** Who acted, as the message names them: the member and their party, or Handoff for its clocks. */
 function actorLine(input: RenderInput, locale: Locale): string | undefined {
@@ -356,6 +373,7 @@ function model(input: RenderInput): Model {
     repeat: num('repeat' in event.data ? event.data.repeat : undefined) ?? 0,
     eventType: event.type,
     overdueBy: lateMs >= MINUTE_MS ? formatSpan(lateMs, locale) : undefined,
+    stage: event.type === 'review_stage_opened' || event.type === 'review_handed_over' ? event.data.name : undefined,
   };
   const copy = COPY[input.notificationEvent][locale](facts);
 

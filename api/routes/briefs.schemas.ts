@@ -1,6 +1,7 @@
 // The zod schemas of the brief routes: request validation and the documented answers.
 import { z } from 'zod';
 import { CLOCKS, EVENT_TYPES, PRIORITIES, STATUSES } from '../../workflows/domain/vocabulary';
+import { REVIEW_DECISIONS } from '../../workflows/domain/review';
 import { isSlaTarget, SLA_TARGET_RULE } from '../../workflows/domain/duration';
 import type { ActionName } from '../../workflows/domain/transitions';
 import { PageQuery } from '../pagination';
@@ -105,6 +106,25 @@ export const ACTION_BODIES = {
   comment: z.object({ body: text(10_000).meta({ example: 'Looks great so far' }) }).meta({ id: 'Comment' }),
   hold: z.object({ reason: text(5_000).optional().meta({ example: 'Waiting for the new product photos' }) }).meta({ id: 'HoldBrief' }),
   resume: z.object({ note: text(5_000).optional().meta({ example: 'Photos are in' }) }).meta({ id: 'ResumeBrief' }),
+  review: z
+    .object({
+      decision: z.enum(REVIEW_DECISIONS).meta({
+        description:
+          'approve; approve_with_changes (approves; the note names changes the party applies without another round); request_changes (the note is the reason, required); not_relevant (the reviewer leaves the stage, a quorum is counted among those who remain).',
+      }),
+      note: text(5_000).optional().meta({ example: 'Legal disclaimer missing on the landing page' }),
+      onBehalfOf: Id.optional().meta({
+        description: 'The reviewer you decide for: one who handed you their review, or one out of office who named you their delegate. Found by itself when you stand for only one.',
+      }),
+    })
+    .refine((b) => b.decision !== 'request_changes' || b.note !== undefined, { path: ['note'], message: 'a request for changes needs a reason' })
+    .meta({ id: 'ReviewDecision' }),
+  handOverReview: z
+    .object({
+      to: Id.meta({ description: 'A colleague of your party (a manager or admin) who takes over your review of the open stage.' }),
+      reviewerId: Id.optional().meta({ description: 'The reviewer whose review is handed over: you, unless you are an admin handing over for someone.' }),
+    })
+    .meta({ id: 'HandOverReview' }),
 } satisfies Record<ActionName, z.ZodType>;
 
 const ClockSchema = z

@@ -39,6 +39,8 @@ export const ACTION_ROUTES: Record<ActionName, string> = {
   comment: 'comments',
   hold: 'hold',
   resume: 'resume',
+  review: 'reviews',
+  handOverReview: 'reviews/hand-over',
 };
 
 const ACTION_SUMMARIES: Record<ActionName, string> = {
@@ -53,6 +55,8 @@ const ACTION_SUMMARIES: Record<ActionName, string> = {
   comment: 'Comment on a brief',
   hold: 'Put a brief on hold (its clocks stand still)',
   resume: 'Resume a brief that is on hold',
+  review: 'Decide on the delivery as a reviewer of the open review stage',
+  handOverReview: 'Hand your review of the open stage to a colleague of your party',
 };
 
 /**

@@ -12,9 +12,9 @@ function event(type: BriefEventType, data: Record<string, unknown> = {}): Timeli
 
 describe('audienceFor', () => {
   it.each(EVENT_TYPES)('maps %s to a list of known audiences', (type) => {
-    const audience = audienceFor(event(type, { clock: 'deliver', role: 'member' }));
+    const audience = audienceFor(event(type, { clock: 'deliver', role: 'member', reviewers: ['m-legal'], to: 'm-colleague' }));
     expect(Array.isArray(audience)).toBe(true);
-    for (const a of audience) expect(AUDIENCES).toContain(a);
+    for (const a of audience) expect(a.startsWith('member:') ? ['member:m-legal', 'member:m-colleague'] : AUDIENCES).toContain(a);
     expect(new Set(audience).size).toBe(audience.length);
   });
 
@@ -37,6 +37,15 @@ describe('audienceFor', () => {
     ['escalation_acknowledged', []],
   ] as const)('sends %s to %j', (type, expected) => {
     expect(audienceFor(event(type))).toEqual(expected);
+  });
+
+  it('under a review plan, tells the manager of a delivery and each opening stage its reviewers; a handed-over review its new reviewer', () => {
+    expect(audienceFor(event('delivered'), { reviewPlan: true })).toEqual(['manager']);
+    expect(audienceFor(event('review_stage_opened', { reviewers: ['m-brand', 'm-legal'] }))).toEqual(['member:m-brand', 'member:m-legal']);
+    expect(audienceFor(event('review_handed_over', { reviewerId: 'm-legal', to: 'm-legal-2' }))).toEqual(['member:m-legal-2']);
+    expect(audienceFor(event('sla_warning', { clock: 'review', reviewers: ['m-shop-1'] }))).toEqual(['member:m-shop-1']);
+    expect(audienceFor(event('review_decided'))).toEqual([]);
+    expect(audienceFor(event('review_stage_closed'))).toEqual([]);
   });
 
   it('sends a member comment to the manager and a manager comment to the party', () => {

@@ -34,6 +34,10 @@ describe('the notification event of a brief event', () => {
     brief_held: 'brief_changed',
     brief_resumed: 'brief_changed',
     sla_policy_applied: undefined,
+    review_stage_opened: 'review_requested',
+    review_decided: undefined,
+    review_handed_over: 'review_requested',
+    review_stage_closed: undefined,
   };
 
   test.each(EVENT_TYPES.map((type) => [type, EXPECTED[type]]))('%s is notified as %s', (type, expected) => {
@@ -55,6 +59,7 @@ describe('the notification event of a brief event', () => {
       'declined',
       'comment',
       'brief_changed',
+      'review_requested',
     ]);
     expect(CHANNELS).toEqual(['email', 'webhook', 'chat']);
   });

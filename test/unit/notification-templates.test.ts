@@ -125,6 +125,14 @@ const SAMPLES: Record<NotificationEvent, Sample> = {
     due: BERLIN_BRIEF_DUE,
     details: ['Draft attached.', 'Second line.'],
   },
+  review_requested: {
+    type: 'review_stage_opened',
+    data: { stage: 1, name: 'Legal', reviewers: ['m-legal'], revision: 2, dueAt: BRIEF_DUE },
+    ask: { en: `Please review delivery v2 by ${BERLIN_BRIEF_DUE.en}`, de: `Bitte prüfen Sie Lieferung v2 bis ${BERLIN_BRIEF_DUE.de}` },
+    subject: { en: `Please review delivery v2 by ${BERLIN_BRIEF_DUE.en}`, de: `Bitte prüfen Sie Lieferung v2 bis ${BERLIN_BRIEF_DUE.de}` },
+    due: BERLIN_BRIEF_DUE,
+    details: [],
+  },
   brief_changed: {
     type: 'brief_edited',
     data: { changes: { dueAt: BRIEF_DUE, priority: 'P1' }, before: { dueAt: null, priority: 'P2' } },

@@ -34,6 +34,8 @@ const PAYLOADS: { [A in ActionName]: ActionPayloads[A] } = {
   comment: { body: 'ping' },
   hold: {},
   resume: {},
+  review: { decision: 'approve' },
+  handOverReview: { to: 'm-colleague' },
 };
 
 function act(state: BriefState, action: ActionName, actor: Actor, now: number) {

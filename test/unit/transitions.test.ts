@@ -22,6 +22,8 @@ const PAYLOADS: { [A in ActionName]: ActionPayloads[A] } = {
   comment: { body: 'ping' },
   hold: { reason: 'waiting for photos' },
   resume: {},
+  review: { decision: 'approve', note: 'fine' },
+  handOverReview: { to: 'm-colleague' },
 };
 
 /** The state machine as the README describes it: who may act, and from which statuses. */
@@ -37,6 +39,8 @@ const EXPECTED: Record<ActionName, { roles: string[]; from: readonly BriefStatus
   comment: { roles: ['manager', 'member'], from: NON_TERMINAL },
   hold: { roles: ['manager'], from: NON_TERMINAL },
   resume: { roles: ['manager'], from: NON_TERMINAL },
+  review: { roles: ['manager', 'admin'], from: ['in_review'] },
+  handOverReview: { roles: ['manager', 'admin'], from: ['in_review'] },
 };
 
 function stateIn(status: BriefStatus): BriefState {
@@ -333,8 +337,10 @@ describe('applyAction', () => {
             if (err) {
               expect(state).toEqual(before);
               const holdState = (action === 'resume' && !before.hold) || (action === 'hold' && !!before.hold);
+              // Without a review plan a decision is an approval by a manager, and nothing can be handed over.
+              const withoutPlan = action === 'handOverReview' || (action === 'review' && actor.role !== 'manager');
               expect(
-                actor.partyId === OTHER_AGENCY || !EXPECTED[action].roles.includes(actor.role) || !EXPECTED[action].from.includes(before.status) || holdState,
+                actor.partyId === OTHER_AGENCY || !EXPECTED[action].roles.includes(actor.role) || !EXPECTED[action].from.includes(before.status) || holdState || withoutPlan,
               ).toBe(true);
             } else {
               expect(state.seq).toBe(before.seq + 1);

@@ -30,6 +30,8 @@ export const actionUpdates: Record<ActionName, UpdateDefinition<BriefView, [Acti
   comment: defineUpdate('comment'),
   hold: defineUpdate('hold'),
   resume: defineUpdate('resume'),
+  review: defineUpdate('review'),
+  handOverReview: defineUpdate('handOverReview'),
 };
 
 export interface EditRequest {

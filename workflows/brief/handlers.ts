@@ -5,7 +5,7 @@
 import { ApplicationFailure, setHandler } from '@temporalio/workflow';
 import { applyEdit, applyPolicy, checkApplyPolicy, checkChanges, checkEdit, checkExpectedSeq } from '../domain/edit';
 import { acknowledgeEscalation, checkEscalationAcknowledgement, viewBrief } from '../domain/sla';
-import { ActionRejected, applyAction, checkAction, emit, type ActionName } from '../domain/transitions';
+import { ActionRejected, applyAction, checkActionRequest, emit, type ActionName } from '../domain/transitions';
 import {
   acknowledgeEscalationUpdate,
   actionUpdates,
@@ -45,7 +45,7 @@ export function registerHandlers(run: BriefRun, readModel: ReadModelWriter): voi
         toRecord.push(...asFailure(() => applyAction(state, name, request.payload, request.actor, Date.now())));
         return answered();
       },
-      { validator: (request: ActionRequest) => asFailure(() => checkAction(state, name, request.actor)) },
+      { validator: (request: ActionRequest) => asFailure(() => checkActionRequest(state, name, request.payload, request.actor, Date.now())) },
     );
   }
   // Edits are checked against the version the editor saw (expectedSeq), so a stale edit is

@@ -94,7 +94,7 @@ export function startNotificationPump(run: BriefRun): NotificationPump {
         if (run.finished && held.size === 0) break;
         continue;
       }
-      const audience = audienceFor(next.event);
+      const audience = audienceFor(next.event, { reviewPlan: run.state.brief.reviewPlan !== undefined });
       if (audience.length === 0) continue;
       notifying = true;
       try {

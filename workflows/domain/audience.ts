@@ -29,7 +29,11 @@ function clockOwner(clock: unknown): Audience[] {
   return clock === 'review' ? ['reviewer'] : ['party_members'];
 }
 
-export function audienceFor(event: TimelineEvent): Audience[] {
+/**
+ * Who hears about an event. Under a review plan (`reviewPlan`), a delivery tells the manager, and
+ * the stage that opens with it tells its reviewers (review_stage_opened).
+ */
+export function audienceFor(event: TimelineEvent, { reviewPlan = false }: { reviewPlan?: boolean } = {}): Audience[] {
   switch (event.type) {
     case 'brief_edited':
       // A reassignment tells the new manager too (the brief already names them).
@@ -47,11 +51,17 @@ export function audienceFor(event: TimelineEvent): Audience[] {
     case 'clarification_requested':
       return ['manager'];
     case 'delivered':
-      return ['reviewer'];
+      return reviewPlan ? ['manager'] : ['reviewer'];
     case 'comment_added':
       return event.data.role === 'member' ? ['manager'] : ['party_members'];
     case 'sla_warning':
+      // Under a review plan, the reviewers of the open stage who have not decided yet.
+      if (event.data.clock === 'review' && Array.isArray(event.data.reviewers)) return event.data.reviewers.map((id): Audience => `member:${id}`);
       return clockOwner(event.data.clock);
+    case 'review_stage_opened':
+      return event.data.reviewers.map((id): Audience => `member:${id}`);
+    case 'review_handed_over':
+      return [`member:${event.data.to}`];
     case 'escalation_raised':
       // Under a policy, the level names whom it notifies; older briefs escalate to the party's leads and the manager.
       if (Array.isArray(event.data.notify)) return escalationAudience(event.data.notify.map(String));
@@ -59,6 +69,8 @@ export function audienceFor(event: TimelineEvent): Audience[] {
     case 'sla_breached':
     case 'escalation_acknowledged':
     case 'sla_policy_applied':
+    case 'review_decided':
+    case 'review_stage_closed':
       return [];
   }
 }

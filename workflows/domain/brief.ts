@@ -3,6 +3,7 @@
 // in events.ts.
 import type { TimelineEvent } from './events';
 import type { BriefSla } from './policy';
+import type { ReviewPlan, ReviewState, ReviewView } from './review';
 import type { BriefStatus, ClockName, Priority } from './vocabulary';
 
 export type TargetsMs = Record<ClockName, number>;
@@ -33,6 +34,11 @@ export interface BriefInput {
    * clocks count wall-clock time and escalate once at the breach.
    */
   sla?: BriefSla;
+  /**
+   * The stages of review a delivery passes through (set at creation, or by an edit before the
+   * first delivery). Absent: one stage, the brief's reviewer else its manager, rule any.
+   */
+  reviewPlan?: ReviewPlan;
 }
 
 export type ClockPhase = 'pending' | 'running' | 'paused' | 'done' | 'stopped';
@@ -138,6 +144,8 @@ export interface BriefState {
    * runs, whose timeline was whole: derived from it then (see escalationsOf).
    */
   escalations?: Record<string, boolean>;
+  /** The review of the current (or last) delivery under the brief's review plan; absent without a plan. */
+  review?: ReviewState | null;
   seq: number;
   createdAt: string;
   updatedAt: string;
@@ -162,6 +170,10 @@ export interface BriefView {
   /** The policy and calendar the clocks run under; null for briefs created before policies. */
   slaPolicy: SlaPolicyRef | null;
   sla: Record<ClockName, ClockView>;
+  /** The brief's review plan; null for a brief reviewed by its reviewer (else its manager) alone. */
+  reviewPlan: ReviewPlan | null;
+  /** The review of the current or last delivery, stage by stage; null before a delivery or without a plan. */
+  review: ReviewView | null;
   timeline: TimelineEvent[];
   createdAt: string;
   updatedAt: string;

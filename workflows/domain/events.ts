@@ -3,6 +3,7 @@
 // they ever had. A field added to an event after briefs were already running is optional here,
 // since events of those briefs lack it.
 import type { Agreement } from './policy';
+import type { Delegation, ReviewDecision, ReviewPlan, StageOutcome } from './review';
 import type { BriefEventType, ClockName, Priority, Role } from './vocabulary';
 
 /** The fields a brief_edited event names: the changed ones, with their new values or their old ones. */
@@ -15,7 +16,12 @@ export type EditedFields = {
   managerId?: string;
   priority?: Priority;
   targetsMs?: Record<ClockName, number>;
+  /** A review plan set or removed before the first delivery. */
+  reviewPlan?: ReviewPlan | null;
 };
+
+/** A reviewer's reason or note, as the outcome of a review carries them. */
+export type ReviewNote = { reviewerId: string; note: string; stage: string };
 
 /** The policy and calendar versions a brief runs under, as sla_policy_applied names them. */
 export type AppliedPolicy = {
@@ -35,12 +41,14 @@ export type EventData = {
   /** question: absent when no question was open. */
   clarification_answered: { answer: string; question?: string };
   delivered: { version: number; summary: string; links: string[]; submittedBy: string; submittedAt: string };
-  changes_requested: { reason?: string; revision: number };
-  approved: { note?: string; revision: number };
+  /** reasons, stage: under a review plan, every reason of the stage that failed. */
+  changes_requested: { reason?: string; revision: number; reasons?: ReviewNote[]; stage?: string };
+  /** changes: under a review plan, the notes of approvals with changes, to apply without another round. */
+  approved: { note?: string; revision: number; changes?: ReviewNote[]; automatic?: boolean };
   cancelled: { reason?: string };
   comment_added: { body: string; role: Role };
   /** share: of the target at which the warning came. */
-  sla_warning: { clock: ClockName; share: number; dueAt: string | null; round: number };
+  sla_warning: { clock: ClockName; share: number; dueAt: string | null; round: number; reviewers?: string[] };
   sla_breached: { clock: ClockName; dueAt: string | null; round: number };
   escalation_raised: {
     escalationId: string;
@@ -66,6 +74,22 @@ export type EventData = {
   brief_resumed: { note?: string; heldSince?: string };
   /** before: null for a brief that ran without a policy. */
   sla_policy_applied: AppliedPolicy & { before: AppliedPolicy | null };
+  /** A stage of the review plan opens for its reviewers. */
+  review_stage_opened: { stage: number; name: string; reviewers: string[]; revision: number; dueAt: string | null };
+  /** A reviewer's decision; `by` acted on their behalf when delegated, nobody when automatic. */
+  review_decided: {
+    stage: number;
+    name: string;
+    reviewerId: string;
+    decision: ReviewDecision;
+    note?: string;
+    revision: number;
+    delegation?: Delegation;
+    automatic?: boolean;
+  };
+  /** A reviewer hands their review of the open stage to a colleague. */
+  review_handed_over: { stage: number; name: string; reviewerId: string; to: string; revision: number };
+  review_stage_closed: { stage: number; name: string; outcome: StageOutcome; revision: number; timedOut?: boolean };
 };
 
 /** An event of a brief's timeline: narrowing on `type` gives its data's shape. */

@@ -19,6 +19,7 @@ export const NOTIFICATION_EVENTS = [
   'declined',
   'comment',
   'brief_changed',
+  'review_requested',
 ] as const;
 export type NotificationEvent = (typeof NOTIFICATION_EVENTS)[number];
 
@@ -54,6 +55,9 @@ export function notificationEventOf(type: BriefEventType): NotificationEvent | u
       return 'declined';
     case 'comment_added':
       return 'comment';
+    case 'review_stage_opened':
+    case 'review_handed_over':
+      return 'review_requested';
     case 'brief_edited':
     case 'brief_held':
     case 'brief_resumed':

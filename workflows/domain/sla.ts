@@ -7,6 +7,7 @@ import type { ClockName } from './vocabulary';
 import { CLOCKS } from './vocabulary';
 import { breachInstant, elapsedMs, nextDeadline, nextEscalation, reescalationInstant, viewClock, warnInstant } from './clock';
 import { slaOf } from './policy';
+import { fireReviewDeadline, reviewersToRemind, viewReview } from './review-flow';
 import { ActionRejected, emit } from './transitions';
 
 /** Earliest instant at which any clock needs attention. */
@@ -35,7 +36,8 @@ export function fireDueClocks(
     const warnAt = warnInstant(clock, sla);
     if (warnAt !== undefined && warnAt <= now) {
       clock.warnedAt = new Date(now).toISOString();
-      events.push(emit(state, 'sla_warning', null, now, { clock: name, share: sla.warnAt, dueAt: clock.dueAt, round: clock.round }));
+      const reviewers = name === 'review' ? reviewersToRemind(state) : undefined;
+      events.push(emit(state, 'sla_warning', null, now, { clock: name, share: sla.warnAt, dueAt: clock.dueAt, round: clock.round, ...(reviewers ? { reviewers } : {}) }));
     }
     const breachAt = breachInstant(clock, sla);
     if (breachAt !== undefined && breachAt <= now) {
@@ -88,6 +90,8 @@ export function fireDueClocks(
       raise(step.level, step.repeat, index, follows);
     }
   }
+  // A review stage that approves at its deadline does so once its clock has breached.
+  events.push(...fireReviewDeadline(state, now));
   return events;
 }
 
@@ -182,6 +186,8 @@ export function viewBrief(state: BriefState, now: number): BriefView {
       deliver: viewClock(state.clocks.deliver, now, sla),
       review: viewClock(state.clocks.review, now, sla),
     },
+    reviewPlan: brief.reviewPlan ?? null,
+    review: viewReview(state),
     timeline: state.timeline,
     createdAt: state.createdAt,
     updatedAt: state.updatedAt,

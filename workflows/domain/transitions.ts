@@ -2,12 +2,15 @@
 // the state and its clocks. Pure and synchronous, so workflow update validators can call
 // `checkAction` before anything enters history.
 import type { BriefState } from './brief';
-import type { EventData, EventOf, TimelineEvent } from './events';
-import type { Actor, BriefEventType, BriefStatus, ClockName, Role } from './vocabulary';
+import type { TimelineEvent } from './events';
+import { ActionRejected, emit, startStep } from './steps';
+
+export { ActionRejected, emit, policyTarget, stepTarget, type RejectionKind } from './steps';
+import type { Actor, BriefStatus, Role } from './vocabulary';
 import { CLOCKS, isTerminal } from './vocabulary';
-import { businessTimeBetween } from './calendar';
-import { businessTarget, finishClock, pendingClock, setPauseReasons, startClock, type PauseReason } from './clock';
+import { finishClock, pendingClock, setPauseReasons, type PauseReason } from './clock';
 import { slaOf } from './policy';
+import { checkHandOver, checkReview, decide, handOver, planOf, startReview, type HandOverPayload, type ReviewPayload } from './review-flow';
 
 export type ActionName =
   | 'acknowledge'
@@ -20,7 +23,9 @@ export type ActionName =
   | 'cancel'
   | 'comment'
   | 'hold'
-  | 'resume';
+  | 'resume'
+  | 'review'
+  | 'handOverReview';
 
 export interface ActionPayloads {
   acknowledge: { note?: string };
@@ -34,6 +39,8 @@ export interface ActionPayloads {
   comment: { body: string };
   hold: { reason?: string };
   resume: { note?: string };
+  review: ReviewPayload;
+  handOverReview: HandOverPayload;
 }
 
 interface Rule {
@@ -54,27 +61,16 @@ export const RULES: Record<ActionName, Rule> = {
   comment: { roles: ['manager', 'member'] },
   hold: { roles: ['manager'] },
   resume: { roles: ['manager'] },
+  // Reviewers see every brief: managers and admins (the plan's stages name who, see review-flow.ts).
+  review: { roles: ['manager', 'admin'], from: ['in_review'] },
+  handOverReview: { roles: ['manager', 'admin'], from: ['in_review'] },
 };
 
 /**
- * Why the state machine refuses: the actor's role or party (Forbidden), the brief's status
- * (IllegalTransition), an edit based on a version of the brief that is no longer current
- * (PreconditionFailed), an edit no brief can take (InvalidInput), or something the brief does not
- * know of, such as an escalation it never raised (NotFound).
+ * Throws ActionRejected when the actor may not take this action on the brief now. Under a review
+ * plan, a decision (and approve or requestChanges, a decision of the caller) is checked against
+ * the open stage with its payload (checkActionRequest).
  */
-export type RejectionKind = 'Forbidden' | 'IllegalTransition' | 'PreconditionFailed' | 'InvalidInput' | 'NotFound';
-
-export class ActionRejected extends Error {
-  constructor(
-    readonly kind: RejectionKind,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ActionRejected';
-  }
-}
-
-/** Throws ActionRejected when the actor may not take this action on the brief now. */
 export function checkAction(state: BriefState, action: ActionName, actor: Actor): void {
   const rule = RULES[action];
   if (!rule.roles.includes(actor.role)) {
@@ -89,6 +85,48 @@ export function checkAction(state: BriefState, action: ActionName, actor: Actor)
   }
   if (action === 'hold' && state.hold) throw new ActionRejected('IllegalTransition', 'the brief is already on hold');
   if (action === 'resume' && !state.hold) throw new ActionRejected('IllegalTransition', 'the brief is not on hold');
+}
+
+/** checkAction, and for the decisions of a review plan the reviewer, the delegation and the payload at `now`. */
+export function checkActionRequest<A extends ActionName>(state: BriefState, action: A, payload: ActionPayloads[A], actor: Actor, now: number): void {
+  const call = { action, payload } as ActionCall;
+  if (planOf(state) && (call.action === 'approve' || call.action === 'requestChanges')) {
+    // The caller's decision in the open stage: a reviewer may be an admin too.
+    checkAction(state, 'review', actor);
+    checkReview(state, actor, asDecision(call), now);
+    return;
+  }
+  checkAction(state, action, actor);
+  if (call.action === 'review') {
+    // Without a plan, the decision is the approve or requestChanges it stands for, with their rules.
+    if (planOf(state)) checkReview(state, actor, call.payload, now);
+    else checkAction(state, asLegacyAction(call.payload).action, actor);
+  } else if (call.action === 'handOverReview') {
+    checkHandOver(state, actor, call.payload);
+  }
+}
+
+/** approve and requestChanges as a decision of the caller in the open stage. */
+function asDecision(call: Extract<ActionCall, { action: 'approve' | 'requestChanges' }>): ReviewPayload {
+  if (call.action === 'approve') return { decision: 'approve', ...(call.payload.note !== undefined ? { note: call.payload.note } : {}) };
+  return { decision: 'request_changes', note: call.payload.reason };
+}
+
+/**
+ * A decision on a brief without a review plan: its one reviewer approves (with changes: the note
+ * says which) or requests changes, as approve and requestChanges do.
+ */
+function asLegacyAction(p: ReviewPayload): ActionCall {
+  switch (p.decision) {
+    case 'approve':
+    case 'approve_with_changes':
+      return { action: 'approve', payload: p.note !== undefined ? { note: p.note } : {} };
+    case 'request_changes':
+      if (!p.note?.trim()) throw new ActionRejected('InvalidInput', 'a request for changes needs a reason (note)');
+      return { action: 'requestChanges', payload: { reason: p.note } };
+    default:
+      throw new ActionRejected('IllegalTransition', `a brief without a review plan has one reviewer, who cannot decide ${p.decision}`);
+  }
 }
 
 export function initialState(brief: BriefState['brief'], now: number): BriefState {
@@ -112,49 +150,6 @@ export function initialState(brief: BriefState['brief'], now: number): BriefStat
   startStep(state, 'acknowledge', now, false);
   emit(state, 'brief_created', brief.managerId, now, { title: brief.title, partyId: brief.partyId, priority: brief.priority });
   return state;
-}
-
-/** Appends an event to the timeline and returns it. */
-export function emit<T extends BriefEventType>(state: BriefState, type: T, actor: string | null, now: number, data: EventData[T]): EventOf<T> {
-  state.seq += 1;
-  // The union cannot be built from a type parameter without this one assertion: `data` matches `type` by the signature.
-  const event = { seq: state.seq, type, actor, at: new Date(now).toISOString(), data } as EventOf<T>;
-  state.timeline.push(event);
-  state.updatedAt = event.at;
-  return event;
-}
-
-/**
- * The ISO target of a clock under the brief's policy: the brief's own override, else the policy's
- * target for the brief's priority. Undefined for briefs without a policy.
- */
-export function policyTarget(state: BriefState, name: ClockName): string | undefined {
-  const { brief } = state;
-  if (!brief.sla) return undefined;
-  return brief.targetOverrides?.[name] ?? brief.sla.policyTargets[name]?.[brief.priority];
-}
-
-/**
- * A clock's target from now, in business time, and the ISO duration it came from. The first
- * round of the deliver clock counts to the brief's dueAt when it has one (the working time until
- * then; null as its ISO target); every other round counts the policy's target.
- */
-export function stepTarget(state: BriefState, name: ClockName, now: number, followDueAt: boolean): { targetMs: number; target: string | null } {
-  const { brief } = state;
-  const sla = slaOf(state);
-  if (followDueAt && brief.dueAt) {
-    const until = Date.parse(brief.dueAt);
-    return { targetMs: brief.sla ? businessTimeBetween(sla.calendar, now, until) : Math.max(0, until - now), target: null };
-  }
-  const iso = policyTarget(state, name);
-  if (iso === undefined) return { targetMs: brief.targetsMs[name], target: null };
-  return { targetMs: businessTarget(sla, now, iso), target: iso };
-}
-
-/** Starts (a new round of) a clock with its target from now. */
-function startStep(state: BriefState, name: ClockName, now: number, followDueAt: boolean): void {
-  const { targetMs, target } = stepTarget(state, name, now, followDueAt);
-  startClock(state.clocks[name], targetMs, now, slaOf(state), target);
 }
 
 /**
@@ -185,7 +180,7 @@ export function applyAction<A extends ActionName>(
   actor: Actor,
   now: number,
 ): TimelineEvent[] {
-  checkAction(state, action, actor);
+  checkActionRequest(state, action, payload, actor, now);
   // A type parameter does not narrow its payload: the union of (action, payload) pairs does.
   const events = act(state, { action, payload } as ActionCall, actor, now);
   syncPauses(state, now);
@@ -235,16 +230,27 @@ function act(state: BriefState, { action, payload: p }: ActionCall, actor: Actor
       state.deliveries.push(delivery);
       state.revision = version;
       finishClock(clocks.deliver, now, 'done', sla);
-      startStep(state, 'review', now, false);
       state.status = 'in_review';
+      if (planOf(state)) {
+        const delivered = emit(state, 'delivered', who, now, { ...delivery });
+        return [delivered, ...startReview(state, now)];
+      }
+      startStep(state, 'review', now, false);
       return [emit(state, 'delivered', who, now, { ...delivery })];
     }
+    case 'review':
+      if (planOf(state)) return decide(state, actor, p, now);
+      return act(state, asLegacyAction(p), actor, now);
+    case 'handOverReview':
+      return handOver(state, actor, p, now);
     case 'approve': {
+      if (planOf(state)) return decide(state, actor, asDecision({ action, payload: p }), now);
       finishClock(clocks.review, now, 'done', sla);
       state.status = 'approved';
       return [emit(state, 'approved', who, now, { ...(p.note === undefined ? {} : { note: p.note }), revision: state.revision })];
     }
     case 'requestChanges': {
+      if (planOf(state)) return decide(state, actor, asDecision({ action, payload: p }), now);
       finishClock(clocks.review, now, 'done', sla);
       startStep(state, 'deliver', now, false);
       state.status = 'changes_requested';

@@ -47,6 +47,10 @@ export const EVENT_TYPES = [
   'brief_held',
   'brief_resumed',
   'sla_policy_applied',
+  'review_stage_opened',
+  'review_decided',
+  'review_handed_over',
+  'review_stage_closed',
 ] as const;
 export type BriefEventType = (typeof EVENT_TYPES)[number];
 
