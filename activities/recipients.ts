@@ -13,6 +13,9 @@ export interface Recipient {
   webhookUrl: string | null;
 }
 
+/** The events whose notifications a member's delegate receives too while the member is out of office. */
+const DELEGATED_EVENTS: ReadonlySet<string> = new Set(['brief_created', 'review_stage_opened', 'review_handed_over', 'sla_warning']);
+
 export async function resolveRecipients(prisma: PrismaClient, input: Pick<PlanInput, 'brief' | 'event' | 'audience'>): Promise<Recipient[]> {
   const { brief, event } = input;
   const select = { id: true, email: true, locale: true, webhookUrl: true } as const;
@@ -37,5 +40,14 @@ export async function resolveRecipients(prisma: PrismaClient, input: Pick<PlanIn
   };
   const all = (await Promise.all(input.audience.map(byAudience))).flat();
   const unique = new Map(all.filter((m) => m.id !== event.actor).map((m) => [m.id, m]));
+  // What asks a member to act (a new brief, a review, a reminder) reaches their delegate too while they are out of office.
+  if (DELEGATED_EVENTS.has(event.type) && unique.size > 0) {
+    const now = new Date();
+    const away = await prisma.outOfOffice.findMany({ where: { memberId: { in: [...unique.keys()] }, from: { lte: now }, until: { gt: now } }, select: { delegateId: true } });
+    if (away.length) {
+      const delegates = await prisma.member.findMany({ where: { deactivatedAt: null, id: { in: away.map((a) => a.delegateId) } }, select });
+      for (const d of delegates) if (d.id !== event.actor && !unique.has(d.id)) unique.set(d.id, d);
+    }
+  }
   return [...unique.values()];
 }

@@ -12,6 +12,7 @@ import { changesFacts, writeScorecardFacts } from '../services/scorecards/write'
 import { branchKeyPrefix } from './outbox-keys';
 import { isEvent } from '../workflows/domain/events';
 import type { RecordEventsInput } from './types';
+import { reviewersToRemind } from '../workflows/domain/review-flow';
 
 type Tx = Prisma.TransactionClient;
 
@@ -42,6 +43,7 @@ export const createRecordEvents =
       slaPolicyId: brief.sla?.policyId ?? null,
       agreement: brief.sla?.agreement ?? null,
       snapshot: storedSnapshot(state) as object,
+      reviewPending: reviewersToRemind(state) ?? [],
       updatedAt: new Date(state.updatedAt),
     };
     await prisma.$transaction(async (tx) => {

@@ -23,6 +23,7 @@ import { adminRouter } from './routes/admin';
 import { briefsRouter } from './routes/briefs';
 import { calendarsRouter, holidayImportBodyParser } from './routes/calendars';
 import { directoryRouter } from './routes/directory';
+import { outOfOfficeRouter } from './routes/out-of-office';
 import { escalationsRouter } from './routes/escalations';
 import { healthRouter } from './routes/health';
 import { metricsRouter } from './routes/metrics';
@@ -138,6 +139,7 @@ export function createApp(deps: ApiDeps): HandoffApp {
   app.use('/v1', idempotency(deps.db.prisma, deps.logger));
   app.use(sessions.session);
   app.use(directoryRouter(deps, catalog));
+  app.use(outOfOfficeRouter(deps, catalog));
   app.use(briefsRouter(deps, catalog));
   app.use(notificationsRouter(deps, catalog));
   app.use(escalationsRouter(deps, catalog, app.escalationFeed));

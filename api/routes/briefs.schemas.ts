@@ -14,6 +14,44 @@ const text = nonBlankText;
 
 export const BriefParams = z.object({ id: Id });
 
+const ReviewRuleSchema = z
+  .union([z.enum(['any', 'all']), z.strictObject({ quorum: z.number().int().min(1).max(100) })])
+  .meta({ description: 'any: the first decision wins; all: every reviewer approves; {quorum: k}: k approvals (the stage fails once k is out of reach).', example: 'all' });
+
+const ReviewerRefSchema = z.union([
+  Id.meta({ description: 'A member (a manager or an admin).' }),
+  z.strictObject({ partyId: Id, role: z.enum(['manager', 'admin']) }).meta({ description: "Every active member of a party with this role, as they are when the plan is set." }),
+]);
+
+export const ReviewPlanBody = z
+  .strictObject({
+    stages: z
+      .array(
+        z.strictObject({
+          name: text(200).meta({ example: 'Brand and legal' }),
+          reviewers: z.array(ReviewerRefSchema).min(1, 'a stage needs at least one reviewer').max(50),
+          rule: ReviewRuleSchema,
+          target: duration.optional().meta({ description: "The stage's review clock in business time (warning, breach and escalation as in the SLA policy); the policy's review target when absent." }),
+          onDeadline: z.enum(['escalate', 'approve']).optional().meta({ description: 'At the deadline: escalate (the default) or approve automatically (recorded as an automatic decision).' }),
+        }),
+      )
+      .min(1, 'a review plan needs at least one stage')
+      .max(10),
+    resumeAtFailedStage: z.boolean().optional().meta({ description: 'After a failed stage, the next delivery starts review at that stage instead of stage 1.' }),
+    allowOwnParty: z.boolean().optional().meta({ description: "Lets reviewers of the brief's own party approve its delivery." }),
+  })
+  .meta({
+    id: 'ReviewPlanInput',
+    description: 'Ordered stages of reviewers a delivery passes through before the brief is approved.',
+    example: {
+      stages: [
+        { name: 'Brand and legal', reviewers: ['m-brand', 'm-legal'], rule: 'all', target: 'P1D' },
+        { name: 'Shop owners', reviewers: ['m-shop-1', 'm-shop-2', 'm-shop-3'], rule: { quorum: 2 }, onDeadline: 'escalate' },
+      ],
+      resumeAtFailedStage: true,
+    },
+  });
+
 export const CreateBriefBody = z
   .object({
     title: text(200).meta({ example: 'Christmas landing page' }),
@@ -35,11 +73,12 @@ export const CreateBriefBody = z
         description:
           "SLA targets for this brief, overriding its policy's targets for its priority. Counted in business time of the policy's calendar: P1D is one working day; a week (P1W) counts as 7 days.",
       }),
+    reviewPlan: ReviewPlanBody.optional().meta({ description: 'Stages of review for its deliveries; without one, its reviewer (else its manager) reviews alone.' }),
   })
   .meta({ id: 'CreateBrief' });
 
 /** The fields a manager may edit (PATCH /v1/briefs/:id). */
-export const EDITABLE = ['title', 'description', 'dueAt', 'reviewerId', 'managerId', 'priority'] as const;
+export const EDITABLE = ['title', 'description', 'dueAt', 'reviewerId', 'managerId', 'priority', 'reviewPlan'] as const;
 
 export const EditBriefBody = z
   .strictObject({
@@ -57,6 +96,7 @@ export const EditBriefBody = z
     managerId: Id.optional().meta({
       description: "Reassigns the brief to another active manager (e.g. when its manager leaves): the manager's notifications, and the review when no reviewer is named, go to them from now on.",
     }),
+    reviewPlan: ReviewPlanBody.nullable().optional().meta({ description: 'A new review plan, or null for none: only before the first delivery (409 after).' }),
     priority: z.enum(PRIORITIES).optional().meta({
       description: "New priority. The clocks without a target of their own move to the new priority's default targets, keeping the time counted.",
       example: 'P1',
@@ -89,6 +129,9 @@ export const ListBriefsQuery = PageQuery.extend({
   overdue: z.enum(['true', 'false']).optional().meta({ description: 'true: briefs with a breached or past-due clock.' }),
   q: z.string().trim().min(1).max(200).optional().meta({ description: 'Search: briefs whose title contains this text (case-insensitive).', example: 'landing page' }),
   mine: z.enum(['true', 'false']).optional().meta({ description: "true: briefs the caller manages or reviews (a manager's own board)." }),
+  toReview: z.enum(['true', 'false']).optional().meta({
+    description: 'true: briefs whose open review stage waits for a decision of the caller, or of a reviewer out of office who named the caller their delegate.',
+  }),
 });
 
 const url = z.url({ protocol: /^https?$/ });
@@ -178,6 +221,54 @@ const TimelineEventSchema = z
   })
   .meta({ id: 'TimelineEvent' });
 
+const ReviewPlanSchema = z
+  .object({
+    stages: z.array(
+      z.object({
+        name: z.string(),
+        reviewers: z.array(z.union([z.string(), z.object({ partyId: z.string(), role: z.string() })])),
+        members: z.array(Id).meta({ description: 'The members the reviewers stood for when the plan was set.' }),
+        rule: z.union([z.enum(['any', 'all']), z.object({ quorum: z.number().int() })]),
+        target: z.string().optional(),
+        onDeadline: z.enum(['escalate', 'approve']).optional(),
+      }),
+    ),
+    resumeAtFailedStage: z.boolean().optional(),
+    allowOwnParty: z.boolean().optional(),
+  })
+  .meta({ id: 'ReviewPlan' });
+
+const ReviewSchema = z
+  .object({
+    revision: z.number().int().meta({ description: 'The delivery under review.' }),
+    currentStage: z.number().int().nullable().meta({ description: 'Index of the open stage; null when none is open.' }),
+    failedStage: z.number().int().nullable(),
+    stages: z.array(
+      z.object({
+        name: z.string(),
+        rule: z.union([z.enum(['any', 'all']), z.object({ quorum: z.number().int() })]),
+        ruleLabel: z.string().meta({ example: '2 of 3' }),
+        status: z.enum(['waiting', 'open', 'passed', 'failed', 'skipped']),
+        openedAt: Timestamp.nullable(),
+        closedAt: Timestamp.nullable(),
+        timedOut: z.boolean().meta({ description: 'The stage passed at its deadline with automatic approvals.' }),
+        reviewers: z.array(
+          z.object({
+            memberId: Id,
+            decision: z.enum(REVIEW_DECISIONS).nullable(),
+            note: z.string().nullable(),
+            at: Timestamp.nullable(),
+            by: Id.nullable().meta({ description: 'Who decided: the reviewer, a delegate acting for them (see delegation), null when automatic.' }),
+            delegation: z.enum(['out_of_office', 'handover']).nullable(),
+            automatic: z.boolean(),
+            handedTo: Id.nullable(),
+          }),
+        ),
+      }),
+    ),
+  })
+  .meta({ id: 'Review', description: "The review of the current (or last) delivery under the brief's plan, stage by stage." });
+
 const briefFields = {
   id: Id,
   title: z.string(),
@@ -195,6 +286,8 @@ const briefFields = {
   hold: z.object({ since: Timestamp, by: Id, reason: z.string().nullable() }).nullable().meta({ description: 'Set while a manager has put the brief on hold: its clocks stand still.' }),
   slaPolicy: SlaPolicyRefSchema.nullable(),
   sla: z.object(Object.fromEntries(CLOCKS.map((c) => [c, ClockSchema])) as Record<(typeof CLOCKS)[number], typeof ClockSchema>),
+  reviewPlan: ReviewPlanSchema.nullable(),
+  review: ReviewSchema.nullable(),
   createdAt: Timestamp,
   updatedAt: Timestamp,
 };

@@ -91,8 +91,10 @@ function checkIfMatch(header: string | undefined, current: string): void {
 /** The edit body's problems, with a key that is not editable named as body.<key>. */
 function editProblems(error: z.ZodError): FieldError[] {
   return error.issues.flatMap((issue) =>
-    issue.code === 'unrecognized_keys'
+    issue.code === 'unrecognized_keys' && issue.path.length === 0
       ? issue.keys.map((key) => ({ path: `body.${key}`, message: `cannot be edited; editable are ${EDITABLE.join(', ')}` }))
+      : issue.code === 'unrecognized_keys'
+        ? issue.keys.map((key) => ({ path: ['body', ...issue.path.map(String), key].join('.'), message: 'unknown field' }))
       : [{ path: ['body', ...issue.path.map(String)].join('.'), message: issue.message }],
   );
 }

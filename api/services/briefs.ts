@@ -26,6 +26,8 @@ import { idempotentId } from '../idempotency';
 import { listPage } from '../pagination';
 import type { ACTION_BODIES, CreateBriefBody, EditBriefBody, ListBriefsQuery } from '../routes/briefs.schemas';
 import { translateWorkflowError } from '../workflow-errors';
+import type { HandOverPayload, ReviewPayload } from '../../workflows/domain/review-flow';
+import { delegationFor, delegatorsOf, resolveReviewPlan, REVIEWER_ROLES } from './review-plans';
 
 /** How long a call to Temporal may take before the API answers 503. */
 const UPDATE_DEADLINE_MS = 30_000;
@@ -92,6 +94,26 @@ export function briefService({ db: { prisma }, temporal, config, searchAttribute
     }
   }
 
+  /**
+   * What a review decision or hand-over needs beyond its body: for a delegate, whom they decide
+   * for and the out-of-office window that lets them; for a hand-over, a colleague who can review.
+   */
+  async function withReviewFacts(action: ActionName, caller: Caller, row: BriefRow, payload: ActionRequest['payload']): Promise<ActionRequest['payload']> {
+    if (action === 'review') {
+      const decision = payload as ReviewPayload;
+      const delegation = await delegationFor(prisma, caller, decodeSnapshot(row.id, row.snapshot), decision);
+      return delegation ? { ...decision, ...delegation } : decision;
+    }
+    if (action === 'handOverReview') {
+      const { to, reviewerId } = payload as HandOverPayload;
+      const [colleague, reviewer] = await Promise.all([prisma.member.findUnique({ where: { id: to } }), prisma.member.findUnique({ where: { id: reviewerId ?? caller.memberId } })]);
+      if (!colleague || colleague.deactivatedAt) throw fieldError('body.to', 'no active member with this id');
+      if (!reviewer || colleague.partyId !== reviewer.partyId) throw fieldError('body.to', "must be a colleague of the reviewer's party");
+      if (!REVIEWER_ROLES.includes(colleague.role as (typeof REVIEWER_ROLES)[number])) throw fieldError('body.to', 'must be a manager or an admin: reviewers see every brief');
+    }
+    return payload;
+  }
+
   return {
     /** A page of the briefs the caller may see, newest first, as listed (without their timelines). */
     async list(caller: Caller, query: z.output<typeof ListBriefsQuery>) {
@@ -107,6 +129,8 @@ export function briefService({ db: { prisma }, temporal, config, searchAttribute
           query.overdue === 'false' ? { slaBreached: false } : {},
           query.q ? { title: { contains: query.q, mode: 'insensitive' } } : {},
           query.mine === 'true' ? { OR: [{ managerId: caller.memberId }, { reviewerId: caller.memberId }] } : {},
+          query.toReview === 'true' ? { reviewPending: { hasSome: [caller.memberId, ...(await delegatorsOf(prisma, caller.memberId))] } } : {},
+          query.toReview === 'false' ? { NOT: { reviewPending: { has: caller.memberId } } } : {},
         ],
       };
       const now = Date.now();
@@ -139,6 +163,7 @@ export function briefService({ db: { prisma }, temporal, config, searchAttribute
       if (!party) throw fieldError('body.partyId', 'no party with this id');
       if (body.reviewerId) await requireManager('body.reviewerId', body.reviewerId);
       requireFuture(body.dueAt);
+      const reviewPlan = body.reviewPlan ? await resolveReviewPlan(prisma, body.reviewPlan, party.id, 'body.reviewPlan') : undefined;
 
       const targetOverrides = Object.fromEntries(CLOCKS.flatMap((c) => (body.targets[c] === undefined ? [] : [[c, body.targets[c]]])));
       // The brief's policy: the one it names, else its party's default, else the system default.
@@ -160,6 +185,7 @@ export function briefService({ db: { prisma }, temporal, config, searchAttribute
         targetsMs: targetsFor(body.priority, targetOverrides, sla),
         targetOverrides,
         sla,
+        ...(reviewPlan ? { reviewPlan } : {}),
       };
       // One call starts the workflow and waits, in the same request, until the brief is recorded.
       // A repeat under the same Idempotency-Key names the same workflow and the same update: it
@@ -201,7 +227,10 @@ export function briefService({ db: { prisma }, temporal, config, searchAttribute
       requireFuture(body.dueAt);
       if (isTerminal(row.status as BriefState['status'])) throw conflict(`the brief is ${row.status} and can no longer be edited`);
 
-      const { brief } = decodeSnapshot(row.id, row.snapshot);
+      const recorded = decodeSnapshot(row.id, row.snapshot);
+      const { brief } = recorded;
+      if (body.reviewPlan !== undefined && recorded.deliveries.length > 0) throw conflict('the review plan can only be changed before the first delivery');
+      const reviewPlan = body.reviewPlan ? await resolveReviewPlan(prisma, body.reviewPlan, brief.partyId, 'body.reviewPlan') : body.reviewPlan;
       const changes: BriefChanges = {
         ...(body.title !== undefined ? { title: body.title } : {}),
         ...(body.description !== undefined ? { description: body.description } : {}),
@@ -209,6 +238,7 @@ export function briefService({ db: { prisma }, temporal, config, searchAttribute
         ...(body.reviewerId !== undefined ? { reviewerId: body.reviewerId } : {}),
         ...(body.managerId !== undefined ? { managerId: body.managerId } : {}),
         ...(body.priority !== undefined ? { priority: body.priority } : {}),
+        ...(reviewPlan !== undefined ? { reviewPlan } : {}),
         // Briefs created before targetOverrides was kept have none: all their clocks follow the priority.
         ...(body.priority !== undefined && body.priority !== brief.priority ? { targetsMs: targetsFor(body.priority, brief.targetOverrides ?? {}, brief.sla) } : {}),
       };
@@ -224,7 +254,7 @@ export function briefService({ db: { prisma }, temporal, config, searchAttribute
      */
     async act(action: ActionName, caller: Caller, row: BriefRow, payload: z.output<(typeof ACTION_BODIES)[ActionName]>, updateId: string | undefined): Promise<BriefView> {
       if (isTerminal(row.status as BriefState['status']) && !updateId) throw conflict(`the brief is ${row.status} and accepts no further actions`);
-      const request: ActionRequest = { actor: actorOf(caller), payload };
+      const request: ActionRequest = { actor: actorOf(caller), payload: await withReviewFacts(action, caller, row, payload) };
       return update(row, (handle) => handle.executeUpdate(actionUpdates[action], { args: [request], updateId }));
     },
   };

@@ -87,6 +87,15 @@ async function briefIn(fx: Fixture, stage: Stage): Promise<string> {
   return id;
 }
 
+/** A new brief of party A in review, under a plan whose one stage names the admin and the manager. */
+async function inReview(fx: Fixture): Promise<string> {
+  const reviewPlan = { stages: [{ name: 'Review', reviewers: [fx.memberIds.admin, fx.memberIds.manager], rule: 'any' }] };
+  const id = await newBrief(fx, { reviewPlan });
+  await created(fx.clients.member.post(`/v1/briefs/${id}/acknowledge`, {}), 'an acknowledgement');
+  await created(fx.clients.member.post(`/v1/briefs/${id}/deliveries`, { summary: 'Draft' }), 'a delivery');
+  return id;
+}
+
 /** A brief of party A whose acknowledge clock runs out at once, and the escalation it raises. */
 async function escalate(fx: Fixture): Promise<{ id: string; briefId: string }> {
   const briefId = await newBrief(fx, { priority: 'P1', targets: { acknowledge: 'PT1S' } });
@@ -110,6 +119,23 @@ async function spareKey(fx: Fixture, memberId: string): Promise<string> {
 async function spareMember(fx: Fixture): Promise<string> {
   const name = unique('member');
   return (await created(fx.clients.admin.post(`/v1/parties/${fx.partyA}/members`, { name, email: `${name}@pixelwerk.example`, role: 'member' }), 'a spare member')).id as string;
+}
+
+/**
+ * A new colleague of the member (same party; a manager when the member reviews, as managers and
+ * admins do), made by the admin: the delegate an out-of-office period needs.
+ */
+async function colleagueOf(fx: Fixture, memberId: string): Promise<string> {
+  const parties = (await created(fx.clients.admin.get('/v1/parties?limit=200'), 'the parties')).items as { id: string }[];
+  for (const party of parties) {
+    const members = (await created(fx.clients.admin.get(`/v1/parties/${party.id}/members?limit=200`), 'the members')).items as { id: string; role: string }[];
+    const member = members.find((m) => m.id === memberId);
+    if (!member) continue;
+    const name = unique('colleague');
+    const role = member.role === 'manager' || member.role === 'admin' ? 'manager' : 'member';
+    return (await created(fx.clients.admin.post(`/v1/parties/${party.id}/members`, { name, email: `${name}@example.com`, role }), 'a colleague')).id as string;
+  }
+  throw new Error(`no party has member ${memberId}`);
 }
 
 const get = (path: string) => async (): Promise<Call> => ({ path });
@@ -210,6 +236,14 @@ const RECIPES: Record<RouteKey, Recipe> = {
   'PUT /v1/members/:id/notification-preferences': {
     call: async (fx, _fresh, owner = fx.memberId) => ({ path: `/v1/members/${owner}/notification-preferences`, body: { channels: { comment: ['email'] } } }),
   },
+  'PUT /v1/members/:id/out-of-office': {
+    call: async (fx, _fresh, owner = fx.memberId) => ({
+      path: `/v1/members/${owner}/out-of-office`,
+      body: { from: new Date().toISOString(), until: new Date(Date.now() + 86_400_000).toISOString(), delegateId: await colleagueOf(fx, owner) },
+    }),
+  },
+  'GET /v1/members/:id/out-of-office': { call: async (fx, _fresh, owner = fx.memberId) => ({ path: `/v1/members/${owner}/out-of-office` }) },
+  'DELETE /v1/members/:id/out-of-office': { call: async (fx, _fresh, owner = fx.memberId) => ({ path: `/v1/members/${owner}/out-of-office` }) },
   'POST /v1/members/:id/webhook-secret': { call: async (fx, _fresh, owner = fx.memberId) => ({ path: `/v1/members/${owner}/webhook-secret` }) },
   'GET /v1/briefs/:id/notifications': { call: async (fx) => ({ path: `/v1/briefs/${fx.briefId}/notifications` }) },
   'POST /v1/briefs': {
@@ -238,6 +272,14 @@ const RECIPES: Record<RouteKey, Recipe> = {
   'POST /v1/briefs/:id/comments': { call: action('comments', 'awaiting_ack', { body: 'Looks good so far' }) },
   'POST /v1/briefs/:id/hold': { call: action('hold', 'awaiting_ack', { reason: 'Waiting for photos' }) },
   'POST /v1/briefs/:id/resume': { call: action('resume', 'on_hold', { note: 'Photos are in' }) },
+  'POST /v1/briefs/:id/reviews': { call: async (fx, fresh) => ({ path: `/v1/briefs/${fresh ? await inReview(fx) : fx.briefId}/reviews`, body: { decision: 'approve', note: 'Ship it' } }) },
+  'POST /v1/briefs/:id/reviews/hand-over': {
+    call: async (fx, fresh) => ({
+      path: `/v1/briefs/${fresh ? await inReview(fx) : fx.briefId}/reviews/hand-over`,
+      // The manager's review: the manager hands it over, an admin may do so for them.
+      body: { reviewerId: fx.memberIds.manager, to: fresh ? await colleagueOf(fx, fx.memberIds.manager) : fx.memberIds.manager },
+    }),
+  },
   'GET /v1/escalations': {
     call: async (fx) => ({ path: `/v1/escalations?briefId=${fx.escalation.briefId}&limit=200` }),
     lists: (body, fx) => body.items.some((e: { id: string }) => e.id === fx.escalation.id),

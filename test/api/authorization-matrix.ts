@@ -108,6 +108,8 @@ const READ_SHARED: Row = [401, A, A, A, A, A, 403, 403];
 const MEMBER_ACTION: Row = [401, 403, 403, 403, 403, 404, A, 404];
 /** Brief actions (and edits) of the e-commerce team's managers. */
 const MANAGER_ACTION: Row = [401, 403, A, 403, 403, 404, 403, 404];
+/** Decisions of a review plan's reviewers, who are managers and admins. */
+const REVIEWER_ACTION: Row = [401, A, A, 403, 403, 404, 403, 404];
 
 export const MATRIX = [
   // Operations: no key needed, the same answer for everyone.
@@ -178,6 +180,10 @@ export const MATRIX = [
   rule('GET /v1/members/:id/notification-preferences', 'member', [200], KEYS_OF_MEMBER, { self: 'allowed' }),
   rule('PUT /v1/members/:id/notification-preferences', 'member', [200], KEYS_OF_MEMBER, { self: 'allowed' }),
   rule('POST /v1/members/:id/webhook-secret', 'member', [201], KEYS_OF_MEMBER, { self: 'allowed' }),
+  // Out of office: like notification settings, the member's own and admins'.
+  rule('PUT /v1/members/:id/out-of-office', 'member', [200], KEYS_OF_MEMBER, { self: 'allowed' }),
+  rule('GET /v1/members/:id/out-of-office', 'member', [200], KEYS_OF_MEMBER, { self: 'allowed' }),
+  rule('DELETE /v1/members/:id/out-of-office', 'member', [204], KEYS_OF_MEMBER, { self: 'allowed' }),
 
   // Briefs sent to party A.
   rule('POST /v1/briefs', null, [201], MANAGER_ONLY, { why: 'The route declares manager only: admins get 403 too.' }),
@@ -202,6 +208,12 @@ export const MATRIX = [
   }),
   rule('POST /v1/briefs/:id/hold', 'brief', [200], MANAGER_ACTION),
   rule('POST /v1/briefs/:id/resume', 'brief', [200], MANAGER_ACTION),
+  rule('POST /v1/briefs/:id/reviews', 'brief', [200], REVIEWER_ACTION, {
+    why: "Reviewers are managers and admins; the test's brief has a review plan naming the admin and the manager.",
+  }),
+  rule('POST /v1/briefs/:id/reviews/hand-over', 'brief', [200], REVIEWER_ACTION, {
+    why: "The test's brief has a review plan naming the admin and the manager; the manager's review goes to a new colleague of theirs, handed over by the manager or by an admin for them.",
+  }),
 
   // Escalations of party A's briefs.
   rule('GET /v1/escalations', null, [200], [401, 'lists', 'lists', 'lists', 'lists', 'hides', 403, 403], {

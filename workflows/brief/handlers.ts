@@ -3,7 +3,7 @@
 // illegal one never enters history), each answered once its events are recorded; the queries;
 // and the reconciler's refresh.
 import { ApplicationFailure, setHandler } from '@temporalio/workflow';
-import { applyEdit, applyPolicy, checkApplyPolicy, checkChanges, checkEdit, checkExpectedSeq } from '../domain/edit';
+import { applyEdit, applyPolicy, checkApplyPolicy, checkChanges, checkEdit, checkExpectedSeq, checkPlanChange } from '../domain/edit';
 import { acknowledgeEscalation, checkEscalationAcknowledgement, viewBrief } from '../domain/sla';
 import { ActionRejected, applyAction, checkActionRequest, emit, type ActionName } from '../domain/transitions';
 import {
@@ -61,6 +61,7 @@ export function registerHandlers(run: BriefRun, readModel: ReadModelWriter): voi
         asFailure(() => {
           checkEdit(state, request.actor);
           checkChanges(request.changes);
+          checkPlanChange(state, request.changes);
           checkExpectedSeq(state, request.expectedSeq);
         }),
     },

@@ -9,6 +9,7 @@ import { businessTimeBetween } from './calendar';
 import { businessTarget, elapsedMs, reapplyClock, retargetClock } from './clock';
 import { slaOf, type BriefSla } from './policy';
 import { ActionRejected, emit, policyTarget, syncPauses } from './transitions';
+import type { ReviewPlan } from './review';
 
 /** What an edit may change. Absent fields stay as they are; null clears dueAt or reviewerId. */
 export interface BriefChanges {
@@ -26,10 +27,12 @@ export interface BriefChanges {
    * priority: the new priority's defaults for the clocks without an override of their own.
    */
   targetsMs?: TargetsMs;
+  /** The review plan (resolved by the API), or null for none; only before the first delivery. */
+  reviewPlan?: ReviewPlan | null;
 }
 
 export type EditableField = keyof BriefChanges;
-export const EDITABLE_FIELDS = ['title', 'description', 'dueAt', 'reviewerId', 'managerId', 'priority', 'targetsMs'] as const satisfies readonly EditableField[];
+export const EDITABLE_FIELDS = ['title', 'description', 'dueAt', 'reviewerId', 'managerId', 'priority', 'targetsMs', 'reviewPlan'] as const satisfies readonly EditableField[];
 
 /** Who may edit: managers, while the brief has not ended (approved, declined or cancelled). */
 export const EDIT_ROLES: readonly Role[] = ['manager'];
@@ -67,11 +70,23 @@ export function checkChanges(changes: BriefChanges): void {
     changes.managerId !== undefined && !isText(changes.managerId) ? 'managerId' : undefined,
     changes.priority !== undefined && !PRIORITIES.includes(changes.priority) ? 'priority' : undefined,
     changes.targetsMs !== undefined && !(changes.targetsMs && CLOCKS.every((c) => isTarget(changes.targetsMs?.[c]))) ? 'targetsMs' : undefined,
+    changes.reviewPlan !== undefined && changes.reviewPlan !== null && !isPlan(changes.reviewPlan) ? 'reviewPlan' : undefined,
   ].filter((p): p is string => p !== undefined);
   if (problems.length) throw new ActionRejected('InvalidInput', `invalid changes: ${problems.join(', ')}`);
 }
 
+const isPlan = (plan: ReviewPlan) =>
+  Array.isArray(plan.stages) && plan.stages.length > 0 && plan.stages.every((s) => isText(s.name) && Array.isArray(s.members) && s.members.length > 0 && s.members.every(isText));
+
+/** Throws ActionRejected (IllegalTransition) for a new review plan once the brief has a delivery. */
+export function checkPlanChange(state: BriefState, changes: BriefChanges): void {
+  if (changes.reviewPlan !== undefined && state.deliveries.length > 0) {
+    throw new ActionRejected('IllegalTransition', 'the review plan can only be changed before the first delivery');
+  }
+}
+
 const sameTargets = (a: TargetsMs, b: TargetsMs) => CLOCKS.every((c) => a[c] === b[c]);
+const samePlan = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 const normalDueAt = (dueAt: string | null) => (dueAt === null ? null : new Date(Date.parse(dueAt)).toISOString());
 
 /**
@@ -99,6 +114,7 @@ function deliverFollowsDueAt(clock: Clock): boolean {
 export function applyEdit(state: BriefState, changes: BriefChanges, actor: Actor, now: number): TimelineEvent[] {
   checkEdit(state, actor);
   checkChanges(changes);
+  checkPlanChange(state, changes);
   const { brief } = state;
   const next: BriefChanges = { ...changes, ...(changes.dueAt !== undefined ? { dueAt: normalDueAt(changes.dueAt) } : {}) };
   const changed: EditedFields = {};
@@ -107,15 +123,21 @@ export function applyEdit(state: BriefState, changes: BriefChanges, actor: Actor
     const value = next[field];
     if (value === undefined) continue;
     const current = brief[field];
-    if (field === 'targetsMs' ? sameTargets(value as TargetsMs, current as TargetsMs) : value === current) continue;
-    setField(changed, field, field === 'targetsMs' ? { ...(value as TargetsMs) } : value);
-    setField(before, field, field === 'targetsMs' ? { ...(current as TargetsMs) } : current);
+    if (field === 'targetsMs' ? sameTargets(value as TargetsMs, current as TargetsMs) : field === 'reviewPlan' ? samePlan(value, current) : value === current) continue;
+    setField(changed, field, field === 'targetsMs' ? { ...(value as TargetsMs) } : field === 'reviewPlan' ? structuredCopy(value) : value);
+    setField(before, field, field === 'targetsMs' ? { ...(current as TargetsMs) } : field === 'reviewPlan' ? (structuredCopy(current) ?? null) : current);
   }
   if (Object.keys(changed).length === 0) return [];
 
   const oldTargets = brief.targetsMs;
   const oldPolicyTargets = CLOCKS.map((c) => policyTarget(state, c));
-  Object.assign(brief, copied(changed) as Partial<BriefInput>);
+  const { reviewPlan, ...rest } = changed;
+  Object.assign(brief, copied(rest) as Partial<BriefInput>);
+  // null removes the plan: the brief is reviewed by its reviewer (else its manager) alone.
+  if (reviewPlan !== undefined) {
+    if (reviewPlan === null) delete brief.reviewPlan;
+    else brief.reviewPlan = structuredCopy(reviewPlan);
+  }
   // Under a policy the clocks follow its targets for the new priority; otherwise targetsMs.
   const retargeted = new Set<ClockName>(
     brief.sla ? CLOCKS.filter((c, i) => policyTarget(state, c) !== oldPolicyTargets[i]) : CLOCKS.filter((c) => brief.targetsMs[c] !== oldTargets[c]),
@@ -123,6 +145,9 @@ export function applyEdit(state: BriefState, changes: BriefChanges, actor: Actor
   moveClocks(state, 'dueAt' in changed, retargeted, now);
   return [emit(state, 'brief_edited', actor.memberId, now, { changes: changed, before })];
 }
+
+/** A deep copy of plain data (a review plan), so that the brief and its events never share it. */
+const structuredCopy = <T>(value: T): T => (value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T));
 
 function setField<F extends EditableField>(fields: EditedFields, field: F, value: EditedFields[F]): void {
   fields[field] = value;
