@@ -27,6 +27,7 @@ import type { BriefSla } from '../../workflows/domain/policy';
 import type { briefWorkflow } from '../../workflows/brief/workflow';
 import type { BriefInput, BriefView, TargetsMs } from '../../workflows/domain/brief';
 import type { Actor } from '../../workflows/domain/vocabulary';
+import type { ReviewPlan } from '../../workflows/domain/review';
 import type { BriefChanges } from '../../workflows/domain/edit';
 import { briefWorkflowId } from '../../workflows/domain/ids';
 import type { ActionName, ActionPayloads } from '../../workflows/domain/transitions';
@@ -91,6 +92,19 @@ const activities: BriefActivities = {
     if (id.endsWith(UNDELIVERABLE)) throw refusedForGood('notificationFailed');
   },
 };
+
+const reviewer = (memberId: string): Actor => ({ memberId, role: 'manager', partyId: 'party-shop' });
+
+/** Brand and legal (`rule`), then 2 of 3 shop owners, approving at a 2-second deadline. */
+function reviewPlan(rule: 'any' | 'all'): ReviewPlan {
+  return {
+    stages: [
+      { name: 'Brand and legal', reviewers: ['m-brand', 'm-legal'], members: ['m-brand', 'm-legal'], rule },
+      { name: 'Shop owners', reviewers: [{ partyId: 'party-owners', role: 'manager' }], members: ['m-shop-1', 'm-shop-2', 'm-shop-3'], rule: { quorum: 2 }, target: 'PT2S', onDeadline: 'approve' },
+    ],
+    resumeAtFailedStage: true,
+  };
+}
 
 function brief(scenario: ReplayScenario, targetsMs: Partial<TargetsMs> = {}): BriefInput {
   return {
@@ -248,6 +262,27 @@ const scenarios: Record<ReplayScenario, { input: (s: ReplayScenario) => BriefWor
       await act(handle, 'comment', manager, { body: `Mail to an ${UNDELIVERABLE} address` });
       await act(handle, 'deliver', agency, { summary: 'v1' });
       await act(handle, 'approve', manager, {});
+    },
+  },
+  // A review plan (edited before the first delivery): stage 1 (brand and legal, all) returns the
+  // brief with both reasons; on the next delivery legal hands the review to a colleague, a shop
+  // owner's delegate decides while the owner is out of office, and stage 2 approves at its deadline.
+  'review-plan': {
+    input: (s) => ({ brief: { ...brief(s), reviewPlan: reviewPlan('any') } }),
+    run: async (handle) => {
+      const created = withRecorded(handle.workflowId, await handle.query(briefQuery));
+      await edit(handle, created, { reviewPlan: reviewPlan('all') });
+      await act(handle, 'acknowledge', agency, {});
+      await act(handle, 'deliver', agency, { summary: 'v1' });
+      await act(handle, 'review', reviewer('m-brand'), { decision: 'request_changes', note: 'Logo too small' });
+      await act(handle, 'requestChanges', reviewer('m-legal'), { reason: 'Disclaimer missing' });
+      await act(handle, 'deliver', agency, { summary: 'v2' });
+      await act(handle, 'review', reviewer('m-brand'), { decision: 'approve_with_changes', note: 'Imprint link' });
+      await act(handle, 'handOverReview', reviewer('m-legal'), { to: 'm-legal-2' });
+      await act(handle, 'approve', reviewer('m-legal-2'), {});
+      const away = { from: new Date(Date.now() - HOUR).toISOString(), until: new Date(Date.now() + HOUR).toISOString() };
+      await act(handle, 'review', reviewer('m-shop-deputy'), { decision: 'approve', onBehalfOf: 'm-shop-1', outOfOffice: away });
+      await until(handle, (v) => v.status === 'approved');
     },
   },
   // Enough comments to continue as new a few times, then a delivery and approval in the last run.

@@ -1,7 +1,7 @@
 // The scenarios whose histories test/replay/record.ts records and replay.test.ts replays.
 import { briefWorkflowId } from '../../workflows/domain/ids';
 
-export const REPLAY_SCENARIOS = ['happy-path', 'acknowledge-breach-cancel', 'decline', 'review-breach-revision', 'continue-as-new', 'edit-brief', 'sla-policy', 'refused-writes'] as const;
+export const REPLAY_SCENARIOS = ['happy-path', 'acknowledge-breach-cancel', 'decline', 'review-breach-revision', 'continue-as-new', 'edit-brief', 'sla-policy', 'refused-writes', 'review-plan'] as const;
 export type ReplayScenario = (typeof REPLAY_SCENARIOS)[number];
 
 /**
@@ -18,6 +18,7 @@ export const RECORDED_SINCE: Record<ReplayScenario, string> = {
   'edit-brief': 'v3-brief-edit',
   'sla-policy': 'v4-sla-policy',
   'refused-writes': 'v9-refused-writes',
+  'review-plan': 'v11-review-plans',
 };
 
 /** History sets in recording order: v1-…, v2-…, …, v10-… (numbers compare as numbers). */
