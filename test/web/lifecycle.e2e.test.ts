@@ -92,7 +92,7 @@ test('manager and agency take a brief from the new-brief form to approval, each 
     await m.getByRole('heading', { level: 1, name: 'Autumn lookbook' }).waitFor();
     expect(await statusText(m, 'Awaiting acknowledgement')).toBe('Awaiting acknowledgement');
     // What the manager may do now: no agency actions.
-    expect(await offered(m)).toEqual(['Put on hold', 'Cancel brief', 'Comment', 'Edit brief']);
+    expect(await offered(m)).toEqual(['Put on hold', 'Cancel brief', 'Comment', 'Edit review plan', 'Edit brief']);
     const created = await mara.client.get(`/v1/briefs/${briefId}`);
     expect(created.body).toMatchObject({ title: 'Autumn lookbook', partyId: agency, priority: 'P2', managerId: mara.id, deliverables: ['Lookbook PDF', 'Product tiles'], status: 'awaiting_ack' });
     expect(created.body.description).toBe('Twelve pages for the autumn collection.\nPhotos from the shoot on 12 Oct.');

@@ -758,6 +758,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/briefs/{id}/reviews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decide on the delivery as a reviewer of the open review stage
+         * @description Roles: manager, admin.
+         */
+        post: operations["reviewBrief"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/briefs/{id}/reviews/hand-over": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Hand your review of the open stage to a colleague of your party
+         * @description Roles: manager, admin.
+         */
+        post: operations["handOverReviewBrief"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/calendars": {
         parameters: {
             query?: never;
@@ -1081,6 +1121,40 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/members/{id}/out-of-office": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A member’s out-of-office period
+         * @description The member themself, or an admin; period is null when none is set.
+         *
+         *     Roles: admin, manager, member, watcher.
+         */
+        get: operations["getOutOfOffice"];
+        /**
+         * Set a member’s out-of-office period and delegate
+         * @description Replaces the member’s period. While it holds, the delegate may decide the member’s pending reviews (POST /v1/briefs/{id}/reviews, recorded as delegated), and review requests, reminders and new briefs for the member are sent to the delegate too. The member themself, or an admin. Audited.
+         *
+         *     Roles: admin, manager, member, watcher.
+         */
+        put: operations["setOutOfOffice"];
+        post?: never;
+        /**
+         * End a member’s out-of-office period
+         * @description Removes the period (at once, whether it has started or not). The member themself, or an admin. Audited.
+         *
+         *     Roles: admin, manager, member, watcher.
+         */
+        delete: operations["clearOutOfOffice"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1644,8 +1718,10 @@ export interface components {
             partyId: string;
             /** @enum {string} */
             priority: "P1" | "P2" | "P3" | "P4";
+            review: components["schemas"]["Review"];
             /** @example 3f0c2d8e-8a51-4c8e-b7f4-1d2a9c6e5b10 */
             reviewerId: string | null;
+            reviewPlan: components["schemas"]["ReviewPlan"];
             revision: number;
             sla: {
                 acknowledge: components["schemas"]["SlaClock"];
@@ -1673,7 +1749,7 @@ export interface components {
              */
             createdAt: string;
             /** @enum {string} */
-            event: "brief_assigned" | "reminder" | "escalation" | "clarification_asked" | "clarification_answered" | "delivery_submitted" | "changes_requested" | "approved" | "cancelled" | "acknowledged" | "declined" | "comment" | "brief_changed";
+            event: "brief_assigned" | "reminder" | "escalation" | "clarification_asked" | "clarification_answered" | "delivery_submitted" | "changes_requested" | "approved" | "cancelled" | "acknowledged" | "declined" | "comment" | "brief_changed" | "review_requested";
             /** @description The timeline event it is about. */
             eventSeq: number | null;
             /**
@@ -1775,8 +1851,10 @@ export interface components {
             partyId: string;
             /** @enum {string} */
             priority: "P1" | "P2" | "P3" | "P4";
+            review: components["schemas"]["Review"];
             /** @example 3f0c2d8e-8a51-4c8e-b7f4-1d2a9c6e5b10 */
             reviewerId: string | null;
+            reviewPlan: components["schemas"]["ReviewPlan"];
             revision: number;
             sla: {
                 acknowledge: components["schemas"]["SlaClock"];
@@ -1867,6 +1945,68 @@ export interface components {
              * @example 3f0c2d8e-8a51-4c8e-b7f4-1d2a9c6e5b10
              */
             reviewerId?: string;
+            /**
+             * @description Stages of review for its deliveries; without one, its reviewer (else its manager) reviews alone.
+             * @example {
+             *       "stages": [
+             *         {
+             *           "name": "Brand and legal",
+             *           "reviewers": [
+             *             "m-brand",
+             *             "m-legal"
+             *           ],
+             *           "rule": "all",
+             *           "target": "P1D"
+             *         },
+             *         {
+             *           "name": "Shop owners",
+             *           "reviewers": [
+             *             "m-shop-1",
+             *             "m-shop-2",
+             *             "m-shop-3"
+             *           ],
+             *           "rule": {
+             *             "quorum": 2
+             *           },
+             *           "onDeadline": "escalate"
+             *         }
+             *       ],
+             *       "resumeAtFailedStage": true
+             *     }
+             */
+            reviewPlan?: {
+                /** @description Lets reviewers of the brief's own party approve its delivery. */
+                allowOwnParty?: boolean;
+                /** @description After a failed stage, the next delivery starts review at that stage instead of stage 1. */
+                resumeAtFailedStage?: boolean;
+                stages: {
+                    /** @example Brand and legal */
+                    name: string;
+                    /**
+                     * @description At the deadline: escalate (the default) or approve automatically (recorded as an automatic decision).
+                     * @enum {string}
+                     */
+                    onDeadline?: "escalate" | "approve";
+                    reviewers: (string | {
+                        /** @example 3f0c2d8e-8a51-4c8e-b7f4-1d2a9c6e5b10 */
+                        partyId: string;
+                        /** @enum {string} */
+                        role: "manager" | "admin";
+                    })[];
+                    /**
+                     * @description any: the first decision wins; all: every reviewer approves; {quorum: k}: k approvals (the stage fails once k is out of reach).
+                     * @example all
+                     */
+                    rule: ("any" | "all") | {
+                        quorum: number;
+                    };
+                    /**
+                     * @description The stage's review clock in business time (warning, breach and escalation as in the SLA policy); the policy's review target when absent.
+                     * @example PT4H
+                     */
+                    target?: string;
+                }[];
+            };
             /**
              * @description The SLA policy the brief runs under (its calendar, targets, warning and escalation chain). Default: the party's default policy, else the system default policy, else the built-in `default`.
              * @example default
@@ -2077,7 +2217,7 @@ export interface components {
             summary: string;
             version: number;
         };
-        /** @description The fields to change, at least one; absent fields stay as they are. Only title, description, dueAt, reviewerId, managerId, priority can be edited. */
+        /** @description The fields to change, at least one; absent fields stay as they are. Only title, description, dueAt, reviewerId, managerId, priority, reviewPlan can be edited. */
         EditBrief: {
             /** @example Hero banner and four teasers for the Christmas campaign. */
             description?: string;
@@ -2103,6 +2243,68 @@ export interface components {
              * @example 3f0c2d8e-8a51-4c8e-b7f4-1d2a9c6e5b10
              */
             reviewerId?: string | null;
+            /**
+             * @description A new review plan, or null for none: only before the first delivery (409 after).
+             * @example {
+             *       "stages": [
+             *         {
+             *           "name": "Brand and legal",
+             *           "reviewers": [
+             *             "m-brand",
+             *             "m-legal"
+             *           ],
+             *           "rule": "all",
+             *           "target": "P1D"
+             *         },
+             *         {
+             *           "name": "Shop owners",
+             *           "reviewers": [
+             *             "m-shop-1",
+             *             "m-shop-2",
+             *             "m-shop-3"
+             *           ],
+             *           "rule": {
+             *             "quorum": 2
+             *           },
+             *           "onDeadline": "escalate"
+             *         }
+             *       ],
+             *       "resumeAtFailedStage": true
+             *     }
+             */
+            reviewPlan?: {
+                /** @description Lets reviewers of the brief's own party approve its delivery. */
+                allowOwnParty?: boolean;
+                /** @description After a failed stage, the next delivery starts review at that stage instead of stage 1. */
+                resumeAtFailedStage?: boolean;
+                stages: {
+                    /** @example Brand and legal */
+                    name: string;
+                    /**
+                     * @description At the deadline: escalate (the default) or approve automatically (recorded as an automatic decision).
+                     * @enum {string}
+                     */
+                    onDeadline?: "escalate" | "approve";
+                    reviewers: (string | {
+                        /** @example 3f0c2d8e-8a51-4c8e-b7f4-1d2a9c6e5b10 */
+                        partyId: string;
+                        /** @enum {string} */
+                        role: "manager" | "admin";
+                    })[];
+                    /**
+                     * @description any: the first decision wins; all: every reviewer approves; {quorum: k}: k approvals (the stage fails once k is out of reach).
+                     * @example all
+                     */
+                    rule: ("any" | "all") | {
+                        quorum: number;
+                    };
+                    /**
+                     * @description The stage's review clock in business time (warning, breach and escalation as in the SLA policy); the policy's review target when absent.
+                     * @example PT4H
+                     */
+                    target?: string;
+                }[];
+            } | null;
             /** @example Christmas landing page (final) */
             title?: string;
         };
@@ -2186,6 +2388,18 @@ export interface components {
              * @example PT4H
              */
             repeatEvery?: string;
+        };
+        HandOverReview: {
+            /**
+             * @description The reviewer whose review is handed over: you, unless you are an admin handing over for someone.
+             * @example 3f0c2d8e-8a51-4c8e-b7f4-1d2a9c6e5b10
+             */
+            reviewerId?: string;
+            /**
+             * @description A colleague of your party (a manager or admin) who takes over your review of the open stage.
+             * @example 3f0c2d8e-8a51-4c8e-b7f4-1d2a9c6e5b10
+             */
+            to: string;
         };
         /**
          * @example {
@@ -2330,6 +2544,7 @@ export interface components {
             delivery_submitted: ("email" | "webhook" | "chat")[];
             escalation: ("email" | "webhook" | "chat")[];
             reminder: ("email" | "webhook" | "chat")[];
+            review_requested: ("email" | "webhook" | "chat")[];
         };
         NotificationPreferences: {
             calendarId: string | null;
@@ -2350,6 +2565,7 @@ export interface components {
                 delivery_submitted: ("email" | "webhook" | "chat")[];
                 escalation: ("email" | "webhook" | "chat")[];
                 reminder: ("email" | "webhook" | "chat")[];
+                review_requested: ("email" | "webhook" | "chat")[];
             };
             /** @description Whether webhooks are signed; the secret itself is shown only when it is created. */
             hasWebhookSecret: boolean;
@@ -2392,6 +2608,40 @@ export interface components {
             items: components["schemas"]["OpenResponsibility"][];
             /** @description Pass as `cursor` for the next page; null on the last page. */
             nextCursor: string | null;
+        };
+        OutOfOffice: {
+            /** @example m-brand */
+            memberId: string;
+            /** @description null when the member has no period set. */
+            period: {
+                /** @description The period holds now. */
+                active: boolean;
+                /** @example m-brand */
+                delegateId: string;
+                /** Format: date-time */
+                from: string;
+                /** Format: date-time */
+                until: string;
+            } | null;
+        };
+        OutOfOfficeInput: {
+            /**
+             * @description A colleague of the same party who takes over: for a manager or admin, a manager or admin.
+             * @example m-brand
+             */
+            delegateId: string;
+            /**
+             * Format: date-time
+             * @description When the period starts.
+             * @example 2026-12-21T00:00:00+01:00
+             */
+            from: string;
+            /**
+             * Format: date-time
+             * @description When it ends (exclusive); after from and in the future.
+             * @example 2026-12-21T00:00:00+01:00
+             */
+            until: string;
         };
         /**
          * @example {
@@ -2483,6 +2733,91 @@ export interface components {
             /** @example Photos are in */
             note?: string;
         };
+        /** @description The review of the current (or last) delivery under the brief's plan, stage by stage. */
+        Review: {
+            /** @description Index of the open stage; null when none is open. */
+            currentStage: number | null;
+            failedStage: number | null;
+            /** @description The delivery under review. */
+            revision: number;
+            stages: {
+                /**
+                 * Format: date-time
+                 * @example 2026-11-27T11:00:00.000Z
+                 */
+                closedAt: string | null;
+                name: string;
+                /**
+                 * Format: date-time
+                 * @example 2026-11-27T11:00:00.000Z
+                 */
+                openedAt: string | null;
+                reviewers: {
+                    /**
+                     * Format: date-time
+                     * @example 2026-11-27T11:00:00.000Z
+                     */
+                    at: string | null;
+                    automatic: boolean;
+                    /**
+                     * @description Who decided: the reviewer, a delegate acting for them (see delegation), null when automatic.
+                     * @example 3f0c2d8e-8a51-4c8e-b7f4-1d2a9c6e5b10
+                     */
+                    by: string | null;
+                    /** @enum {string|null} */
+                    decision: "approve" | "approve_with_changes" | "request_changes" | "not_relevant" | null;
+                    /** @enum {string|null} */
+                    delegation: "out_of_office" | "handover" | null;
+                    /** @example 3f0c2d8e-8a51-4c8e-b7f4-1d2a9c6e5b10 */
+                    handedTo: string | null;
+                    /** @example 3f0c2d8e-8a51-4c8e-b7f4-1d2a9c6e5b10 */
+                    memberId: string;
+                    note: string | null;
+                }[];
+                rule: ("any" | "all") | {
+                    quorum: number;
+                };
+                /** @example 2 of 3 */
+                ruleLabel: string;
+                /** @enum {string} */
+                status: "waiting" | "open" | "passed" | "failed" | "skipped";
+                /** @description The stage passed at its deadline with automatic approvals. */
+                timedOut: boolean;
+            }[];
+        } | null;
+        ReviewDecision: {
+            /**
+             * @description approve; approve_with_changes (approves; the note names changes the party applies without another round); request_changes (the note is the reason, required); not_relevant (the reviewer leaves the stage, a quorum is counted among those who remain).
+             * @enum {string}
+             */
+            decision: "approve" | "approve_with_changes" | "request_changes" | "not_relevant";
+            /** @example Legal disclaimer missing on the landing page */
+            note?: string;
+            /**
+             * @description The reviewer you decide for: one who handed you their review, or one out of office who named you their delegate. Found by itself when you stand for only one.
+             * @example 3f0c2d8e-8a51-4c8e-b7f4-1d2a9c6e5b10
+             */
+            onBehalfOf?: string;
+        };
+        ReviewPlan: {
+            allowOwnParty?: boolean;
+            resumeAtFailedStage?: boolean;
+            stages: {
+                /** @description The members the reviewers stood for when the plan was set. */
+                members: string[];
+                name: string;
+                /** @enum {string} */
+                onDeadline?: "escalate" | "approve";
+                reviewers: (string | {
+                    partyId: string;
+                    role: string;
+                })[];
+                rule: ("any" | "all") | {
+                    quorum: number;
+                };
+                target?: string;
+            }[];
+        } | null;
         RotateApiKey: {
             /** Format: date-time */
             expiresAt?: string;
@@ -3043,7 +3378,7 @@ export interface components {
             };
             seq: number;
             /** @enum {string} */
-            type: "brief_created" | "acknowledged" | "declined" | "clarification_requested" | "clarification_answered" | "delivered" | "changes_requested" | "approved" | "cancelled" | "comment_added" | "sla_warning" | "sla_breached" | "escalation_raised" | "escalation_acknowledged" | "brief_edited" | "brief_held" | "brief_resumed" | "sla_policy_applied";
+            type: "brief_created" | "acknowledged" | "declined" | "clarification_requested" | "clarification_answered" | "delivered" | "changes_requested" | "approved" | "cancelled" | "comment_added" | "sla_warning" | "sla_breached" | "escalation_raised" | "escalation_acknowledged" | "brief_edited" | "brief_held" | "brief_resumed" | "sla_policy_applied" | "review_stage_opened" | "review_decided" | "review_handed_over" | "review_stage_closed";
         };
         /** @description The fields to change; a change increments the version. */
         UpdateCalendar: {
@@ -3184,6 +3519,13 @@ export interface components {
                  *     ]
                  */
                 reminder?: ("email" | "webhook" | "chat")[] | null;
+                /**
+                 * @example [
+                 *       "email",
+                 *       "chat"
+                 *     ]
+                 */
+                review_requested?: ("email" | "webhook" | "chat")[] | null;
             };
             /**
              * Format: uri
@@ -4592,6 +4934,8 @@ export interface operations {
                 /** @description Search: briefs whose title contains this text (case-insensitive). */
                 q?: string;
                 status?: "awaiting_ack" | "in_progress" | "clarification_requested" | "in_review" | "changes_requested" | "approved" | "declined" | "cancelled";
+                /** @description true: briefs whose open review stage waits for a decision of the caller, or of a reviewer out of office who named the caller their delegate. */
+                toReview?: "true" | "false";
             };
             header?: never;
             path?: never;
@@ -6292,6 +6636,248 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": components["schemas"]["ResumeBrief"];
+            };
+        };
+        responses: {
+            /** @description The brief after the action */
+            200: {
+                headers: {
+                    /** @description The brief's version (strong): it changes with every event of its timeline. Send it as If-Match to edit the brief. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Brief"];
+                };
+            };
+            /** @description Invalid input: the `errors` list names each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked API key, or no (longer a) session */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this, or a request with the session cookie lacks its CSRF proofs (type csrf) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record, or one the caller may not see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not possible in the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Idempotency-Key reused with a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database or Temporal cannot be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reviewBrief: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Repeats of a request with the same key (per caller, kept 48 hours) return the first answer; a different request under the same key answers 422. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReviewDecision"];
+            };
+        };
+        responses: {
+            /** @description The brief after the action */
+            200: {
+                headers: {
+                    /** @description The brief's version (strong): it changes with every event of its timeline. Send it as If-Match to edit the brief. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Brief"];
+                };
+            };
+            /** @description Invalid input: the `errors` list names each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked API key, or no (longer a) session */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this, or a request with the session cookie lacks its CSRF proofs (type csrf) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record, or one the caller may not see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not possible in the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Idempotency-Key reused with a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database or Temporal cannot be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    handOverReviewBrief: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Repeats of a request with the same key (per caller, kept 48 hours) return the first answer; a different request under the same key answers 422. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HandOverReview"];
             };
         };
         responses: {
@@ -8118,6 +8704,296 @@ export interface operations {
             };
             /** @description No such record, or one the caller may not see */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database or Temporal cannot be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getOutOfOffice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The period */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OutOfOffice"];
+                };
+            };
+            /** @description Invalid input: the `errors` list names each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked API key, or no (longer a) session */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this, or a request with the session cookie lacks its CSRF proofs (type csrf) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record, or one the caller may not see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database or Temporal cannot be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    setOutOfOffice: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Repeats of a request with the same key (per caller, kept 48 hours) return the first answer; a different request under the same key answers 422. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OutOfOfficeInput"];
+            };
+        };
+        responses: {
+            /** @description The period */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OutOfOffice"];
+                };
+            };
+            /** @description Invalid input: the `errors` list names each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked API key, or no (longer a) session */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this, or a request with the session cookie lacks its CSRF proofs (type csrf) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record, or one the caller may not see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Idempotency-Key reused with a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database or Temporal cannot be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    clearOutOfOffice: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Repeats of a request with the same key (per caller, kept 48 hours) return the first answer; a different request under the same key answers 422. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed (or there was none) */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input: the `errors` list names each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked API key, or no (longer a) session */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this, or a request with the session cookie lacks its CSRF proofs (type csrf) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record, or one the caller may not see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Idempotency-Key reused with a different request */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

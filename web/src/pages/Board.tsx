@@ -24,6 +24,8 @@ const TEXT = {
     closed: 'Closed',
     count: (n: number) => `${n} brief${n === 1 ? '' : 's'}`,
     more: 'Only the newest 200 briefs are shown: narrow the filters.',
+    toReview: 'To review',
+    toReviewHint: 'Deliveries whose open review stage waits for your decision (or for a colleague’s you stand in for).',
   },
   de: {
     title: 'Übersicht',
@@ -40,6 +42,8 @@ const TEXT = {
     closed: 'Abgeschlossen',
     count: (n: number) => `${n} Briefing${n === 1 ? '' : 's'}`,
     more: 'Es werden nur die neuesten 200 Briefings gezeigt: Filter eingrenzen.',
+    toReview: 'Zu prüfen',
+    toReviewHint: 'Lieferungen, deren offene Prüfstufe auf Ihre Entscheidung wartet (oder die eines Kollegen, den Sie vertreten).',
   },
 };
 
@@ -86,6 +90,7 @@ export function Board() {
     route(`${APP_PATHS.board}${params.size ? `?${params}` : ''}`, true);
   };
   const briefs = data?.items ?? [];
+  const toReview = usePolledList(() => ok(api.GET('/v1/briefs', { params: { query: { limit: 200, toReview: 'true' } } })), []);
   const statuses = [...OPEN_STATUSES, 'closed'] as const;
   return (
     <section>
@@ -144,6 +149,27 @@ export function Board() {
           </label>
         </div>
       </form>
+      {(toReview.data?.items.length ?? 0) > 0 && (
+        <section class="card" aria-labelledby="h-to-review">
+          <h2 id="h-to-review">
+            {text.toReview} <span class="muted">({toReview.data?.items.length})</span>
+          </h2>
+          <p class="muted">{text.toReviewHint}</p>
+          <ul class="list">
+            {toReview.data?.items.map((brief) => (
+              <li key={brief.id}>
+                <a href={briefPath(brief.id)}>
+                  <strong>{brief.title}</strong>
+                </a>{' '}
+                · {parties.get(brief.partyId)?.name ?? ''}
+                {brief.review?.currentStage != null && <> · {brief.review.stages[brief.review.currentStage].name}</>} <Marks brief={brief} />
+                <br />
+                <NextDue brief={brief} />
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
       {error && (
         <p class="error" role="alert">
           {error}

@@ -9,6 +9,7 @@ import { RULES, type ActionName } from '../../../workflows/domain/transitions';
 import { api, ApiProblem, type Brief } from '../api/client';
 import { CLOCK_NAMES, Marks, useMemberNames, useParties, workingCalendar } from '../components/briefs';
 import { formatDueIn, formatInstant, useCommon, useText } from '../i18n';
+import { PlanOnBrief, ReviewDecision, ReviewProgress, reviewRoleOf } from '../components/review';
 import { session } from '../session';
 
 const POLL_MS = 1_500;
@@ -59,7 +60,11 @@ const TEXT = {
       comment: 'Comment',
       hold: 'Put on hold',
       resume: 'Resume',
+      review: 'Decide',
+      handOverReview: 'Hand over the review',
     } as Record<ActionName, string>,
+    editPlan: 'Edit review plan',
+    decideForColleague: 'Decide for a colleague out of office',
     fields: { note: 'Note (optional)', reason: 'Reason', question: 'Your question', answer: 'Your answer', summary: 'What you deliver', links: 'Links (one per line, https://…)', body: 'Comment' } as Record<string, string>,
     done: (label: string) => `${label}: done.`,
     events: {
@@ -81,6 +86,10 @@ const TEXT = {
       brief_held: 'put the brief on hold',
       brief_resumed: 'resumed the brief',
       sla_policy_applied: 'SLA policy applied',
+      review_stage_opened: 'Review stage opened',
+      review_decided: 'decided',
+      review_handed_over: 'handed a review over',
+      review_stage_closed: 'Review stage closed',
     } as Record<string, string>,
     system: 'Handoff',
   },
@@ -129,7 +138,11 @@ const TEXT = {
       comment: 'Kommentieren',
       hold: 'Pausieren',
       resume: 'Fortsetzen',
+      review: 'Entscheiden',
+      handOverReview: 'Prüfung übergeben',
     } as Record<ActionName, string>,
+    editPlan: 'Prüfplan bearbeiten',
+    decideForColleague: 'Für einen abwesenden Kollegen entscheiden',
     fields: { note: 'Notiz (optional)', reason: 'Begründung', question: 'Ihre Frage', answer: 'Ihre Antwort', summary: 'Was Sie liefern', links: 'Links (einer pro Zeile, https://…)', body: 'Kommentar' } as Record<string, string>,
     done: (label: string) => `${label}: erledigt.`,
     events: {
@@ -151,6 +164,10 @@ const TEXT = {
       brief_held: 'hat das Briefing pausiert',
       brief_resumed: 'hat das Briefing fortgesetzt',
       sla_policy_applied: 'SLA-Richtlinie angewandt',
+      review_stage_opened: 'Prüfstufe geöffnet',
+      review_decided: 'hat entschieden',
+      review_handed_over: 'hat eine Prüfung übergeben',
+      review_stage_closed: 'Prüfstufe abgeschlossen',
     } as Record<string, string>,
     system: 'Handoff',
   },
@@ -172,6 +189,9 @@ const ACTION_FIELDS: Record<ActionName, { field: string; required: boolean; mult
   comment: [{ field: 'body', required: true, multiline: true }],
   hold: [{ field: 'reason', required: false }],
   resume: [{ field: 'note', required: false }],
+  // Decisions of a review plan have their own form (components/review.tsx).
+  review: [],
+  handOverReview: [],
 };
 
 const ACTION_ORDER: ActionName[] = ['acknowledge', 'askClarification', 'answerClarification', 'deliver', 'approve', 'requestChanges', 'decline', 'hold', 'resume', 'cancel', 'comment'];
@@ -182,6 +202,8 @@ const TERMINAL = ['approved', 'declined', 'cancelled'];
 export function allowedActions(brief: Brief, member: { role: string; partyId: string }): ActionName[] {
   const { role } = member;
   return ACTION_ORDER.filter((action) => {
+    // Under a review plan, the open stage's reviewers decide (ReviewDecision), not every manager.
+    if (brief.reviewPlan && (action === 'approve' || action === 'requestChanges')) return false;
     const rule = RULES[action];
     if (!(rule.roles as readonly string[]).includes(role)) return false;
     if (role === 'member' && member.partyId !== brief.partyId) return false;
@@ -214,6 +236,8 @@ async function perform(id: string, action: ActionName, values: Values): Promise<
     comment: () => api.POST('/v1/briefs/{id}/comments', { params: path, body: { body: text('body') ?? '' } }),
     hold: () => api.POST('/v1/briefs/{id}/hold', { params: path, body: { reason: text('reason') } }),
     resume: () => api.POST('/v1/briefs/{id}/resume', { params: path, body: { note: text('note') } }),
+    review: () => api.POST('/v1/briefs/{id}/reviews', { params: path, body: { decision: 'approve', note: text('note') } }),
+    handOverReview: () => api.POST('/v1/briefs/{id}/reviews/hand-over', { params: path, body: { to: values.to ?? '' } }),
   };
   const { response, error } = await calls[action]();
   if (!response.ok) throw new ApiProblem({ ...((error ?? {}) as object), status: response.status });
@@ -357,7 +381,10 @@ export function BriefPage() {
   const [tick, setTick] = useState(0);
   const parties = useParties();
   const member = session.value?.member;
-  const names = useMemberNames([brief?.partyId, member?.partyId]);
+  const teams = [...parties.values()].filter((p) => p.kind === 'ecommerce');
+  const names = useMemberNames([brief?.partyId, member?.partyId, ...teams.map((p) => p.id)]);
+  const [planEditing, setPlanEditing] = useState<string | null>(null);
+  const [delegating, setDelegating] = useState(false);
 
   const refresh = async () => {
     const { data, response } = await api.GET('/v1/briefs/{id}', {
@@ -405,6 +432,11 @@ export function BriefPage() {
   const comments = brief.timeline.filter((e) => e.type === 'comment_added');
   const working = workingCalendar(brief);
   const isManager = member.role === 'manager';
+  const reviewers = [...names.values()].filter((m) => (m.role === 'manager' || m.role === 'admin') && !m.deactivatedAt);
+  const reviewRole = reviewRoleOf(brief, member.id);
+  const colleagues = reviewers.filter((m) => m.partyId === member.partyId && m.id !== member.id);
+  const mayDelegate = !reviewRole && brief.status === 'in_review' && !!brief.reviewPlan && (member.role === 'manager' || member.role === 'admin');
+  const planEditable = isManager && !!etag.current && brief.deliveries.length === 0 && !TERMINAL.includes(brief.status);
   const done = (message: string) => {
     setNotice(message);
     // A confirmation, not a state: the brief moves on, and the notice goes.
@@ -443,6 +475,16 @@ export function BriefPage() {
               {text.labels[action]}
             </button>
           ))}
+          {planEditable && (
+            <button type="button" class={planEditing ? undefined : 'secondary'} aria-expanded={!!planEditing} onClick={() => setPlanEditing(planEditing ? null : etag.current)}>
+              {text.editPlan}
+            </button>
+          )}
+          {mayDelegate && (
+            <button type="button" class={delegating ? undefined : 'secondary'} aria-expanded={delegating} onClick={() => setDelegating(!delegating)}>
+              {text.decideForColleague}
+            </button>
+          )}
           {isManager && !TERMINAL.includes(brief.status) && (
             <button
               type="button"
@@ -455,6 +497,30 @@ export function BriefPage() {
           )}
         </div>
         {open && actions.includes(open) && <ActionForm key={open} brief={brief} action={open} onDone={done} />}
+        {(reviewRole || (mayDelegate && delegating)) && (
+          <ReviewDecision
+            brief={brief}
+            colleagues={reviewRole === 'reviewer' ? colleagues : []}
+            asDelegate={!reviewRole}
+            onDone={(message) => {
+              setDelegating(false);
+              done(message);
+            }}
+          />
+        )}
+        {planEditing && planEditable && (
+          <PlanOnBrief
+            key={planEditing}
+            brief={brief}
+            etag={planEditing}
+            reviewers={reviewers}
+            parties={[...parties.values()]}
+            onSaved={(message) => {
+              setPlanEditing(null);
+              done(message);
+            }}
+          />
+        )}
         {editing && (
           <EditForm
             key={editing.etag}
@@ -474,6 +540,7 @@ export function BriefPage() {
           />
         )}
       </section>
+      <ReviewProgress brief={brief} who={who} />
       <section class="card" aria-label={text.description}>
         <dl class="facts">
           <dt>{text.party}</dt>

@@ -6,6 +6,7 @@ import { api, ApiProblem, ok, type Schemas } from '../api/client';
 import { CLOCK_NAMES, PRIORITIES, useMemberNames, useParties } from '../components/briefs';
 import { formatInstant, useCommon, useText } from '../i18n';
 import { briefPath } from '../paths';
+import { ReviewPlanEditor, type ReviewPlanInput } from '../components/review';
 
 const TEXT = {
   en: {
@@ -84,9 +85,12 @@ export function NewBrief() {
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const ecommerce = [...parties.values()].find((p) => p.kind === 'ecommerce');
-  const members = useMemberNames([ecommerce?.id]);
+  const teams = [...parties.values()].filter((p) => p.kind === 'ecommerce');
+  const members = useMemberNames(teams.map((p) => p.id));
   const managers = [...members.values()].filter((m) => m.role === 'manager' && !('deactivatedAt' in m && m.deactivatedAt));
+  const reviewers = [...members.values()].filter((m) => (m.role === 'manager' || m.role === 'admin') && !m.deactivatedAt);
+  const [plan, setPlan] = useState<ReviewPlanInput | null>(null);
+  const [planErrors, setPlanErrors] = useState<Record<string, string>>({});
 
   useEffect(() => {
     ok(api.GET('/v1/sla-policies', { params: { query: { limit: 200 } } })).then((page) => setPolicies(page.items), () => undefined);
@@ -127,10 +131,12 @@ export function NewBrief() {
         ...(form.slaPolicyId ? { slaPolicyId: form.slaPolicyId } : {}),
         ...(form.reviewerId ? { reviewerId: form.reviewerId } : {}),
         ...(form.due ? { dueAt: new Date(form.due).toISOString() } : {}),
+        ...(plan ? { reviewPlan: plan } : {}),
       },
     });
     if (!response.ok || !data) {
       const details = (problem ?? {}) as { errors?: { path: string; message: string }[] };
+      setPlanErrors(Object.fromEntries((details.errors ?? []).filter((e) => e.path.startsWith('body.reviewPlan')).map((e) => [e.path.replace(/^body\.reviewPlan\.?/, ''), e.message])));
       setErrors(Object.fromEntries((details.errors ?? []).map((e) => [fieldOf(e.path), e.message])));
       throw new ApiProblem({ ...(details as object), status: response.status });
     }
@@ -147,6 +153,7 @@ export function NewBrief() {
           setBusy(true);
           setError(null);
           setErrors({});
+          setPlanErrors({});
           submit()
             .catch((err: unknown) => setError(err instanceof Error ? err.message : String(err)))
             .finally(() => setBusy(false));
@@ -222,6 +229,7 @@ export function NewBrief() {
         </fieldset>
         <label for="nb-deliverables">{text.deliverables}</label>
         <textarea id="nb-deliverables" value={form.deliverables} onInput={set('deliverables')} />
+        <ReviewPlanEditor plan={plan} onChange={setPlan} reviewers={reviewers} parties={[...parties.values()]} errors={planErrors} idPrefix="nb" />
         {preview && (
           <section class="notice" aria-live="polite" aria-labelledby="nb-preview">
             <h2 id="nb-preview">{text.preview}</h2>

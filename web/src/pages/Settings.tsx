@@ -6,6 +6,7 @@ import { api, ok, type Schemas } from '../api/client';
 import { formatInstant, setLocale, timeZone, useCommon, useText, type Locale } from '../i18n';
 import { session } from '../session';
 import { FieldError, FormStatus, SecretBox, timeZones, useForm, valueOf } from './admin/form';
+import { OutOfOfficeSettings } from '../components/out-of-office';
 
 type Preferences = Schemas['NotificationPreferences'];
 type EventName = keyof Preferences['channels'];
@@ -40,6 +41,7 @@ const TEXT = {
       declined: 'A brief is declined',
       comment: 'A comment',
       brief_changed: 'A brief is changed',
+      review_requested: 'Your review is needed',
     } as Record<string, string>,
     resetDefaults: 'Back to my role’s defaults',
     delivery: 'Language, time zone and receivers',
@@ -91,6 +93,7 @@ const TEXT = {
       declined: 'Ein Briefing wird abgelehnt',
       comment: 'Ein Kommentar',
       brief_changed: 'Ein Briefing wird geändert',
+      review_requested: 'Ihre Prüfung ist gefragt',
     } as Record<string, string>,
     resetDefaults: 'Zurück zu den Vorgaben meiner Rolle',
     delivery: 'Sprache, Zeitzone und Empfänger',
@@ -370,6 +373,7 @@ export function Settings() {
           )}
         </>
       )}
+      <OutOfOfficeSettings member={member} />
     </section>
   );
 }
