@@ -228,7 +228,7 @@ describe('editing a brief through the API (pglite)', () => {
     const id = (await newBrief()).body.id as string;
     const etag = await etagOf(id);
     const cases: [unknown, string, string?][] = [
-      [{}, 'body', 'name at least one of title, description, dueAt, reviewerId, managerId, priority'],
+      [{}, 'body', 'name at least one of title, description, dueAt, reviewerId, managerId, priority, reviewPlan'],
       [{ title: '' }, 'body.title'],
       [{ description: 'x'.repeat(20_001) }, 'body.description'],
       [{ priority: 'P9' }, 'body.priority'],
@@ -236,7 +236,7 @@ describe('editing a brief through the API (pglite)', () => {
       [{ dueAt: new Date(Date.now() - HOUR).toISOString() }, 'body.dueAt', 'must be in the future'],
       [{ reviewerId: d.agencyLeadId }, 'body.reviewerId', 'must be the id of a manager'],
       [{ reviewerId: 'nobody' }, 'body.reviewerId', 'must be the id of a manager'],
-      [{ title: 'Moved', partyId: d.agencyId }, 'body.partyId', 'cannot be edited; editable are title, description, dueAt, reviewerId, managerId, priority'],
+      [{ title: 'Moved', partyId: d.agencyId }, 'body.partyId', 'cannot be edited; editable are title, description, dueAt, reviewerId, managerId, priority, reviewPlan'],
     ];
     for (const [body, path, message] of cases) {
       const res = await patch(d.manager, id, body, etag);
