@@ -3,14 +3,15 @@ import { createDeliverNotification, createNotificationFailed, createPlanNotifica
 import { createNotify } from './legacy/notify';
 import { failingPermanently } from './permanent-failures';
 import { createPolicyApplicationActivities, type PolicyApplicationDeps } from './policy-application';
+import { createProgramActivities } from './programs';
 import { createReconcilePage, type ReconcilerDeps } from './reconcile';
 import { createRecordEvents } from './record-events';
 import { createPlanScorecardEmails } from './scorecard-emails';
-import type { BriefActivities, PolicyApplicationActivities, ReconcilerActivities, ScorecardEmailActivities } from './types';
+import type { BriefActivities, PolicyApplicationActivities, ProgramActivities, ReconcilerActivities, ScorecardEmailActivities } from './types';
 
 export type ActivityDeps = OutboxDeps & PolicyApplicationDeps & ReconcilerDeps;
 
-export function createActivities(deps: ActivityDeps): BriefActivities & PolicyApplicationActivities & ReconcilerActivities & ScorecardEmailActivities {
+export function createActivities(deps: ActivityDeps): BriefActivities & PolicyApplicationActivities & ReconcilerActivities & ScorecardEmailActivities & ProgramActivities {
   return {
     recordEvents: failingPermanently('recordEvents', deps, createRecordEvents(deps), (input) => input.state.brief.id),
     notify: createNotify(deps),
@@ -20,5 +21,6 @@ export function createActivities(deps: ActivityDeps): BriefActivities & PolicyAp
     ...createPolicyApplicationActivities(deps),
     reconcilePage: createReconcilePage(deps),
     planScorecardEmails: createPlanScorecardEmails(deps),
+    ...createProgramActivities(deps),
   };
 }

@@ -1,5 +1,6 @@
 // The activity contracts the workflows call: a leaf that imports nothing from the activities
 // themselves. Workflows import its types and its failure type names.
+import type { ProgramSnapshot } from '../workflows/program/definitions';
 import type { Audience } from '../workflows/domain/audience';
 import type { BriefState, BriefView } from '../workflows/domain/brief';
 import type { TimelineEvent } from '../workflows/domain/events';
@@ -70,6 +71,13 @@ export interface BriefActivities {
   deliverNotification(input: { id: string }): Promise<void>;
   /** Records that an outbox row's delivery was given up on. */
   notificationFailed(input: { id: string; error: string }): Promise<void>;
+}
+
+export interface ProgramActivities {
+  /** Writes the program (its briefs' keys, states and ids) into the read model; only ever forward. */
+  recordProgram(snapshot: ProgramSnapshot): Promise<void>;
+  /** Cancels a running brief of a cancelled program through its workflow (once, by update id); a brief that has ended is left as it is. */
+  cancelProgramBrief(input: { workflowId: string; actorId: string; reason: string }): Promise<void>;
 }
 
 export interface ScorecardEmailActivities {

@@ -212,6 +212,21 @@ const briefInput = z.looseObject({
   targetOverrides: z.partialRecord(clockName, z.string()).optional(),
   sla: briefSla.optional(),
   reviewPlan: reviewPlan.optional(),
+  program: z
+    .looseObject({
+      id: z.string(),
+      name: z.string(),
+      key: z.string(),
+      inputs: z.array(
+        z.looseObject({
+          key: z.string(),
+          briefId: z.string(),
+          title: z.string(),
+          delivery: z.looseObject({ version: z.number(), summary: z.string(), links: z.array(z.string()), submittedBy: z.string(), submittedAt: instant }).nullable(),
+        }),
+      ),
+    })
+    .optional(),
 });
 
 const clock = z.looseObject({

@@ -288,6 +288,15 @@ const briefFields = {
   sla: z.object(Object.fromEntries(CLOCKS.map((c) => [c, ClockSchema])) as Record<(typeof CLOCKS)[number], typeof ClockSchema>),
   reviewPlan: ReviewPlanSchema.nullable(),
   review: ReviewSchema.nullable(),
+  program: z
+    .object({
+      id: Id,
+      name: z.string(),
+      key: z.string(),
+      inputs: z.array(z.object({ key: z.string(), briefId: Id, title: z.string(), delivery: DeliverySchema.nullable() })),
+    })
+    .nullable()
+    .meta({ description: 'The program the brief belongs to, its key there, and the last delivery of each brief it depends on; null outside a program.' }),
   createdAt: Timestamp,
   updatedAt: Timestamp,
 };

@@ -39,6 +39,16 @@ export interface BriefInput {
    * first delivery). Absent: one stage, the brief's reviewer else its manager, rule any.
    */
   reviewPlan?: ReviewPlan;
+  /** The program the brief belongs to, with what the briefs it depends on delivered. */
+  program?: ProgramContext;
+}
+
+/** A brief's place in a program: the program, its key there, and its dependencies' last deliveries. */
+export interface ProgramContext {
+  id: string;
+  name: string;
+  key: string;
+  inputs: { key: string; briefId: string; title: string; delivery: DeliveryVersion | null }[];
 }
 
 export type ClockPhase = 'pending' | 'running' | 'paused' | 'done' | 'stopped';
@@ -174,6 +184,8 @@ export interface BriefView {
   reviewPlan: ReviewPlan | null;
   /** The review of the current or last delivery, stage by stage; null before a delivery or without a plan. */
   review: ReviewView | null;
+  /** The program the brief belongs to, with its dependencies' deliveries; null outside a program. */
+  program: ProgramContext | null;
   timeline: TimelineEvent[];
   createdAt: string;
   updatedAt: string;

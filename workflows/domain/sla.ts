@@ -188,6 +188,7 @@ export function viewBrief(state: BriefState, now: number): BriefView {
     },
     reviewPlan: brief.reviewPlan ?? null,
     review: viewReview(state),
+    program: brief.program ?? null,
     timeline: state.timeline,
     createdAt: state.createdAt,
     updatedAt: state.updatedAt,
