@@ -163,11 +163,11 @@ test('cancelling cancels the running briefs and those not started, keeping the a
 test('a brief added at run time starts once its dependencies are approved; a cycle or unknown key is refused', async () => {
   await withProgramWorker(async (taskQueue) => {
     const handle = await start(taskQueue, [spec('a')]);
-    let s = await when(handle, (x) => stateOf(x).a === 'running');
+    await when(handle, (x) => stateOf(x).a === 'running');
     await expect(handle.executeUpdate(addProgramBriefUpdate, { args: [{ actor: actors.manager, brief: spec('x', ['nope']) }] })).rejects.toMatchObject({ cause: { type: 'InvalidInput' } });
     await expect(handle.executeUpdate(addProgramBriefUpdate, { args: [{ actor: actors.manager, brief: spec('a') }] })).rejects.toMatchObject({ cause: { type: 'InvalidInput' } });
     await handle.executeUpdate(addProgramBriefUpdate, { args: [{ actor: actors.manager, brief: spec('late', ['a']) }] });
-    s = await handle.query(programQuery);
+    let s = await handle.query(programQuery);
     expect(stateOf(s)).toEqual({ a: 'running', late: 'waiting' });
     await runBrief(briefOf(s, 'a'), 'approve');
     s = await when(handle, (x) => stateOf(x).late === 'running');
