@@ -21,6 +21,7 @@ import { RouteCatalog } from './openapi/route';
 import { actionLinksRouter } from './routes/action-links';
 import { adminRouter } from './routes/admin';
 import { briefsRouter } from './routes/briefs';
+import { programsRouter } from './routes/programs';
 import { calendarsRouter, holidayImportBodyParser } from './routes/calendars';
 import { directoryRouter } from './routes/directory';
 import { outOfOfficeRouter } from './routes/out-of-office';
@@ -141,6 +142,7 @@ export function createApp(deps: ApiDeps): HandoffApp {
   app.use(directoryRouter(deps, catalog));
   app.use(outOfOfficeRouter(deps, catalog));
   app.use(briefsRouter(deps, catalog));
+  app.use(programsRouter(deps, catalog));
   app.use(notificationsRouter(deps, catalog));
   app.use(escalationsRouter(deps, catalog, app.escalationFeed));
   app.use(calendarsRouter(deps, catalog));

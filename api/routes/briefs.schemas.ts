@@ -293,7 +293,14 @@ const briefFields = {
       id: Id,
       name: z.string(),
       key: z.string(),
-      inputs: z.array(z.object({ key: z.string(), briefId: Id, title: z.string(), delivery: DeliverySchema.nullable() })),
+      inputs: z.array(
+        z.object({
+          key: z.string(),
+          briefId: Id,
+          title: z.string(),
+          delivery: z.object({ version: z.number().int(), summary: z.string(), links: z.array(z.string()), submittedBy: Id, submittedAt: Timestamp }).nullable(),
+        }),
+      ),
     })
     .nullable()
     .meta({ description: 'The program the brief belongs to, its key there, and the last delivery of each brief it depends on; null outside a program.' }),

@@ -114,7 +114,39 @@ export function briefService({ db: { prisma }, temporal, config, searchAttribute
     return payload;
   }
 
+  /**
+   * A new brief as its workflow takes it, all but its id: its party, reviewer, due date and plan
+   * checked (400 naming the field under `at`), its policy and the targets that follow.
+   */
+  async function prepare(caller: Caller, body: z.output<typeof CreateBriefBody>, at: string): Promise<Omit<BriefInput, 'id'>> {
+    const party = await prisma.party.findUnique({ where: { id: body.partyId } });
+    if (!party) throw fieldError(`${at}.partyId`, 'no party with this id');
+    if (body.reviewerId) await requireManager(`${at}.reviewerId`, body.reviewerId);
+    if (body.dueAt && Date.parse(body.dueAt) <= Date.now()) throw fieldError(`${at}.dueAt`, 'must be in the future');
+    const reviewPlan = body.reviewPlan ? await resolveReviewPlan(prisma, body.reviewPlan, party.id, `${at}.reviewPlan`) : undefined;
+    const targetOverrides = Object.fromEntries(CLOCKS.flatMap((c) => (body.targets[c] === undefined ? [] : [[c, body.targets[c]]])));
+    // The brief's policy: the one it names, else its party's default, else the system default.
+    const sla = await resolveBriefSla(prisma, config.slaTargets, { slaPolicyId: body.slaPolicyId, party }).catch((err: unknown) => {
+      throw err instanceof UnknownPolicyError ? fieldError(`${at}.slaPolicyId`, 'no SLA policy with this id') : err;
+    });
+    return {
+      title: body.title,
+      description: body.description,
+      partyId: party.id,
+      managerId: caller.memberId,
+      reviewerId: body.reviewerId ?? null,
+      priority: body.priority,
+      dueAt: body.dueAt ? new Date(body.dueAt).toISOString() : null,
+      deliverables: body.deliverables,
+      targetsMs: targetsFor(body.priority, targetOverrides, sla),
+      targetOverrides,
+      sla,
+      ...(reviewPlan ? { reviewPlan } : {}),
+    };
+  }
+
   return {
+    prepare,
     /** A page of the briefs the caller may see, newest first, as listed (without their timelines). */
     async list(caller: Caller, query: z.output<typeof ListBriefsQuery>) {
       const where: Prisma.BriefWhereInput = {
@@ -159,33 +191,11 @@ export function briefService({ db: { prisma }, temporal, config, searchAttribute
      * the brief's id and the update follow from the key, so a retry reaches the same brief.
      */
     async create(caller: Caller, body: z.output<typeof CreateBriefBody>, idempotency: { key?: string; updateId?: string }): Promise<{ row: BriefRow; view: BriefView }> {
-      const party = await prisma.party.findUnique({ where: { id: body.partyId } });
-      if (!party) throw fieldError('body.partyId', 'no party with this id');
-      if (body.reviewerId) await requireManager('body.reviewerId', body.reviewerId);
-      requireFuture(body.dueAt);
-      const reviewPlan = body.reviewPlan ? await resolveReviewPlan(prisma, body.reviewPlan, party.id, 'body.reviewPlan') : undefined;
-
-      const targetOverrides = Object.fromEntries(CLOCKS.flatMap((c) => (body.targets[c] === undefined ? [] : [[c, body.targets[c]]])));
-      // The brief's policy: the one it names, else its party's default, else the system default.
-      const sla = await resolveBriefSla(prisma, config.slaTargets, { slaPolicyId: body.slaPolicyId, party }).catch((err: unknown) => {
-        throw err instanceof UnknownPolicyError ? fieldError('body.slaPolicyId', 'no SLA policy with this id') : err;
-      });
       const brief: BriefInput = {
         // Under an Idempotency-Key the id follows from the key, so even a retry after a lost
         // answer reaches the same workflow instead of starting a second one.
         id: idempotency.key !== undefined ? idempotentId(caller.memberId, idempotency.key) : randomUUID(),
-        title: body.title,
-        description: body.description,
-        partyId: party.id,
-        managerId: caller.memberId,
-        reviewerId: body.reviewerId ?? null,
-        priority: body.priority,
-        dueAt: body.dueAt ? new Date(body.dueAt).toISOString() : null,
-        deliverables: body.deliverables,
-        targetsMs: targetsFor(body.priority, targetOverrides, sla),
-        targetOverrides,
-        sla,
-        ...(reviewPlan ? { reviewPlan } : {}),
+        ...(await prepare(caller, body, 'body')),
       };
       // One call starts the workflow and waits, in the same request, until the brief is recorded.
       // A repeat under the same Idempotency-Key names the same workflow and the same update: it

@@ -29,6 +29,8 @@ interface Fixture {
   memberIds: Record<Exclude<CallerKind, 'anonymous'>, string>;
   /** A brief of party A, awaiting acknowledgement, for reads and refused actions. */
   briefId: string;
+  /** A program whose one running brief belongs to party A. */
+  programId: string;
   /** An open escalation of a brief of party A, for reads and refused acknowledgements. */
   escalation: { id: string; briefId: string };
   /** Escalations nobody has acknowledged yet, for the calls expected to succeed. */
@@ -72,6 +74,12 @@ async function created(res: Promise<ApiResponse>, what: string): Promise<any> {
 async function newBrief(fx: Fixture, extra: Record<string, unknown> = {}): Promise<string> {
   const body = { title: unique('Brief'), description: 'Made by the authorisation matrix', partyId: fx.partyA, ...extra };
   return (await created(fx.clients.manager.post('/v1/briefs', body), 'a brief')).id as string;
+}
+
+/** A new program of one brief of party A (running, awaiting acknowledgement). */
+async function newProgram(fx: Fixture): Promise<string> {
+  const body = { name: unique('Program'), briefs: [{ key: 'a', title: unique('Program brief'), description: 'Made by the authorisation matrix', partyId: fx.partyA }] };
+  return (await created(fx.clients.manager.post('/v1/programs', body), 'a program')).id as string;
 }
 
 type Stage = 'awaiting_ack' | 'in_progress' | 'clarification_requested' | 'in_review' | 'on_hold';
@@ -272,6 +280,19 @@ const RECIPES: Record<RouteKey, Recipe> = {
   'POST /v1/briefs/:id/comments': { call: action('comments', 'awaiting_ack', { body: 'Looks good so far' }) },
   'POST /v1/briefs/:id/hold': { call: action('hold', 'awaiting_ack', { reason: 'Waiting for photos' }) },
   'POST /v1/briefs/:id/resume': { call: action('resume', 'on_hold', { note: 'Photos are in' }) },
+  'GET /v1/program-templates': { call: get('/v1/program-templates') },
+  'POST /v1/programs': { call: async (fx) => ({ path: '/v1/programs', body: { name: unique('Program'), briefs: [{ key: 'a', title: 'Matrix', description: 'd', partyId: fx.partyA }] } }) },
+  'GET /v1/programs': {
+    call: async () => ({ path: '/v1/programs?limit=200' }),
+    lists: (body, fx) => body.items.some((p: { id: string }) => p.id === fx.programId),
+  },
+  'GET /v1/programs/:id': { call: async (fx) => ({ path: `/v1/programs/${fx.programId}` }) },
+  'POST /v1/programs/:id/cancel': { call: async (fx, fresh) => ({ path: `/v1/programs/${fresh ? await newProgram(fx) : fx.programId}/cancel`, body: { reason: 'Matrix' } }) },
+  'POST /v1/programs/:id/briefs': {
+    call: async (fx) => ({ path: `/v1/programs/${fx.programId}/briefs`, body: { key: unique('added'), title: 'Added', description: 'd', partyId: fx.partyA, dependsOn: ['a'] } }),
+  },
+  'POST /v1/programs/:id/briefs/:key/replace': { call: async (fx) => ({ path: `/v1/programs/${fx.programId}/briefs/a/replace`, body: {} }) },
+  'POST /v1/programs/:id/briefs/:key/drop': { call: async (fx) => ({ path: `/v1/programs/${fx.programId}/briefs/a/drop` }) },
   'POST /v1/briefs/:id/reviews': { call: async (fx, fresh) => ({ path: `/v1/briefs/${fresh ? await inReview(fx) : fx.briefId}/reviews`, body: { decision: 'approve', note: 'Ship it' } }) },
   'POST /v1/briefs/:id/reviews/hand-over': {
     call: async (fx, fresh) => ({
@@ -376,6 +397,7 @@ async function setUpDirectory(handoff: TestHandoff): Promise<Fixture> {
       otherMember: otherMember.id,
     },
     briefId: '',
+    programId: '',
     escalation: { id: '', briefId: '' },
     escalationPool: [],
     calendarId: '',
@@ -404,6 +426,7 @@ async function setUpDirectory(handoff: TestHandoff): Promise<Fixture> {
   fx.calendarId = (await created(admin.post('/v1/calendars', calendarBody()), 'a calendar')).id as string;
   fx.policyId = (await created(admin.post('/v1/sla-policies', policyBody(fx.calendarId)), 'an SLA policy')).id as string;
   fx.briefId = await newBrief(fx);
+  fx.programId = await newProgram(fx);
   // Escalations take a second or more to be raised: start them together.
   const allowedAcks = CALLERS.filter((c) => isAllowed(ruleOf('POST /v1/escalations/:id/acknowledge').expect[c])).length;
   const escalations = Array.from({ length: allowedAcks + 1 }, () => escalate(fx));
@@ -584,7 +607,7 @@ describe('the authorisation matrix', () => {
   test('gives outsiders 404 for every object of party A, never 403', () => {
     const shared: readonly (string | null)[] = SHARED_OBJECTS;
     const objectRules = MATRIX.filter((r) => r.object !== null && !shared.includes(r.object));
-    expect(new Set(objectRules.map((r) => r.object))).toEqual(new Set(['party', 'member', 'key', 'brief', 'escalation']));
+    expect(new Set(objectRules.map((r) => r.object))).toEqual(new Set(['party', 'member', 'key', 'brief', 'escalation', 'program']));
     const not404 = objectRules.flatMap((r) => OUTSIDERS.filter((c) => r.expect[c] !== 404).map((c) => `${r.route} for ${c}: ${r.expect[c]}`));
     expect(not404).toEqual([]);
   });

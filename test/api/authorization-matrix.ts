@@ -28,7 +28,7 @@ export type Outcome = 401 | 403 | 404 | 'allowed' | 'lists' | 'hides';
  * The object a route addresses by its path; `null` for collections and public routes. Party A's
  * objects, and the shared ones (calendars, SLA policies) that belong to no party.
  */
-export type ObjectKind = 'party' | 'member' | 'key' | 'brief' | 'escalation' | SharedObjectKind;
+export type ObjectKind = 'party' | 'member' | 'key' | 'brief' | 'escalation' | 'program' | SharedObjectKind;
 export const SHARED_OBJECTS = ['calendar', 'policy'] as const;
 export type SharedObjectKind = (typeof SHARED_OBJECTS)[number];
 
@@ -214,6 +214,20 @@ export const MATRIX = [
   rule('POST /v1/briefs/:id/reviews/hand-over', 'brief', [200], REVIEWER_ACTION, {
     why: "The test's brief has a review plan naming the admin and the manager; the manager's review goes to a new colleague of theirs, handed over by the manager or by an admin for them.",
   }),
+
+  // Programs with a brief of party A.
+  rule('GET /v1/program-templates', null, [200], [401, A, A, A, A, A, 403, 403], { why: 'Those who start or follow programs: managers, admins and watchers.' }),
+  rule('POST /v1/programs', null, [201], MANAGER_ONLY),
+  rule('GET /v1/programs', null, [200], [401, 'lists', 'lists', 'lists', 'lists', 'hides', 'lists', 'hides'], {
+    why: "A party's members and watchers list the programs with a brief of theirs; outsiders do not see party A's.",
+  }),
+  rule('GET /v1/programs/:id', 'program', [200], READ_A),
+  rule('POST /v1/programs/:id/cancel', 'program', [200], REVIEWER_ACTION, { why: 'Managers and admins change programs; the test cancels a program of its own.' }),
+  rule('POST /v1/programs/:id/briefs', 'program', [200], REVIEWER_ACTION),
+  rule('POST /v1/programs/:id/briefs/:key/replace', 'program', [409], REVIEWER_ACTION, {
+    why: "The program's brief runs: those who pass every check get 409 (only a declined or cancelled brief is replaced).",
+  }),
+  rule('POST /v1/programs/:id/briefs/:key/drop', 'program', [409], REVIEWER_ACTION, { why: "The program's brief runs: those who pass every check get 409." }),
 
   // Escalations of party A's briefs.
   rule('GET /v1/escalations', null, [200], [401, 'lists', 'lists', 'lists', 'lists', 'hides', 403, 403], {

@@ -57,6 +57,8 @@ export async function programWorkflow(input: ProgramWorkflowInput): Promise<Prog
     async ({ actor, reason }) => {
       const stillRunning = asFailure(() => cancelProgram(program, state, actor, Date.now()));
       for (const node of stillRunning) if (node.briefId) toCancel.push({ workflowId: briefWorkflowId(node.briefId), actorId: actor.memberId, reason });
+      // The answer shows the running briefs cancelled (or approved, had one just finished).
+      await condition(() => stillRunning.every((node) => node.state !== 'running'));
       return answered();
     },
     { validator: ({ actor }) => asFailure(() => checkCancel(program, state, actor)) },

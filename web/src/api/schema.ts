@@ -1282,6 +1282,166 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/program-templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The program templates
+         * @description The templates a program can be started from, with their parameters and the briefs they expand to.
+         *
+         *     Roles: manager, admin, watcher.
+         */
+        get: operations["listProgramTemplates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/programs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List programs
+         * @description Newest first. A party's members see the programs with a brief of theirs, and only their own briefs of them.
+         *
+         *     Roles: admin, manager, member, watcher.
+         */
+        get: operations["listPrograms"];
+        put?: never;
+        /**
+         * Start a program of dependent briefs
+         * @description Its briefs start as their dependencies are approved (the roots at once). A cycle, an unknown or duplicate key: 400 naming the offending keys; a template: its parameters, 400 naming an unknown, missing or malformed one.
+         *
+         *     Roles: manager.
+         */
+        post: operations["createProgram"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/programs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A program
+         * @description Each brief with its state, what holds it, and its projected finish; the critical path by remaining business time; the projected finish against the target date.
+         *
+         *     Roles: admin, manager, member, watcher.
+         */
+        get: operations["getProgram"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/programs/{id}/briefs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add a brief to a running program
+         * @description It starts once its dependencies are approved (at once when they are). A key in use, an unknown dependency: 400.
+         *
+         *     Roles: manager, admin.
+         */
+        post: operations["addProgramBrief"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/programs/{id}/briefs/{key}/drop": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Drop a declined, cancelled or not yet started brief of a program
+         * @description The briefs that waited on it alone start. 409 for a brief that runs or was approved.
+         *
+         *     Roles: manager, admin.
+         */
+        post: operations["dropProgramBrief"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/programs/{id}/briefs/{key}/replace": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replace a declined or cancelled brief of a program
+         * @description A new brief takes its place (the fields given change, e.g. another partyId) and starts at once. 409 unless the brief was declined or cancelled.
+         *
+         *     Roles: manager, admin.
+         */
+        post: operations["replaceProgramBrief"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/programs/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a program
+         * @description Cancels its running briefs and those not yet started; approved ones stay approved. 409 once it has ended.
+         *
+         *     Roles: manager, admin.
+         */
+        post: operations["cancelProgram"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/reports/scorecards": {
         parameters: {
             query?: never;
@@ -1718,6 +1878,31 @@ export interface components {
             partyId: string;
             /** @enum {string} */
             priority: "P1" | "P2" | "P3" | "P4";
+            /** @description The program the brief belongs to, its key there, and the last delivery of each brief it depends on; null outside a program. */
+            program: {
+                /** @example 3f0c2d8e-8a51-4c8e-b7f4-1d2a9c6e5b10 */
+                id: string;
+                inputs: {
+                    /** @example 3f0c2d8e-8a51-4c8e-b7f4-1d2a9c6e5b10 */
+                    briefId: string;
+                    delivery: {
+                        links: string[];
+                        /**
+                         * Format: date-time
+                         * @example 2026-11-27T11:00:00.000Z
+                         */
+                        submittedAt: string;
+                        /** @example 3f0c2d8e-8a51-4c8e-b7f4-1d2a9c6e5b10 */
+                        submittedBy: string;
+                        summary: string;
+                        version: number;
+                    } | null;
+                    key: string;
+                    title: string;
+                }[];
+                key: string;
+                name: string;
+            } | null;
             review: components["schemas"]["Review"];
             /** @example 3f0c2d8e-8a51-4c8e-b7f4-1d2a9c6e5b10 */
             reviewerId: string | null;
@@ -1851,6 +2036,31 @@ export interface components {
             partyId: string;
             /** @enum {string} */
             priority: "P1" | "P2" | "P3" | "P4";
+            /** @description The program the brief belongs to, its key there, and the last delivery of each brief it depends on; null outside a program. */
+            program: {
+                /** @example 3f0c2d8e-8a51-4c8e-b7f4-1d2a9c6e5b10 */
+                id: string;
+                inputs: {
+                    /** @example 3f0c2d8e-8a51-4c8e-b7f4-1d2a9c6e5b10 */
+                    briefId: string;
+                    delivery: {
+                        links: string[];
+                        /**
+                         * Format: date-time
+                         * @example 2026-11-27T11:00:00.000Z
+                         */
+                        submittedAt: string;
+                        /** @example 3f0c2d8e-8a51-4c8e-b7f4-1d2a9c6e5b10 */
+                        submittedBy: string;
+                        summary: string;
+                        version: number;
+                    } | null;
+                    key: string;
+                    title: string;
+                }[];
+                key: string;
+                name: string;
+            } | null;
             review: components["schemas"]["Review"];
             /** @example 3f0c2d8e-8a51-4c8e-b7f4-1d2a9c6e5b10 */
             reviewerId: string | null;
@@ -1899,6 +2109,10 @@ export interface components {
         };
         CancelBrief: {
             /** @example Campaign dropped */
+            reason: string;
+        };
+        CancelProgram: {
+            /** @example Launch moved to spring */
             reason: string;
         };
         Comment: {
@@ -2144,6 +2358,28 @@ export interface components {
             kind: "ecommerce" | "agency" | "it" | "logistics" | "marketing" | "customer_service" | "supplier" | "marketplace";
             /** @example Pixelwerk Agentur */
             name: string;
+        };
+        /** @description Either the briefs of the program with their dependencies, or a template and its parameters. */
+        CreateProgram: {
+            briefs: components["schemas"]["ProgramBriefInput"][];
+            /** @example Winter boots launch */
+            name: string;
+            /**
+             * @description When the program should be done.
+             * @example 2027-01-15
+             */
+            targetDate?: string;
+        } | {
+            name?: string;
+            /** @default {} */
+            parameters: {
+                [key: string]: string;
+            };
+            /**
+             * @description A template of GET /v1/program-templates.
+             * @example product-launch
+             */
+            template: string;
         };
         /**
          * @description Either the token of a sign-in link or an API key.
@@ -2689,6 +2925,211 @@ export interface components {
             /** @example https://handoff.dev/problems/validation */
             type: string;
         };
+        Program: {
+            briefs: {
+                /** @description The dependencies that hold it (not yet approved, or declined and waiting for the owner). */
+                blockedBy: string[];
+                /** @example 3f0c2d8e-8a51-4c8e-b7f4-1d2a9c6e5b10 */
+                briefId: string | null;
+                dependsOn: string[];
+                key: string;
+                /** @example 3f0c2d8e-8a51-4c8e-b7f4-1d2a9c6e5b10 */
+                partyId: string;
+                /**
+                 * Format: date-time
+                 * @example 2027-01-15T00:00:00.000Z
+                 */
+                projectedFinish: string | null;
+                replaced: string[];
+                /** @enum {string} */
+                state: "waiting" | "running" | "approved" | "failed" | "dropped" | "cancelled";
+                /** @description The brief's status once it has started. */
+                status: string | null;
+                title: string;
+            }[];
+            /**
+             * Format: date-time
+             * @example 2027-01-15T00:00:00.000Z
+             */
+            createdAt: string;
+            /** @description The chain of briefs that decides the finish, by remaining business time. */
+            criticalPath: string[];
+            /** @example 3f0c2d8e-8a51-4c8e-b7f4-1d2a9c6e5b10 */
+            id: string;
+            name: string;
+            /** @description Projected to finish by the target date; null without one. */
+            onTrack: boolean | null;
+            /** @example 3f0c2d8e-8a51-4c8e-b7f4-1d2a9c6e5b10 */
+            ownerId: string;
+            /**
+             * Format: date-time
+             * @example 2027-01-15T00:00:00.000Z
+             */
+            projectedFinish: string | null;
+            /** @enum {string} */
+            status: "running" | "completed" | "cancelled";
+            /**
+             * Format: date-time
+             * @example 2027-01-15T00:00:00.000Z
+             */
+            targetDate: string | null;
+            template: string | null;
+            /**
+             * Format: date-time
+             * @example 2027-01-15T00:00:00.000Z
+             */
+            updatedAt: string;
+        };
+        ProgramBriefInput: {
+            /**
+             * @default []
+             * @example [
+             *       "banner 1920x600",
+             *       "three teasers"
+             *     ]
+             */
+            deliverables: string[];
+            /**
+             * @description Keys of the briefs that must be approved before this one starts.
+             * @default []
+             */
+            dependsOn: string[];
+            /** @example Hero banner and three teasers for the Christmas campaign. */
+            description: string;
+            /**
+             * Format: date-time
+             * @description Delivery deadline; the deliver clock counts to it.
+             * @example 2026-12-10T17:00:00+01:00
+             */
+            dueAt?: string;
+            /** @example supplier-data */
+            key: string;
+            /**
+             * @description The party the brief goes to.
+             * @example 3f0c2d8e-8a51-4c8e-b7f4-1d2a9c6e5b10
+             */
+            partyId: string;
+            /**
+             * @default P3
+             * @enum {string}
+             */
+            priority: "P1" | "P2" | "P3" | "P4";
+            /**
+             * @description A manager who reviews deliveries; the creating manager when omitted.
+             * @example 3f0c2d8e-8a51-4c8e-b7f4-1d2a9c6e5b10
+             */
+            reviewerId?: string;
+            /**
+             * @description Stages of review for its deliveries; without one, its reviewer (else its manager) reviews alone.
+             * @example {
+             *       "stages": [
+             *         {
+             *           "name": "Brand and legal",
+             *           "reviewers": [
+             *             "m-brand",
+             *             "m-legal"
+             *           ],
+             *           "rule": "all",
+             *           "target": "P1D"
+             *         },
+             *         {
+             *           "name": "Shop owners",
+             *           "reviewers": [
+             *             "m-shop-1",
+             *             "m-shop-2",
+             *             "m-shop-3"
+             *           ],
+             *           "rule": {
+             *             "quorum": 2
+             *           },
+             *           "onDeadline": "escalate"
+             *         }
+             *       ],
+             *       "resumeAtFailedStage": true
+             *     }
+             */
+            reviewPlan?: {
+                /** @description Lets reviewers of the brief's own party approve its delivery. */
+                allowOwnParty?: boolean;
+                /** @description After a failed stage, the next delivery starts review at that stage instead of stage 1. */
+                resumeAtFailedStage?: boolean;
+                stages: {
+                    /** @example Brand and legal */
+                    name: string;
+                    /**
+                     * @description At the deadline: escalate (the default) or approve automatically (recorded as an automatic decision).
+                     * @enum {string}
+                     */
+                    onDeadline?: "escalate" | "approve";
+                    reviewers: (string | {
+                        /** @example 3f0c2d8e-8a51-4c8e-b7f4-1d2a9c6e5b10 */
+                        partyId: string;
+                        /** @enum {string} */
+                        role: "manager" | "admin";
+                    })[];
+                    /**
+                     * @description any: the first decision wins; all: every reviewer approves; {quorum: k}: k approvals (the stage fails once k is out of reach).
+                     * @example all
+                     */
+                    rule: ("any" | "all") | {
+                        quorum: number;
+                    };
+                    /**
+                     * @description The stage's review clock in business time (warning, breach and escalation as in the SLA policy); the policy's review target when absent.
+                     * @example PT4H
+                     */
+                    target?: string;
+                }[];
+            };
+            /**
+             * @description The SLA policy the brief runs under (its calendar, targets, warning and escalation chain). Default: the party's default policy, else the system default policy, else the built-in `default`.
+             * @example default
+             */
+            slaPolicyId?: string;
+            /**
+             * @description SLA targets for this brief, overriding its policy's targets for its priority. Counted in business time of the policy's calendar: P1D is one working day; a week (P1W) counts as 7 days.
+             * @default {}
+             */
+            targets: {
+                /** @example PT4H */
+                acknowledge?: string;
+                /** @example PT4H */
+                deliver?: string;
+                /** @example PT4H */
+                review?: string;
+            };
+            /** @example Christmas landing page */
+            title: string;
+        };
+        ProgramPage: {
+            items: components["schemas"]["Program"][];
+            /** @description Pass as `cursor` for the next page; null on the last page. */
+            nextCursor: string | null;
+        };
+        ProgramTemplate: {
+            briefs: {
+                dependsOn: string[];
+                key: string;
+                partyId: string;
+                title: string;
+            }[];
+            description: string;
+            id: string;
+            name: string;
+            parameters: {
+                [key: string]: {
+                    label: string;
+                    required?: boolean;
+                    /** @enum {string} */
+                    type: "text" | "party" | "date";
+                };
+            };
+        };
+        ProgramTemplatePage: {
+            items: components["schemas"]["ProgramTemplate"][];
+            /** @description Pass as `cursor` for the next page; null on the last page. */
+            nextCursor: string | null;
+        };
         ReconcileResult: {
             byRepair?: {
                 ended: number;
@@ -2724,6 +3165,118 @@ export interface components {
              * @enum {string}
              */
             repair: "resumed" | "ended" | "refreshed";
+        };
+        /** @description The new brief: the fields to change from the one it replaces (by default, to another party). */
+        ReplaceProgramBrief: {
+            /**
+             * @default []
+             * @example [
+             *       "banner 1920x600",
+             *       "three teasers"
+             *     ]
+             */
+            deliverables: string[];
+            /** @example Hero banner and three teasers for the Christmas campaign. */
+            description?: string;
+            /**
+             * Format: date-time
+             * @description Delivery deadline; the deliver clock counts to it.
+             * @example 2026-12-10T17:00:00+01:00
+             */
+            dueAt?: string;
+            /**
+             * @description The party the brief goes to.
+             * @example 3f0c2d8e-8a51-4c8e-b7f4-1d2a9c6e5b10
+             */
+            partyId?: string;
+            /** @enum {string} */
+            priority?: "P1" | "P2" | "P3" | "P4";
+            /**
+             * @description A manager who reviews deliveries; the creating manager when omitted.
+             * @example 3f0c2d8e-8a51-4c8e-b7f4-1d2a9c6e5b10
+             */
+            reviewerId?: string;
+            /**
+             * @description Stages of review for its deliveries; without one, its reviewer (else its manager) reviews alone.
+             * @example {
+             *       "stages": [
+             *         {
+             *           "name": "Brand and legal",
+             *           "reviewers": [
+             *             "m-brand",
+             *             "m-legal"
+             *           ],
+             *           "rule": "all",
+             *           "target": "P1D"
+             *         },
+             *         {
+             *           "name": "Shop owners",
+             *           "reviewers": [
+             *             "m-shop-1",
+             *             "m-shop-2",
+             *             "m-shop-3"
+             *           ],
+             *           "rule": {
+             *             "quorum": 2
+             *           },
+             *           "onDeadline": "escalate"
+             *         }
+             *       ],
+             *       "resumeAtFailedStage": true
+             *     }
+             */
+            reviewPlan?: {
+                /** @description Lets reviewers of the brief's own party approve its delivery. */
+                allowOwnParty?: boolean;
+                /** @description After a failed stage, the next delivery starts review at that stage instead of stage 1. */
+                resumeAtFailedStage?: boolean;
+                stages: {
+                    /** @example Brand and legal */
+                    name: string;
+                    /**
+                     * @description At the deadline: escalate (the default) or approve automatically (recorded as an automatic decision).
+                     * @enum {string}
+                     */
+                    onDeadline?: "escalate" | "approve";
+                    reviewers: (string | {
+                        /** @example 3f0c2d8e-8a51-4c8e-b7f4-1d2a9c6e5b10 */
+                        partyId: string;
+                        /** @enum {string} */
+                        role: "manager" | "admin";
+                    })[];
+                    /**
+                     * @description any: the first decision wins; all: every reviewer approves; {quorum: k}: k approvals (the stage fails once k is out of reach).
+                     * @example all
+                     */
+                    rule: ("any" | "all") | {
+                        quorum: number;
+                    };
+                    /**
+                     * @description The stage's review clock in business time (warning, breach and escalation as in the SLA policy); the policy's review target when absent.
+                     * @example PT4H
+                     */
+                    target?: string;
+                }[];
+            };
+            /**
+             * @description The SLA policy the brief runs under (its calendar, targets, warning and escalation chain). Default: the party's default policy, else the system default policy, else the built-in `default`.
+             * @example default
+             */
+            slaPolicyId?: string;
+            /**
+             * @description SLA targets for this brief, overriding its policy's targets for its priority. Counted in business time of the policy's calendar: P1D is one working day; a week (P1W) counts as 7 days.
+             * @default {}
+             */
+            targets: {
+                /** @example PT4H */
+                acknowledge?: string;
+                /** @example PT4H */
+                deliver?: string;
+                /** @example PT4H */
+                review?: string;
+            };
+            /** @example Christmas landing page */
+            title?: string;
         };
         RequestChanges: {
             /** @example Bigger logo */
@@ -9753,6 +10306,814 @@ export interface operations {
             };
             /** @description No such record, or one the caller may not see */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Idempotency-Key reused with a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database or Temporal cannot be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listProgramTemplates: {
+        parameters: {
+            query?: {
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: string;
+                /** @description Page size, 1 to 200. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every template */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProgramTemplatePage"];
+                };
+            };
+            /** @description Invalid input: the `errors` list names each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked API key, or no (longer a) session */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this, or a request with the session cookie lacks its CSRF proofs (type csrf) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database or Temporal cannot be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listPrograms: {
+        parameters: {
+            query?: {
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: string;
+                /** @description Page size, 1 to 200. */
+                limit?: number;
+                status?: "running" | "completed" | "cancelled";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of programs */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProgramPage"];
+                };
+            };
+            /** @description Invalid input: the `errors` list names each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked API key, or no (longer a) session */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this, or a request with the session cookie lacks its CSRF proofs (type csrf) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database or Temporal cannot be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createProgram: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Repeats of a request with the same key (per caller, kept 48 hours) return the first answer; a different request under the same key answers 422. */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateProgram"];
+            };
+        };
+        responses: {
+            /** @description The program */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Program"];
+                };
+            };
+            /** @description Invalid input: the `errors` list names each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked API key, or no (longer a) session */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this, or a request with the session cookie lacks its CSRF proofs (type csrf) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Idempotency-Key reused with a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database or Temporal cannot be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getProgram: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The program */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Program"];
+                };
+            };
+            /** @description Invalid input: the `errors` list names each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked API key, or no (longer a) session */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this, or a request with the session cookie lacks its CSRF proofs (type csrf) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record, or one the caller may not see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database or Temporal cannot be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    addProgramBrief: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Repeats of a request with the same key (per caller, kept 48 hours) return the first answer; a different request under the same key answers 422. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProgramBriefInput"];
+            };
+        };
+        responses: {
+            /** @description The program */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Program"];
+                };
+            };
+            /** @description Invalid input: the `errors` list names each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked API key, or no (longer a) session */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this, or a request with the session cookie lacks its CSRF proofs (type csrf) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record, or one the caller may not see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not possible in the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Idempotency-Key reused with a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database or Temporal cannot be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    dropProgramBrief: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Repeats of a request with the same key (per caller, kept 48 hours) return the first answer; a different request under the same key answers 422. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The program */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Program"];
+                };
+            };
+            /** @description Invalid input: the `errors` list names each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked API key, or no (longer a) session */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this, or a request with the session cookie lacks its CSRF proofs (type csrf) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record, or one the caller may not see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not possible in the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Idempotency-Key reused with a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database or Temporal cannot be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    replaceProgramBrief: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Repeats of a request with the same key (per caller, kept 48 hours) return the first answer; a different request under the same key answers 422. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ReplaceProgramBrief"];
+            };
+        };
+        responses: {
+            /** @description The program */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Program"];
+                };
+            };
+            /** @description Invalid input: the `errors` list names each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked API key, or no (longer a) session */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this, or a request with the session cookie lacks its CSRF proofs (type csrf) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record, or one the caller may not see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not possible in the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Idempotency-Key reused with a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database or Temporal cannot be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    cancelProgram: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Repeats of a request with the same key (per caller, kept 48 hours) return the first answer; a different request under the same key answers 422. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CancelProgram"];
+            };
+        };
+        responses: {
+            /** @description The program */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Program"];
+                };
+            };
+            /** @description Invalid input: the `errors` list names each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked API key, or no (longer a) session */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this, or a request with the session cookie lacks its CSRF proofs (type csrf) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record, or one the caller may not see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not possible in the current state */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,0 +1,84 @@
+// The zod schemas of the program routes: request validation and the documented answers.
+import { z } from 'zod';
+import { PRIORITIES } from '../../workflows/domain/vocabulary';
+import { PageQuery } from '../pagination';
+import { idString, nonBlankText } from '../validate';
+import { CreateBriefBody } from './briefs.schemas';
+
+const Id = idString().meta({ example: '3f0c2d8e-8a51-4c8e-b7f4-1d2a9c6e5b10' });
+const Key = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and dashes, up to 63')
+  .meta({ example: 'supplier-data' });
+const Timestamp = z.iso.datetime().meta({ example: '2027-01-15T00:00:00.000Z' });
+
+export const ProgramParams = z.object({ id: Id });
+export const ProgramBriefParams = z.object({ id: Id, key: Key });
+
+/** A brief of a program: a brief's fields, with its key and the keys it depends on. */
+export const ProgramBriefBody = CreateBriefBody.extend({
+  key: Key,
+  dependsOn: z.array(Key).max(50).default([]).meta({ description: 'Keys of the briefs that must be approved before this one starts.' }),
+}).meta({ id: 'ProgramBriefInput' });
+
+export const CreateProgramBody = z
+  .union([
+    z.strictObject({
+      name: nonBlankText(200).meta({ example: 'Winter boots launch' }),
+      targetDate: z.iso.datetime({ offset: true }).or(z.iso.date()).optional().meta({ description: 'When the program should be done.', example: '2027-01-15' }),
+      briefs: z.array(ProgramBriefBody).min(1).max(200),
+    }),
+    z.strictObject({
+      template: z.string().min(1).max(100).meta({ description: 'A template of GET /v1/program-templates.', example: 'product-launch' }),
+      name: nonBlankText(200).optional(),
+      parameters: z.record(z.string(), z.string().max(2_000)).default({}),
+    }),
+  ])
+  .meta({ id: 'CreateProgram', description: 'Either the briefs of the program with their dependencies, or a template and its parameters.' });
+
+export const CancelProgramBody = z.object({ reason: nonBlankText(5_000).meta({ example: 'Launch moved to spring' }) }).meta({ id: 'CancelProgram' });
+export const ReplaceProgramBriefBody = CreateBriefBody.partial()
+  .extend({ priority: z.enum(PRIORITIES).optional() })
+  .meta({ id: 'ReplaceProgramBrief', description: 'The new brief: the fields to change from the one it replaces (by default, to another party).' });
+
+export const ListProgramsQuery = PageQuery.extend({ status: z.enum(['running', 'completed', 'cancelled']).optional() });
+
+const ProgramBriefSchema = z.object({
+  key: z.string(),
+  title: z.string(),
+  partyId: Id,
+  dependsOn: z.array(z.string()),
+  state: z.enum(['waiting', 'running', 'approved', 'failed', 'dropped', 'cancelled']),
+  briefId: Id.nullable(),
+  status: z.string().nullable().meta({ description: "The brief's status once it has started." }),
+  blockedBy: z.array(z.string()).meta({ description: 'The dependencies that hold it (not yet approved, or declined and waiting for the owner).' }),
+  projectedFinish: Timestamp.nullable(),
+  replaced: z.array(Id),
+});
+
+export const ProgramSchema = z
+  .object({
+    id: Id,
+    name: z.string(),
+    ownerId: Id,
+    status: z.enum(['running', 'completed', 'cancelled']),
+    template: z.string().nullable(),
+    targetDate: Timestamp.nullable(),
+    briefs: z.array(ProgramBriefSchema),
+    criticalPath: z.array(z.string()).meta({ description: 'The chain of briefs that decides the finish, by remaining business time.' }),
+    projectedFinish: Timestamp.nullable(),
+    onTrack: z.boolean().nullable().meta({ description: 'Projected to finish by the target date; null without one.' }),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  })
+  .meta({ id: 'Program' });
+
+export const ProgramTemplateSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    description: z.string(),
+    parameters: z.record(z.string(), z.object({ type: z.enum(['text', 'party', 'date']), label: z.string(), required: z.boolean().optional() })),
+    briefs: z.array(z.object({ key: z.string(), title: z.string(), partyId: z.string(), dependsOn: z.array(z.string()) })),
+  })
+  .meta({ id: 'ProgramTemplate' });
