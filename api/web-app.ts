@@ -17,6 +17,8 @@ const PAGE_SUMMARIES: Record<keyof typeof APP_PATHS, string> = {
   inbox: 'Web app: a party\'s inbox of briefs',
   newBrief: 'Web app: the new-brief form',
   brief: 'Web app: a brief',
+  programs: 'Web app: the programs, and starting one from a template',
+  program: 'Web app: a program, its dependency graph and critical path',
   escalations: 'Web app: the live escalation board',
   admin: 'Web app: administration',
   adminSection: 'Web app: a section of the administration',

@@ -1,7 +1,7 @@
 // The bench's command line.
 import { parseArgs } from 'node:util';
 
-export const SCENARIOS = ['lifecycle', 'baseline', 'timers', 'growth', 'scale', 'reports'] as const;
+export const SCENARIOS = ['lifecycle', 'baseline', 'timers', 'growth', 'programs', 'scale', 'reports'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {
@@ -12,6 +12,8 @@ export interface BenchOptions {
   /** Comments and revision rounds of the growth scenario's one brief. */
   comments: number;
   rounds: number;
+  /** Briefs of the programs scenario's one program. */
+  programBriefs: number;
   /** Briefs of scorecard history the reports scenario writes into the database. */
   reportBriefs: number;
   only: Scenario[];
@@ -27,6 +29,7 @@ export const USAGE = `npm run bench -- [options]
   --open K          scale: open briefs with clocks days away (10000)
   --comments N      growth: comments on its one brief (200)
   --rounds R        growth: revision rounds (deliver + request changes) (20)
+  --program-briefs N programs: briefs of its one program, in layers of five (50)
   --report-briefs N reports: briefs of scorecard history (12 weeks, 20 parties) written
                     straight into the database, then the scorecards asked for (100000)
   --only LIST       scenarios to run, comma-separated: ${SCENARIOS.join(', ')}
@@ -55,6 +58,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
       open: { type: 'string' },
       comments: { type: 'string' },
       rounds: { type: 'string' },
+      'program-briefs': { type: 'string' },
       'report-briefs': { type: 'string' },
       only: { type: 'string' },
       'no-record': { type: 'boolean' },
@@ -79,6 +83,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     open: count('open', values.open, 10000, 1),
     comments: count('comments', values.comments, 200, 0),
     rounds: count('rounds', values.rounds, 20, 0),
+    programBriefs: count('program-briefs', values['program-briefs'], 50, 1),
     reportBriefs: count('report-briefs', values['report-briefs'], 100_000, 1),
     only: SCENARIOS.filter((s) => only.has(s)),
     record: !values['no-record'],

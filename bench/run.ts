@@ -14,6 +14,7 @@ import { note } from './progress';
 import { startWebhookReceiver } from './receivers';
 import { baseline, startBaselineWorker, warmUpBaseline, type BaselineFigures } from './scenarios/baseline';
 import { growth } from './scenarios/growth';
+import { programs } from './scenarios/programs';
 import { reports } from './scenarios/reports';
 import { lifecycle, warmUpLifecycle, type LifecycleFigures } from './scenarios/lifecycle';
 import { scale } from './scenarios/scale';
@@ -132,6 +133,7 @@ async function main(): Promise<number> {
     }
     if (scenarios.has('timers')) done('timers', await timers(ctx));
     if (scenarios.has('growth')) done('growth', await growth(ctx));
+    if (scenarios.has('programs')) done('programs', await programs(ctx));
     if (scenarios.has('scale')) done('scale', await scale(ctx));
     // Last: it fills the database with briefs the others would count (and restarts the embedded stack).
     if (scenarios.has('reports')) done('reports', await reports(ctx));

@@ -37,9 +37,17 @@ export const CreateProgramBody = z
   .meta({ id: 'CreateProgram', description: 'Either the briefs of the program with their dependencies, or a template and its parameters.' });
 
 export const CancelProgramBody = z.object({ reason: nonBlankText(5_000).meta({ example: 'Launch moved to spring' }) }).meta({ id: 'CancelProgram' });
-export const ReplaceProgramBriefBody = CreateBriefBody.partial()
-  .extend({ priority: z.enum(PRIORITIES).optional() })
-  .meta({ id: 'ReplaceProgramBrief', description: 'The new brief: the fields to change from the one it replaces (by default, to another party).' });
+export const ReplaceProgramBriefBody = z
+  .strictObject({
+    title: nonBlankText(200).optional(),
+    description: nonBlankText(20_000).optional(),
+    partyId: Id.optional().meta({ description: 'Another party to take the brief over.' }),
+    priority: z.enum(PRIORITIES).optional(),
+    dueAt: z.iso.datetime({ offset: true }).optional(),
+    deliverables: z.array(nonBlankText(500)).max(100).optional(),
+    reviewerId: Id.optional(),
+  })
+  .meta({ id: 'ReplaceProgramBrief', description: 'The new brief: the fields that change from the one it replaces (for example another partyId); the rest stays.' });
 
 export const ListProgramsQuery = PageQuery.extend({ status: z.enum(['running', 'completed', 'cancelled']).optional() });
 

@@ -241,17 +241,19 @@ export function programService(deps: Pick<ApiDeps, 'db' | 'temporal' | 'config' 
       const current = program.briefs.find((b) => b.key === key);
       if (!current) throw notFound('program brief');
       const before = current.brief;
-      const merged = {
-        title: before.title,
-        description: before.description,
-        partyId: before.partyId,
-        priority: before.priority,
-        deliverables: before.deliverables,
+      const merged: z.output<typeof ProgramBriefBody> = {
+        key,
+        dependsOn: current.dependsOn,
+        title: body.title ?? before.title,
+        description: body.description ?? before.description,
+        partyId: body.partyId ?? before.partyId,
+        priority: body.priority ?? before.priority,
+        deliverables: body.deliverables ?? before.deliverables,
         targets: before.targetOverrides ?? {},
-        ...(before.reviewerId ? { reviewerId: before.reviewerId } : {}),
-        ...body,
-      } as z.output<typeof ProgramBriefBody>;
-      const brief: Omit<BriefInput, 'id'> = { ...(await briefs.prepare(caller, merged, 'body')), ...(before.reviewPlan && !body.reviewPlan ? { reviewPlan: before.reviewPlan } : {}) };
+        ...(body.reviewerId ?? before.reviewerId ? { reviewerId: (body.reviewerId ?? before.reviewerId) as string } : {}),
+        ...(body.dueAt ? { dueAt: body.dueAt } : {}),
+      };
+      const brief: Omit<BriefInput, 'id'> = { ...(await briefs.prepare(caller, merged, 'body')), ...(before.reviewPlan ? { reviewPlan: before.reviewPlan } : {}) };
       return update(row, (h) => h.executeUpdate(replaceProgramBriefUpdate, { args: [{ actor: actorOf(caller), key, brief }] }));
     },
 

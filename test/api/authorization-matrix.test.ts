@@ -179,6 +179,8 @@ const RECIPES: Record<RouteKey, Recipe> = {
   'GET /admin/:section': { call: get('/admin/parties') },
   'GET /settings': { call: get('/settings') },
   'GET /reports': { call: get('/reports') },
+  'GET /programs': { call: get('/programs') },
+  'GET /programs/:id': { call: async (fx) => ({ path: `/programs/${fx.programId}` }) },
   'GET /reports/:partyId': { call: async (fx) => ({ path: `/reports/${fx.partyA}` }) },
   'GET /signin': { call: get('/signin') },
   'GET /signin/:token': { call: get('/signin/not-a-real-token') },

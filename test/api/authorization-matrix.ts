@@ -119,6 +119,8 @@ export const MATRIX = [
   rule('GET /inbox', null, [200], PUBLIC),
   rule('GET /briefs/new', null, [200], PUBLIC),
   rule('GET /briefs/:id', null, [200], PUBLIC),
+  rule('GET /programs', null, [200], PUBLIC),
+  rule('GET /programs/:id', null, [200], PUBLIC),
   rule('GET /escalations', null, [200], PUBLIC),
   rule('GET /admin', null, [200], PUBLIC),
   rule('GET /admin/:section', null, [200], PUBLIC),

@@ -12,6 +12,7 @@ const FIGURES: Record<string, string[]> = {
   timers: ['latenessP50Ms', 'latenessP99Ms', 'latenessMaxMs'],
   scale: ['openBriefs', 'startPerSec', 'workerRssMb', 'apiListP50Ms'],
   growth: ['historyBytes', 'largestPayloadBytes', 'continuedAsNew'],
+  programs: ['historyBytes', 'largestPayloadBytes'],
   reports: ['scorecardFirstMs', 'scorecardAfterChangeMs', 'scorecardP50Ms', 'scorecardP95Ms', 'detailP50Ms', 'csvP50Ms'],
 };
 
@@ -31,7 +32,7 @@ function runBench(args: string[]): Promise<{ code: number | null; stdout: string
 }
 
 test('npm run bench with tiny figures prints every scenario figure as a number on the last line of stdout', async () => {
-  const { code, stdout, stderr } = await runBench(['--briefs', '3', '--concurrency', '3', '--timers', '3', '--open', '5', '--comments', '4', '--rounds', '1', '--report-briefs', '2000', '--no-record']);
+  const { code, stdout, stderr } = await runBench(['--briefs', '3', '--concurrency', '3', '--timers', '3', '--open', '5', '--comments', '4', '--rounds', '1', '--program-briefs', '6', '--report-briefs', '2000', '--no-record']);
   expect({ code, stderr: code === 0 ? '' : stderr }).toEqual({ code: 0, stderr: '' });
 
   const lines = stdout.trim().split('\n');
@@ -44,6 +45,7 @@ test('npm run bench with tiny figures prints every scenario figure as a number o
   }
   expect(result.scale.openBriefs).toBeGreaterThanOrEqual(5);
   expect(result.growth.largestPayloadBytes).toBeGreaterThan(0);
+  expect(result.programs.historyBytes).toBeGreaterThan(result.programs.largestPayloadBytes);
   expect(result.options).toMatchObject({ briefs: 3, concurrency: 3, timers: 3, open: 5, reportBriefs: 2000 });
   // The generated history lies in the default period over twenty parties: the list of
   // scorecards counts every brief of it (and the other scenarios' briefs), and has weeks.

@@ -8,6 +8,8 @@ import { locale, setLocale, useCommon } from './i18n';
 import { Admin } from './pages/Admin';
 import { Board } from './pages/Board';
 import { BriefPage } from './pages/BriefPage';
+import { ProgramPage } from './pages/ProgramPage';
+import { Programs } from './pages/Programs';
 import { Escalations } from './pages/Escalations';
 import { Inbox } from './pages/Inbox';
 import { NewBrief } from './pages/NewBrief';
@@ -57,6 +59,8 @@ function Routes() {
         <Route path={APP_PATHS.inbox} component={Inbox} />
         <Route path={APP_PATHS.newBrief} component={NewBrief} />
         <Route path={APP_PATHS.brief} component={BriefPage} />
+        <Route path={APP_PATHS.programs} component={Programs} />
+        <Route path={APP_PATHS.program} component={ProgramPage} />
         <Route path={APP_PATHS.escalations} component={Escalations} />
         <Route path={APP_PATHS.admin} component={Admin} />
         <Route path={APP_PATHS.adminSection} component={Admin} />

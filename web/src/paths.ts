@@ -6,6 +6,8 @@ export const APP_PATHS = {
   inbox: '/inbox',
   newBrief: '/briefs/new',
   brief: '/briefs/:id',
+  programs: '/programs',
+  program: '/programs/:id',
   escalations: '/escalations',
   admin: '/admin',
   adminSection: '/admin/:section',
@@ -17,4 +19,5 @@ export const APP_PATHS = {
 } as const;
 
 export const briefPath = (id: string) => `/briefs/${encodeURIComponent(id)}`;
+export const programPath = (id: string) => `/programs/${encodeURIComponent(id)}`;
 export const scorecardPath = (partyId: string) => `/reports/${encodeURIComponent(partyId)}`;

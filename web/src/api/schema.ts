@@ -294,6 +294,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/programs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Web app: the programs, and starting one from a template
+         * @description No authentication.
+         */
+        get: operations["webAppPrograms"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/programs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Web app: a program, its dependency graph and critical path
+         * @description No authentication.
+         */
+        get: operations["webAppProgram"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/reports": {
         parameters: {
             query?: never;
@@ -3166,116 +3206,21 @@ export interface components {
              */
             repair: "resumed" | "ended" | "refreshed";
         };
-        /** @description The new brief: the fields to change from the one it replaces (by default, to another party). */
+        /** @description The new brief: the fields that change from the one it replaces (for example another partyId); the rest stays. */
         ReplaceProgramBrief: {
-            /**
-             * @default []
-             * @example [
-             *       "banner 1920x600",
-             *       "three teasers"
-             *     ]
-             */
-            deliverables: string[];
-            /** @example Hero banner and three teasers for the Christmas campaign. */
+            deliverables?: string[];
             description?: string;
-            /**
-             * Format: date-time
-             * @description Delivery deadline; the deliver clock counts to it.
-             * @example 2026-12-10T17:00:00+01:00
-             */
+            /** Format: date-time */
             dueAt?: string;
             /**
-             * @description The party the brief goes to.
+             * @description Another party to take the brief over.
              * @example 3f0c2d8e-8a51-4c8e-b7f4-1d2a9c6e5b10
              */
             partyId?: string;
             /** @enum {string} */
             priority?: "P1" | "P2" | "P3" | "P4";
-            /**
-             * @description A manager who reviews deliveries; the creating manager when omitted.
-             * @example 3f0c2d8e-8a51-4c8e-b7f4-1d2a9c6e5b10
-             */
+            /** @example 3f0c2d8e-8a51-4c8e-b7f4-1d2a9c6e5b10 */
             reviewerId?: string;
-            /**
-             * @description Stages of review for its deliveries; without one, its reviewer (else its manager) reviews alone.
-             * @example {
-             *       "stages": [
-             *         {
-             *           "name": "Brand and legal",
-             *           "reviewers": [
-             *             "m-brand",
-             *             "m-legal"
-             *           ],
-             *           "rule": "all",
-             *           "target": "P1D"
-             *         },
-             *         {
-             *           "name": "Shop owners",
-             *           "reviewers": [
-             *             "m-shop-1",
-             *             "m-shop-2",
-             *             "m-shop-3"
-             *           ],
-             *           "rule": {
-             *             "quorum": 2
-             *           },
-             *           "onDeadline": "escalate"
-             *         }
-             *       ],
-             *       "resumeAtFailedStage": true
-             *     }
-             */
-            reviewPlan?: {
-                /** @description Lets reviewers of the brief's own party approve its delivery. */
-                allowOwnParty?: boolean;
-                /** @description After a failed stage, the next delivery starts review at that stage instead of stage 1. */
-                resumeAtFailedStage?: boolean;
-                stages: {
-                    /** @example Brand and legal */
-                    name: string;
-                    /**
-                     * @description At the deadline: escalate (the default) or approve automatically (recorded as an automatic decision).
-                     * @enum {string}
-                     */
-                    onDeadline?: "escalate" | "approve";
-                    reviewers: (string | {
-                        /** @example 3f0c2d8e-8a51-4c8e-b7f4-1d2a9c6e5b10 */
-                        partyId: string;
-                        /** @enum {string} */
-                        role: "manager" | "admin";
-                    })[];
-                    /**
-                     * @description any: the first decision wins; all: every reviewer approves; {quorum: k}: k approvals (the stage fails once k is out of reach).
-                     * @example all
-                     */
-                    rule: ("any" | "all") | {
-                        quorum: number;
-                    };
-                    /**
-                     * @description The stage's review clock in business time (warning, breach and escalation as in the SLA policy); the policy's review target when absent.
-                     * @example PT4H
-                     */
-                    target?: string;
-                }[];
-            };
-            /**
-             * @description The SLA policy the brief runs under (its calendar, targets, warning and escalation chain). Default: the party's default policy, else the system default policy, else the built-in `default`.
-             * @example default
-             */
-            slaPolicyId?: string;
-            /**
-             * @description SLA targets for this brief, overriding its policy's targets for its priority. Counted in business time of the policy's calendar: P1D is one working day; a week (P1W) counts as 7 days.
-             * @default {}
-             */
-            targets: {
-                /** @example PT4H */
-                acknowledge?: string;
-                /** @example PT4H */
-                deliver?: string;
-                /** @example PT4H */
-                review?: string;
-            };
-            /** @example Christmas landing page */
             title?: string;
         };
         RequestChanges: {
@@ -4961,6 +4906,103 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OpenApiDocument"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database or Temporal cannot be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    webAppPrograms: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The web app (HTML); it signs in and reads everything through /v1 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database or Temporal cannot be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    webAppProgram: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Read by the page itself, in the browser. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The web app (HTML); it signs in and reads everything through /v1 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Invalid input: the `errors` list names each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record, or one the caller may not see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unexpected error */

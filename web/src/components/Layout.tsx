@@ -7,8 +7,8 @@ import { APP_PATHS } from '../paths';
 import { session, signOut } from '../session';
 
 const TEXT = {
-  en: { skip: 'Skip to content', board: 'Board', inbox: 'Inbox', newBrief: 'New brief', escalations: 'Escalations', reports: 'Scorecards', admin: 'Administration', settings: 'My settings', signOut: 'Sign out', language: 'Language', nav: 'Main' },
-  de: { skip: 'Zum Inhalt', board: 'Übersicht', inbox: 'Eingang', newBrief: 'Neues Briefing', escalations: 'Eskalationen', reports: 'Kennzahlen', admin: 'Verwaltung', settings: 'Meine Einstellungen', signOut: 'Abmelden', language: 'Sprache', nav: 'Hauptmenü' },
+  en: { skip: 'Skip to content', board: 'Board', inbox: 'Inbox', newBrief: 'New brief', programs: 'Programs', escalations: 'Escalations', reports: 'Scorecards', admin: 'Administration', settings: 'My settings', signOut: 'Sign out', language: 'Language', nav: 'Main' },
+  de: { skip: 'Zum Inhalt', board: 'Übersicht', inbox: 'Eingang', newBrief: 'Neues Briefing', programs: 'Programme', escalations: 'Eskalationen', reports: 'Kennzahlen', admin: 'Verwaltung', settings: 'Meine Einstellungen', signOut: 'Abmelden', language: 'Sprache', nav: 'Hauptmenü' },
 };
 
 export function Layout({ children }: { children: ComponentChildren }) {
@@ -23,6 +23,7 @@ export function Layout({ children }: { children: ComponentChildren }) {
   if (role === 'admin') links.push([APP_PATHS.board, text.board]);
   if (role === 'member') links.push([APP_PATHS.inbox, text.inbox]);
   // Escalations are for the e-commerce side and watchers; a party's members get their inbox.
+  links.push([APP_PATHS.programs, text.programs]);
   if (role !== 'member') links.push([APP_PATHS.escalations, text.escalations]);
   // Scorecards for everyone: a party's own members see their own party's.
   links.push([APP_PATHS.reports, text.reports]);

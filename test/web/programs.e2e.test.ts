@@ -1,0 +1,105 @@
+// Programs in the web app, in real browsers: the manager starts the product-launch template from
+// its form (a party picked for each role), lands on the program page with its dependency graph
+// drawn (each brief coloured by state, the critical path marked), the blocked briefs naming what
+// holds them and the projected finish; as briefs are approved the page moves on by itself. A
+// party's member sees only its own briefs of the program. Pages are screenshot and axe-checked.
+import type { BrowserContext, Page } from 'playwright-core';
+import type { Member } from '../support/directory';
+import { check, signInWithKey, startWebStack, watchProblems, type WebStack } from './support';
+
+let stack: WebStack;
+let mara: Member;
+const parties: Record<string, string> = {};
+const members: Record<string, Member> = {};
+
+beforeAll(async () => {
+  stack = await startWebStack('programs');
+  const shop = await stack.dir.party('Shop', 'ecommerce');
+  mara = await stack.dir.memberWith(shop, { name: 'Mara Manager', email: 'mara@shop.example', role: 'manager', locale: 'en' });
+  for (const [name, label] of [
+    ['supplier', 'Boots & Co (supplier)'],
+    ['data', 'Datenwerk (data agency)'],
+    ['it', 'Shop IT'],
+    ['marketing', 'Clickwerk (marketing and SEO)'],
+    ['operations', 'Service and logistics'],
+  ] as const) {
+    parties[name] = await stack.dir.party(label);
+    members[name] = await stack.dir.memberWith(parties[name], { name: `${name} member`, email: `${name}@parties.example`, role: 'member', locale: 'en' });
+  }
+}, 180_000);
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+const node = (page: Page, key: string) => page.locator(`svg.program-graph g[data-key="${key}"]`);
+
+async function approve(briefId: string, by: Member): Promise<void> {
+  expect((await by.client.post(`/v1/briefs/${briefId}/acknowledge`, {})).status).toBe(200);
+  expect((await by.client.post(`/v1/briefs/${briefId}/deliveries`, { summary: 'Done' })).status).toBe(200);
+  expect((await mara.client.post(`/v1/briefs/${briefId}/approve`, {})).status).toBe(200);
+}
+
+test('a product launch started from its template, followed on the program page', async () => {
+  const contexts: BrowserContext[] = [];
+  try {
+    const open = async (who: Member) => {
+      const context = await stack.newContext();
+      contexts.push(context);
+      return signInWithKey(context, who.key);
+    };
+    const m = await open(mara);
+    const problems = watchProblems(m);
+    await m.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Programs' }).click();
+    await m.waitForURL('**/programs');
+    await m.getByText('No programs yet.').waitFor();
+    const form = m.getByRole('form', { name: 'Start a program from a template' });
+    await form.getByLabel('Template').selectOption({ label: 'Product launch' });
+    await form.getByLabel('Product or range').fill('Winter boots');
+    const pick = (label: string, party: string) => form.getByLabel(label, { exact: true }).selectOption({ label: party });
+    await pick('Supplier', 'Boots & Co (supplier)');
+    await pick('Data enrichment agency', 'Datenwerk (data agency)');
+    await pick('IT (shop import)', 'Shop IT');
+    await pick('Online-marketing agency', 'Clickwerk (marketing and SEO)');
+    await pick('SEO agency', 'Clickwerk (marketing and SEO)');
+    await pick('Customer service', 'Service and logistics');
+    await pick('Logistics', 'Service and logistics');
+    await form.getByLabel('Launch date (the program\'s target date)').fill('2027-06-30');
+    await check(stack, m, 'programs-start');
+    await form.getByRole('button', { name: 'Start program' }).click();
+    await m.waitForURL(/\/programs\/[0-9a-f-]{36}$/);
+    const programId = new URL(m.url()).pathname.split('/').pop() as string;
+
+    // The graph: seven briefs, the supplier's running, the critical path marked.
+    await node(m, 'supplier-data').waitFor();
+    expect(await m.locator('svg.program-graph g[data-key]').count()).toBe(7);
+    expect(await node(m, 'supplier-data').getAttribute('data-state')).toBe('running');
+    const critical = await m.locator('svg.program-graph g[data-critical="true"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-key')));
+    expect(critical).toEqual(['supplier-data', 'data-enrichment', 'shop-import', 'seo-landing-pages', 'customer-service-briefing']);
+    const blocked = m.getByRole('region', { name: 'Blocked briefs' });
+    await blocked.locator('li[data-blocked="data-enrichment"]').getByText('waiting for Product data for Winter boots').waitFor();
+    await m.getByText('on track').waitFor();
+    await check(stack, m, 'program-started');
+
+    // The supplier's brief is approved: the page moves on by itself.
+    let program = (await mara.client.get(`/v1/programs/${programId}`)).body;
+    await approve(program.briefs[0].briefId, members.supplier);
+    await m.locator('svg.program-graph g[data-key="data-enrichment"][data-state="running"]').waitFor({ timeout: 10_000 });
+    expect(await node(m, 'supplier-data').getAttribute('data-state')).toBe('approved');
+    program = (await mara.client.get(`/v1/programs/${programId}`)).body;
+    const enrichment = program.briefs.find((b: { key: string }) => b.key === 'data-enrichment');
+    await approve(enrichment.briefId, members.data);
+    await m.locator('svg.program-graph g[data-key="shop-import"][data-state="running"]').waitFor({ timeout: 10_000 });
+    await check(stack, m, 'program-moving');
+
+    // The operations team sees only its own two briefs of the program.
+    const o = await open(members.operations);
+    await o.goto(`/programs/${programId}`);
+    await node(o, 'customer-service-briefing').waitFor();
+    expect(await o.locator('svg.program-graph g[data-key]').evaluateAll((els) => els.map((e) => e.getAttribute('data-key')))).toEqual(['customer-service-briefing', 'logistics-readiness']);
+    await check(stack, o, 'program-party-member');
+    expect(problems).toEqual([]);
+  } finally {
+    for (const context of contexts) await context.close();
+  }
+});
