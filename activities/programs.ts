@@ -1,12 +1,13 @@
 // The activities of a program's workflow (workflows/program): record the program into the read
 // model, and cancel a running brief when the program is cancelled.
+import { ApplicationFailure } from '@temporalio/activity';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { PrismaClient } from '../lib/db/database';
 import type { Prisma } from '../lib/db/generated/client';
 import type { Logger } from '../lib/logger';
 import { actionUpdates } from '../workflows/brief/definitions';
-import { programWorkflowId, type ProgramSnapshot } from '../workflows/program/definitions';
-import type { ProgramActivities } from './types';
+import { programWorkflowId, type ProgramRecord, type ProgramSnapshot, type ProgramSpec } from '../workflows/program/definitions';
+import { PERMANENT_DATABASE_ERROR, type ProgramActivities } from './types';
 
 export interface ProgramDeps {
   prisma: PrismaClient;
@@ -14,25 +15,34 @@ export interface ProgramDeps {
   logger: Logger;
 }
 
+/** The programs row of a program as recorded: its spec, and its state without the deliveries passed on. */
+function rowOf(program: ProgramSpec, state: ProgramRecord['state']) {
+  return {
+    name: program.name,
+    ownerId: program.ownerId,
+    status: state.status,
+    targetDate: program.targetDate ? new Date(program.targetDate) : null,
+    template: program.template,
+    partyIds: [...new Set(program.briefs.map((b) => b.brief.partyId))],
+    lastSeq: state.seq,
+    snapshot: { program, state: { ...state, outputs: {} } } as unknown as Prisma.InputJsonValue,
+    updatedAt: new Date(state.updatedAt),
+  };
+}
+
 export function createProgramActivities({ prisma, temporal, logger }: ProgramDeps): ProgramActivities {
   return {
-    async recordProgram({ program, state }: ProgramSnapshot): Promise<void> {
-      const row = {
-        name: program.name,
-        ownerId: program.ownerId,
-        status: state.status,
-        targetDate: program.targetDate ? new Date(program.targetDate) : null,
-        template: program.template,
-        partyIds: [...new Set(program.briefs.map((b) => b.brief.partyId))],
-        lastSeq: state.seq,
-        snapshot: { program, state } as unknown as Prisma.InputJsonValue,
-        updatedAt: new Date(state.updatedAt),
-      };
+    async recordProgram({ programId, program: spec, state }: ProgramRecord): Promise<void> {
       await prisma.$transaction(async (tx) => {
-        const existing = await tx.program.findUnique({ where: { id: program.id }, select: { lastSeq: true } });
-        if (!existing) await tx.program.create({ data: { ...row, id: program.id, workflowId: programWorkflowId(program.id), createdAt: new Date(state.updatedAt) } });
+        const existing = await tx.program.findUnique({ where: { id: programId }, select: { lastSeq: true, snapshot: true } });
         // A retried or late write never takes the program back.
-        else if (existing.lastSeq < state.seq) await tx.program.update({ where: { id: program.id }, data: row });
+        if (existing && existing.lastSeq >= state.seq) return;
+        // The spec comes with the first record of a run and when it changed; else it is the recorded one.
+        const program = spec ?? (existing?.snapshot as unknown as ProgramSnapshot | undefined)?.program;
+        if (!program) throw ApplicationFailure.create({ type: PERMANENT_DATABASE_ERROR, message: `program ${programId}: recorded without its spec`, nonRetryable: true });
+        const row = rowOf(program, state);
+        if (!existing) await tx.program.create({ data: { ...row, id: programId, workflowId: programWorkflowId(programId), createdAt: new Date(state.updatedAt) } });
+        else await tx.program.update({ where: { id: programId }, data: row });
       });
     },
 

@@ -1,6 +1,6 @@
 // The activity contracts the workflows call: a leaf that imports nothing from the activities
 // themselves. Workflows import its types and its failure type names.
-import type { ProgramSnapshot } from '../workflows/program/definitions';
+import type { ProgramRecord } from '../workflows/program/definitions';
 import type { Audience } from '../workflows/domain/audience';
 import type { BriefState, BriefView } from '../workflows/domain/brief';
 import type { TimelineEvent } from '../workflows/domain/events';
@@ -75,7 +75,7 @@ export interface BriefActivities {
 
 export interface ProgramActivities {
   /** Writes the program (its briefs' keys, states and ids) into the read model; only ever forward. */
-  recordProgram(snapshot: ProgramSnapshot): Promise<void>;
+  recordProgram(record: ProgramRecord): Promise<void>;
   /** Cancels a running brief of a cancelled program through its workflow (once, by update id); a brief that has ended is left as it is. */
   cancelProgramBrief(input: { workflowId: string; actorId: string; reason: string }): Promise<void>;
 }

@@ -17,7 +17,9 @@ import {
   programQuery,
   programWorkflowId,
   replaceProgramBriefUpdate,
+  type ProgramRecord,
   type ProgramSnapshot,
+  type ProgramState,
   type ProgramSpec,
 } from '../../workflows/program/definitions';
 import type { programWorkflow } from '../../workflows/program/workflow';
@@ -31,9 +33,9 @@ const spec = (key: string, dependsOn: string[] = []) => {
   return { key, dependsOn, brief };
 };
 
-async function withProgramWorker<T>(fn: (taskQueue: string, recorded: ProgramSnapshot[]) => Promise<T>): Promise<T> {
+async function withProgramWorker<T>(fn: (taskQueue: string, recorded: ProgramRecord[]) => Promise<T>): Promise<T> {
   const acts = recordingActivities();
-  const recorded: ProgramSnapshot[] = [];
+  const recorded: ProgramRecord[] = [];
   const taskQueue = `programs-${randomUUID()}`;
   const worker = await Worker.create({
     connection: env.nativeConnection,
@@ -45,8 +47,8 @@ async function withProgramWorker<T>(fn: (taskQueue: string, recorded: ProgramSna
       deliverNotification: acts.deliverNotification,
       notificationFailed: acts.notificationFailed,
       notify: acts.notify,
-      async recordProgram(snapshot: ProgramSnapshot) {
-        recorded.push(structuredClone(snapshot));
+      async recordProgram(record: ProgramRecord) {
+        recorded.push(structuredClone(record));
       },
       async cancelProgramBrief({ workflowId, reason }: { workflowId: string; actorId: string; reason: string }) {
         await env.client.workflow.getHandle(workflowId).executeUpdate(actionUpdates.cancel, { args: [{ actor: actors.manager, payload: { reason } }] });
@@ -74,7 +76,8 @@ async function when(handle: ProgramHandle, ready: (s: ProgramSnapshot) => boolea
   }
 }
 
-const stateOf = (s: ProgramSnapshot) => Object.fromEntries(s.state.nodes.map((n) => [n.key, n.state]));
+const stateOf = (s: ProgramSnapshot | { state: Pick<ProgramState, 'nodes'> }) => Object.fromEntries(s.state.nodes.map((n) => [n.key, n.state]));
+const ended = async (handle: ProgramHandle) => ({ state: await handle.result() });
 const briefOf = (s: ProgramSnapshot, key: string) => s.state.nodes.find((n) => n.key === key)?.briefId as string;
 
 function act<A extends ActionName>(briefId: string, action: A, actor: Actor, payload: ActionPayloads[A]): Promise<BriefView> {
@@ -108,12 +111,15 @@ test('only roots start; dependents start once all their dependencies are approve
     const d = await env.client.workflow.getHandle(briefWorkflowId(briefOf(s, 'd'))).query<BriefView>('brief');
     expect(d.program).toMatchObject({ id: s.program.id, key: 'd', inputs: [{ key: 'b', delivery: { summary: 'enriched' } }, { key: 'c', delivery: { summary: 'imported' } }] });
     await runBrief(briefOf(s, 'd'), 'approve');
-    const done = await handle.result();
+    const done = await ended(handle);
     expect(done.state.status).toBe('completed');
     expect(stateOf(done)).toEqual({ d: 'approved', b: 'approved', c: 'approved', a: 'approved' });
-    // Every change was recorded, in order, and the last record is the final state.
-    expect(recorded.at(-1)?.state).toEqual(done.state);
+    // Every change was recorded, in order, the last record is the final state without the deliveries
+    // passed on, and only the first record carried the program's spec.
+    const { outputs: _outputs, ...final } = done.state;
+    expect(recorded.at(-1)?.state).toEqual(final);
     expect(recorded.map((r) => r.state.seq)).toEqual([...recorded.map((r) => r.state.seq)].sort((x, y) => x - y));
+    expect(recorded.map((r) => r.program !== undefined)).toEqual(recorded.map((_, i) => i === 0));
   });
 });
 
@@ -126,7 +132,9 @@ test('a declined brief holds its dependents until replaced; a dropped one releas
     s = await when(handle, (x) => stateOf(x).a === 'failed' && stateOf(x).c === 'failed');
     expect(stateOf(s).b).toBe('waiting');
     const declined = briefOf(s, 'a');
-    const replaced = await handle.executeUpdate(replaceProgramBriefUpdate, { args: [{ actor: actors.manager, key: 'a', brief: spec('a').brief }] });
+    const answer = await handle.executeUpdate(replaceProgramBriefUpdate, { args: [{ actor: actors.manager, key: 'a', brief: spec('a').brief }] });
+    expect(answer.status).toBe('running');
+    const replaced = await handle.query(programQuery);
     expect(replaced.state.nodes.find((n) => n.key === 'a')?.replaced).toEqual([declined]);
     s = await when(handle, (x) => stateOf(x).a === 'running');
     expect(briefOf(s, 'a')).not.toBe(declined);
@@ -140,7 +148,7 @@ test('a declined brief holds its dependents until replaced; a dropped one releas
     await handle.executeUpdate(dropProgramBriefUpdate, { args: [{ actor: actors.manager, key: 'c' }] });
     s = await when(handle, (x) => stateOf(x).d === 'running');
     await runBrief(briefOf(s, 'd'), 'approve');
-    expect((await handle.result()).state.status).toBe('completed');
+    expect((await handle.result()).status).toBe('completed');
   });
 });
 
@@ -152,7 +160,7 @@ test('cancelling cancels the running briefs and those not started, keeping the a
     s = await when(handle, (x) => stateOf(x).a === 'approved');
     await expect(handle.executeUpdate(cancelProgramUpdate, { args: [{ actor: actors.agency, reason: 'x' }] })).rejects.toMatchObject({ cause: { type: 'Forbidden' } });
     await handle.executeUpdate(cancelProgramUpdate, { args: [{ actor: actors.manager, reason: 'Launch moved to spring' }] });
-    const done = await handle.result();
+    const done = await ended(handle);
     expect(done.state.status).toBe('cancelled');
     expect(stateOf(done)).toEqual({ a: 'approved', b: 'cancelled', c: 'cancelled' });
     const b = await env.client.workflow.getHandle(briefWorkflowId(briefOf(s, 'b'))).result();
@@ -172,7 +180,7 @@ test('a brief added at run time starts once its dependencies are approved; a cyc
     await runBrief(briefOf(s, 'a'), 'approve');
     s = await when(handle, (x) => stateOf(x).late === 'running');
     await runBrief(briefOf(s, 'late'), 'approve');
-    expect((await handle.result()).state.status).toBe('completed');
+    expect((await handle.result()).status).toBe('completed');
   });
 });
 

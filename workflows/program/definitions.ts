@@ -68,12 +68,29 @@ export interface ProgramSnapshot {
   state: ProgramState;
 }
 
+/**
+ * What the read model records of a program: its state without the deliveries passed on, and its
+ * spec only when it changed since the last record (the first record of a run, a brief added or
+ * replaced), so that a program of many briefs never ships its whole spec with every change.
+ */
+export interface ProgramRecord {
+  programId: string;
+  program?: ProgramSpec;
+  state: Omit<ProgramState, 'outputs'>;
+}
+
+/** What the program's updates answer, once the change is recorded: the API reads the rest from the read model. */
+export interface ProgramAnswer {
+  status: ProgramStatus;
+  seq: number;
+}
+
 export const programQuery = defineQuery<ProgramSnapshot>('program');
 /** Answers once everything the program has done so far is recorded. */
-export const syncProgramUpdate = defineUpdate<ProgramSnapshot>('syncProgram');
-export const cancelProgramUpdate = defineUpdate<ProgramSnapshot, [ProgramActor & { reason: string }]>('cancelProgram');
-export const addProgramBriefUpdate = defineUpdate<ProgramSnapshot, [ProgramActor & { brief: ProgramBriefSpec }]>('addProgramBrief');
-export const replaceProgramBriefUpdate = defineUpdate<ProgramSnapshot, [ProgramActor & { key: string; brief: Omit<BriefInput, 'id'> }]>('replaceProgramBrief');
-export const dropProgramBriefUpdate = defineUpdate<ProgramSnapshot, [ProgramActor & { key: string }]>('dropProgramBrief');
+export const syncProgramUpdate = defineUpdate<ProgramAnswer>('syncProgram');
+export const cancelProgramUpdate = defineUpdate<ProgramAnswer, [ProgramActor & { reason: string }]>('cancelProgram');
+export const addProgramBriefUpdate = defineUpdate<ProgramAnswer, [ProgramActor & { brief: ProgramBriefSpec }]>('addProgramBrief');
+export const replaceProgramBriefUpdate = defineUpdate<ProgramAnswer, [ProgramActor & { key: string; brief: Omit<BriefInput, 'id'> }]>('replaceProgramBrief');
+export const dropProgramBriefUpdate = defineUpdate<ProgramAnswer, [ProgramActor & { key: string }]>('dropProgramBrief');
 
 export const programWorkflowId = (programId: string) => `program-${programId}`;

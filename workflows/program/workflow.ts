@@ -16,7 +16,9 @@ import {
   programQuery,
   replaceProgramBriefUpdate,
   syncProgramUpdate,
+  type ProgramAnswer,
   type ProgramSnapshot,
+  type ProgramState,
   type ProgramWorkflowInput,
 } from './definitions';
 import { addBrief, cancelProgram, checkAddBrief, checkCancel, checkDrop, checkReplace, dropBrief, finished, initialProgramState, markEnded, markStarted, replaceBrief, startable } from './state';
@@ -36,18 +38,20 @@ function asFailure<T>(fn: () => T): T {
   }
 }
 
-export async function programWorkflow(input: ProgramWorkflowInput): Promise<ProgramSnapshot> {
+export async function programWorkflow(input: ProgramWorkflowInput): Promise<ProgramState> {
   const { program } = input;
   const state = input.state ?? initialProgramState(program, Date.now());
   const snapshot = (): ProgramSnapshot => ({ program, state });
   let recordedSeq = 0;
+  // The spec goes to the read model with the first record of a run and after it changes.
+  let specChanged = true;
   const ended: { key: string; briefId: string; view: BriefView | null }[] = [];
   let running = 0;
   const toCancel: { workflowId: string; actorId: string; reason: string }[] = [];
-  const answered = async () => {
+  const answered = async (): Promise<ProgramAnswer> => {
     const seq = state.seq;
     await condition(() => recordedSeq >= seq);
-    return snapshot();
+    return { status: state.status, seq: state.seq };
   };
 
   setHandler(programQuery, snapshot);
@@ -67,6 +71,7 @@ export async function programWorkflow(input: ProgramWorkflowInput): Promise<Prog
     addProgramBriefUpdate,
     async ({ actor, brief }) => {
       asFailure(() => addBrief(program, state, actor, brief, Date.now()));
+      specChanged = true;
       return answered();
     },
     { validator: ({ actor, brief }) => asFailure(() => checkAddBrief(program, state, actor, brief)) },
@@ -75,6 +80,7 @@ export async function programWorkflow(input: ProgramWorkflowInput): Promise<Prog
     replaceProgramBriefUpdate,
     async ({ actor, key, brief }) => {
       asFailure(() => replaceBrief(program, state, actor, key, brief, Date.now()));
+      specChanged = true;
       return answered();
     },
     { validator: ({ actor, key }) => asFailure(() => checkReplace(program, state, actor, key)) },
@@ -119,7 +125,10 @@ export async function programWorkflow(input: ProgramWorkflowInput): Promise<Prog
     }
     if (state.seq > recordedSeq) {
       const seq = state.seq;
-      await recordProgram(snapshot());
+      const { outputs: _outputs, ...recorded } = state;
+      const withSpec = specChanged;
+      specChanged = false;
+      await recordProgram({ programId: program.id, ...(withSpec ? { program } : {}), state: recorded });
       recordedSeq = seq;
       continue;
     }
@@ -134,5 +143,5 @@ export async function programWorkflow(input: ProgramWorkflowInput): Promise<Prog
       () => ended.length > 0 || toCancel.length > 0 || state.seq > recordedSeq || startable(program, state).length > 0 || (state.status !== 'running' && running === 0 && allHandlersFinished()),
     );
   }
-  return snapshot();
+  return state;
 }
