@@ -34,7 +34,24 @@ export const CreateProgramBody = z
       parameters: z.record(z.string(), z.string().max(2_000)).default({}),
     }),
   ])
-  .meta({ id: 'CreateProgram', description: 'Either the briefs of the program with their dependencies, or a template and its parameters.' });
+  .meta({
+    id: 'CreateProgram',
+    description: 'Either the briefs of the program with their dependencies, or a template and its parameters.',
+    example: {
+      template: 'product-launch',
+      parameters: {
+        product: 'Winter boots',
+        launchDate: '2027-01-15',
+        supplierPartyId: 'p-supplier',
+        dataAgencyPartyId: 'p-data',
+        itPartyId: 'p-it',
+        marketingPartyId: 'p-agency',
+        seoPartyId: 'p-agency',
+        customerServicePartyId: 'p-operations',
+        logisticsPartyId: 'p-operations',
+      },
+    },
+  });
 
 export const CancelProgramBody = z.object({ reason: nonBlankText(5_000).meta({ example: 'Launch moved to spring' }) }).meta({ id: 'CancelProgram' });
 export const ReplaceProgramBriefBody = z

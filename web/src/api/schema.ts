@@ -2399,7 +2399,23 @@ export interface components {
             /** @example Pixelwerk Agentur */
             name: string;
         };
-        /** @description Either the briefs of the program with their dependencies, or a template and its parameters. */
+        /**
+         * @description Either the briefs of the program with their dependencies, or a template and its parameters.
+         * @example {
+         *       "template": "product-launch",
+         *       "parameters": {
+         *         "product": "Winter boots",
+         *         "launchDate": "2027-01-15",
+         *         "supplierPartyId": "p-supplier",
+         *         "dataAgencyPartyId": "p-data",
+         *         "itPartyId": "p-it",
+         *         "marketingPartyId": "p-agency",
+         *         "seoPartyId": "p-agency",
+         *         "customerServicePartyId": "p-operations",
+         *         "logisticsPartyId": "p-operations"
+         *       }
+         *     }
+         */
         CreateProgram: {
             briefs: components["schemas"]["ProgramBriefInput"][];
             /** @example Winter boots launch */
