@@ -127,7 +127,15 @@ export const ListBriefsQuery = PageQuery.extend({
   partyId: Id.optional(),
   priority: z.enum(PRIORITIES).optional(),
   overdue: z.enum(['true', 'false']).optional().meta({ description: 'true: briefs with a breached or past-due clock.' }),
-  q: z.string().trim().min(1).max(200).optional().meta({ description: 'Search: briefs whose title contains this text (case-insensitive).', example: 'landing page' }),
+  q: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    // The database takes no NUL in a text: refused here instead of failing the query.
+    .refine((q) => !q.includes('\u0000'), 'must not contain NUL characters')
+    .optional()
+    .meta({ description: 'Search: briefs whose title contains this text (case-insensitive).', example: 'landing page' }),
   mine: z.enum(['true', 'false']).optional().meta({ description: "true: briefs the caller manages or reviews (a manager's own board)." }),
   toReview: z.enum(['true', 'false']).optional().meta({
     description: 'true: briefs whose open review stage waits for a decision of the caller, or of a reviewer out of office who named the caller their delegate.',

@@ -74,7 +74,7 @@ const ProgramBriefSchema = z.object({
   partyId: Id,
   dependsOn: z.array(z.string()),
   state: z.enum(['waiting', 'running', 'approved', 'failed', 'dropped', 'cancelled']),
-  briefId: Id.nullable(),
+  briefId: Id.nullable().meta({ description: 'The brief, once it has started and is recorded (a moment after its state turns running).' }),
   status: z.string().nullable().meta({ description: "The brief's status once it has started." }),
   blockedBy: z.array(z.string()).meta({ description: 'The dependencies that hold it (not yet approved, or declined and waiting for the owner).' }),
   projectedFinish: Timestamp.nullable(),

@@ -3,7 +3,7 @@
 // template expanded with its parameters; and the program as people read it: each brief's state,
 // what holds it, the critical path and the projected finish against the target date.
 import { randomUUID } from 'node:crypto';
-import { WithStartWorkflowOperation } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { z } from 'zod';
 import type { PrismaClient } from '../../lib/db/database';
 import type { Prisma } from '../../lib/db/generated/client';
@@ -129,7 +129,8 @@ export function programService(deps: Pick<ApiDeps, 'db' | 'temporal' | 'config' 
             partyId: b.brief.partyId,
             dependsOn: b.dependsOn,
             state: node?.state ?? 'waiting',
-            briefId: node?.briefId ?? null,
+            // A brief just started is named once it is recorded, so that its id always opens it.
+            briefId: brief ? brief.id : null,
             status: brief?.status ?? null,
             blockedBy: holding[b.key] ?? [],
             projectedFinish: running && remaining[b.key] > 0 ? iso(projection.finishAt[b.key]) : null,
@@ -208,10 +209,12 @@ export function programService(deps: Pick<ApiDeps, 'db' | 'temporal' | 'config' 
         workflowId: programWorkflowId(id),
         taskQueue: config.temporal.taskQueue,
         args: [{ program, briefTaskQueue: config.temporal.taskQueue, briefOptions }],
+        // A repeat under the same Idempotency-Key reaches the running program; one that has ended is never started again.
         workflowIdConflictPolicy: 'USE_EXISTING',
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
       });
       await withDeadline(() => temporal.workflow.executeUpdateWithStart(syncProgramUpdate, { startWorkflowOperation: start, updateId: idempotency.updateId })).catch((err: unknown) => {
-        throw translateWorkflowError(err);
+        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw translateWorkflowError(err);
       });
       const row = await prisma.program.findUnique({ where: { id } });
       if (!row) throw new Error(`program ${id} is not recorded after its workflow answered`);

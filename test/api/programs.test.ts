@@ -70,7 +70,9 @@ describe('programs', () => {
     return ready(p) ? p : undefined;
   }, 20_000);
 
-  async function approve(p: ProgramBody, key: string): Promise<void> {
+  async function approve(started: ProgramBody, key: string): Promise<void> {
+    // A brief just started is named once it is recorded.
+    const p = briefOf(started, key).briefId ? started : await until(started.id, (x) => briefOf(x, key).briefId !== null);
     const briefId = briefOf(p, key).briefId as string;
     const agency = members[partyOfKey[key] ?? 'supplier'];
     expect((await agency.client.post(`/v1/briefs/${briefId}/acknowledge`, {})).status).toBe(200);
@@ -105,7 +107,7 @@ describe('programs', () => {
     expect(p.onTrack).toBe(true);
 
     await approve(p, 'supplier-data');
-    p = await until(p.id, (x) => briefOf(x, 'data-enrichment').state === 'running');
+    p = await until(p.id, (x) => briefOf(x, 'data-enrichment').briefId !== null);
     const enrichment = (await members.data.client.get(`/v1/briefs/${briefOf(p, 'data-enrichment').briefId}`)).body;
     expect(enrichment.program.inputs).toEqual([expect.objectContaining({ key: 'supplier-data', delivery: expect.objectContaining({ summary: 'supplier-data done' }) })]);
     await approve(p, 'data-enrichment');
@@ -153,7 +155,7 @@ describe('programs', () => {
       briefs: [brief('listing-data', parties.data), brief('seller-setup', parties.it, ['listing-data']), brief('extra', parties.marketing), brief('go-live', parties.operations, ['seller-setup', 'extra'])],
     });
     expect(created.status).toBe(201);
-    let p: ProgramBody = created.body;
+    let p: ProgramBody = await until(created.body.id, (x) => x.briefs.every((b) => b.state !== 'running' || b.briefId !== null));
     const declined = briefOf(p, 'listing-data').briefId as string;
     expect((await members.data.client.post(`/v1/briefs/${declined}/decline`, { reason: 'no capacity' })).status).toBe(200);
     p = await until(p.id, (x) => briefOf(x, 'listing-data').state === 'failed');
@@ -161,13 +163,13 @@ describe('programs', () => {
     // Replaced by another party: it starts at once.
     const replaced = await mara.client.post(`/v1/programs/${p.id}/briefs/listing-data/replace`, { partyId: parties.supplier });
     expect(replaced.status).toBe(200);
-    p = await until(p.id, (x) => briefOf(x, 'listing-data').state === 'running');
+    p = await until(p.id, (x) => briefOf(x, 'listing-data').state === 'running' && briefOf(x, 'listing-data').briefId !== null);
     expect(briefOf(p, 'listing-data').briefId).not.toBe(declined);
     const listing = briefOf(p, 'listing-data').briefId as string;
     expect((await members.supplier.client.post(`/v1/briefs/${listing}/acknowledge`, {})).status).toBe(200);
     expect((await members.supplier.client.post(`/v1/briefs/${listing}/deliveries`, { summary: 'listing' })).status).toBe(200);
     expect((await mara.client.post(`/v1/briefs/${listing}/approve`, {})).status).toBe(200);
-    p = await until(p.id, (x) => briefOf(x, 'seller-setup').state === 'running');
+    p = await until(p.id, (x) => briefOf(x, 'seller-setup').state === 'running' && briefOf(x, 'extra').briefId !== null);
     // Dropping a running brief: 409. Dropping "extra" (declined) releases go-live's other wait.
     expectProblem(await mara.client.post(`/v1/programs/${p.id}/briefs/seller-setup/drop`, {}), 409, 'conflict');
     expect((await members.marketing.client.post(`/v1/briefs/${briefOf(p, 'extra').briefId}/decline`, { reason: 'not ours' })).status).toBe(200);
@@ -186,6 +188,7 @@ describe('programs', () => {
       ['go-live', 'cancelled'],
     ]);
     expect((await mara.client.get(`/v1/briefs/${briefOf(p, 'seller-setup').briefId}`)).body.status).toBe('cancelled');
+    expect(briefOf(p, 'go-live').briefId).toBeNull();
     expectProblem(await mara.client.post(`/v1/programs/${p.id}/cancel`, { reason: 'again' }), 409, 'conflict');
   }, 120_000);
 });

@@ -5,6 +5,7 @@
 // party's member sees only its own briefs of the program. Pages are screenshot and axe-checked.
 import type { BrowserContext, Page } from 'playwright-core';
 import type { Member } from '../support/directory';
+import { eventually } from '../support/http';
 import { check, signInWithKey, startWebStack, watchProblems, type WebStack } from './support';
 
 let stack: WebStack;
@@ -82,13 +83,13 @@ test('a product launch started from its template, followed on the program page',
     await check(stack, m, 'program-started');
 
     // The supplier's brief is approved: the page moves on by itself.
-    let program = (await mara.client.get(`/v1/programs/${programId}`)).body;
-    await approve(program.briefs[0].briefId, members.supplier);
+    // A brief just started is named once it is recorded.
+    const started = async (key: string): Promise<string> =>
+      eventually(async () => ((await mara.client.get(`/v1/programs/${programId}`)).body.briefs.find((b: { key: string }) => b.key === key)?.briefId as string | null) ?? undefined);
+    await approve(await started('supplier-data'), members.supplier);
     await m.locator('svg.program-graph g[data-key="data-enrichment"][data-state="running"]').waitFor({ timeout: 10_000 });
     expect(await node(m, 'supplier-data').getAttribute('data-state')).toBe('approved');
-    program = (await mara.client.get(`/v1/programs/${programId}`)).body;
-    const enrichment = program.briefs.find((b: { key: string }) => b.key === 'data-enrichment');
-    await approve(enrichment.briefId, members.data);
+    await approve(await started('data-enrichment'), members.data);
     await m.locator('svg.program-graph g[data-key="shop-import"][data-state="running"]').waitFor({ timeout: 10_000 });
     await check(stack, m, 'program-moving');
 

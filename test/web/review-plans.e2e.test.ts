@@ -126,7 +126,7 @@ test('a two-stage review plan from the new-brief form to approval, with changes,
     await away.getByLabel('From').fill(local(Date.now() - 3_600_000));
     await away.getByLabel('Until').fill(local(Date.now() + 7 * 86_400_000));
     await away.getByLabel('Delegate').selectOption({ label: 'Dora Deputy' });
-    await away.getByRole('button', { name: 'Save period' }).click();
+    await away.getByRole('button', { name: 'Set out of office' }).click();
     await o.getByRole('status').filter({ hasText: 'Out-of-office period saved.' }).waitFor({ timeout: 10_000 });
     await check(stack, o, 'settings-out-of-office');
 

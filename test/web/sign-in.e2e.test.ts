@@ -95,7 +95,7 @@ test('a member whose language is German gets the German email and the app in Ger
   await page.getByRole('heading', { level: 1, name: 'Eingang' }).waitFor();
   await page.getByText('Nichts wartet auf Sie.').waitFor();
   const nav = page.getByRole('navigation', { name: 'Hauptmenü' });
-  expect(await nav.getByRole('link').allInnerTexts()).toEqual(['Eingang', 'Kennzahlen', 'Meine Einstellungen']);
+  expect(await nav.getByRole('link').allInnerTexts()).toEqual(['Eingang', 'Programme', 'Kennzahlen', 'Meine Einstellungen']);
   expect(await page.getByRole('button', { name: 'Abmelden' }).isVisible()).toBe(true);
   expect(await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { lang: string } } }).document.documentElement.lang)).toBe('de');
   expect(await page.locator('header.top').innerText()).toContain('Dieter Druck · Pixelwerk · Mitglied');

@@ -2985,7 +2985,10 @@ export interface components {
             briefs: {
                 /** @description The dependencies that hold it (not yet approved, or declined and waiting for the owner). */
                 blockedBy: string[];
-                /** @example 3f0c2d8e-8a51-4c8e-b7f4-1d2a9c6e5b10 */
+                /**
+                 * @description The brief, once it has started and is recorded (a moment after its state turns running).
+                 * @example 3f0c2d8e-8a51-4c8e-b7f4-1d2a9c6e5b10
+                 */
                 briefId: string | null;
                 dependsOn: string[];
                 key: string;
