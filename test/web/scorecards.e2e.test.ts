@@ -145,6 +145,8 @@ const tracedTitles = async (page: Page) => (await page.locator('table.scorecard-
 async function traceBy(page: Page, click: () => Promise<void>, heading: string): Promise<string[]> {
   await click();
   await page.getByRole('heading', { level: 2, name: heading }).waitFor();
+  // The heading follows the address at once; the list once its briefs have arrived.
+  await page.locator('.traced-briefs[data-loaded="true"]').waitFor();
   await page.locator('table.scorecard-briefs, .traced-briefs p.muted').first().waitFor();
   // The list belongs to the heading once the address and the list agree.
   await page.waitForLoadState('networkidle');

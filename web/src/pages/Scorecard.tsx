@@ -474,6 +474,8 @@ export function Scorecard() {
   const briefsHeading = useRef<HTMLHeadingElement>(null);
   const focusBriefs = useRef(false);
   const key = `${partyId}${queryString({ ...filters, ...traced })}`;
+  // The query whose briefs are shown: the list says whether it is the one asked for yet.
+  const [loadedKey, setLoadedKey] = useState<string | null>(null);
   const current = session.value;
 
   useEffect(() => {
@@ -485,6 +487,7 @@ export function Scorecard() {
         setDetail(next);
         setBriefs(next.briefs.items);
         setNextCursor(next.briefs.nextCursor);
+        setLoadedKey(key);
         setMissing(false);
         if (focusBriefs.current) {
           focusBriefs.current = false;
@@ -574,7 +577,7 @@ export function Scorecard() {
         </section>
       ))}
       {detail && (
-        <section class="traced-briefs" aria-labelledby="traced-briefs">
+        <section class="traced-briefs" aria-labelledby="traced-briefs" aria-busy={loadedKey !== key} data-loaded={loadedKey === key ? 'true' : 'false'}>
           <div class="row page-head">
             <h2 id="traced-briefs" tabIndex={-1} ref={briefsHeading}>
               {text.briefs}: {tracedLabel || text.allBriefs}
