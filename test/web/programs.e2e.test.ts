@@ -3,10 +3,10 @@
 // drawn (each brief coloured by state, the critical path marked), the blocked briefs naming what
 // holds them and the projected finish; as briefs are approved the page moves on by itself. A
 // party's member sees only its own briefs of the program. Pages are screenshot and axe-checked.
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { Member } from '../support/directory';
 import { eventually } from '../support/http';
-import { check, signInWithKey, startWebStack, watchProblems, type WebStack } from './support';
+import { check, keySessions, startWebStack, watchProblems, type WebStack } from './support';
 
 let stack: WebStack;
 let mara: Member;
@@ -42,13 +42,9 @@ async function approve(briefId: string, by: Member): Promise<void> {
 }
 
 test('a product launch started from its template, followed on the program page', async () => {
-  const contexts: BrowserContext[] = [];
+  const sessions = keySessions(stack);
   try {
-    const open = async (who: Member) => {
-      const context = await stack.newContext();
-      contexts.push(context);
-      return signInWithKey(context, who.key);
-    };
+    const open = sessions.open;
     const m = await open(mara);
     const problems = watchProblems(m);
     await m.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Programs' }).click();
@@ -101,6 +97,6 @@ test('a product launch started from its template, followed on the program page',
     await check(stack, o, 'program-party-member');
     expect(problems).toEqual([]);
   } finally {
-    for (const context of contexts) await context.close();
+    await sessions.close();
   }
 });

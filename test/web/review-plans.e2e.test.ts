@@ -5,9 +5,9 @@
 // deputy decides for them from the brief page; a second owner approves and the brief is approved,
 // its page saying who decided on whose behalf. Every page visited is screenshot and checked with
 // axe-core.
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { Member } from '../support/directory';
-import { check, signInWithKey, startWebStack, watchProblems, type WebStack } from './support';
+import { check, keySessions, startWebStack, watchProblems, type WebStack } from './support';
 
 let stack: WebStack;
 let mara: Member;
@@ -47,13 +47,9 @@ async function decide(page: Page, form: string, decision: string, note?: string)
 }
 
 test('a two-stage review plan from the new-brief form to approval, with changes, a resumed review and a delegate', async () => {
-  const contexts: BrowserContext[] = [];
+  const sessions = keySessions(stack);
   try {
-    const open = async (who: Member) => {
-      const context = await stack.newContext();
-      contexts.push(context);
-      return signInWithKey(context, who.key);
-    };
+    const open = sessions.open;
     const m = await open(mara);
     const problems = watchProblems(m);
 
@@ -158,6 +154,6 @@ test('a two-stage review plan from the new-brief form to approval, with changes,
     ]);
     expect(problems).toEqual([]);
   } finally {
-    for (const context of contexts) await context.close();
+    await sessions.close();
   }
 });

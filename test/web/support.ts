@@ -118,6 +118,21 @@ export async function signInByEmail(stack: WebStack, context: BrowserContext, em
   return page;
 }
 
+/** Browser sessions of several members, each in a context of its own, signed in with their key; `close` ends them all. */
+export function keySessions(stack: Pick<WebStack, 'newContext'>): { open(who: { key: string }): Promise<Page>; close(): Promise<void> } {
+  const contexts: BrowserContext[] = [];
+  return {
+    async open(who) {
+      const context = await stack.newContext();
+      contexts.push(context);
+      return signInWithKey(context, who.key);
+    },
+    async close() {
+      for (const context of contexts) await context.close();
+    },
+  };
+}
+
 /** Signs in with an API key on the sign-in page's key form. */
 export async function signInWithKey(context: BrowserContext, key: string): Promise<Page> {
   const page = await context.newPage();
