@@ -44,6 +44,7 @@ export const createRecordEvents =
       agreement: brief.sla?.agreement ?? null,
       snapshot: storedSnapshot(state) as object,
       reviewPending: reviewersToRemind(state) ?? [],
+      programId: brief.program?.id ?? null,
       updatedAt: new Date(state.updatedAt),
     };
     await prisma.$transaction(async (tx) => {
@@ -100,13 +101,14 @@ export const createRecordEvents =
         repeat: data.repeat ?? 0,
         reescalation: data.reescalation === true,
         follows: data.follows ?? null,
+        programId: brief.program?.id ?? null,
       }));
       if (raised.length) await tx.escalation.createMany({ data: raised, skipDuplicates: true });
       if (changesFacts(events) || refresh || (branch && existing?.branch !== branch)) await writeScorecardFacts(tx, state);
       const acknowledged = await acknowledgeEscalations(tx, brief.id, events);
       // One append for the batch: the feed lock is taken once, right before the commit.
       await appendEscalationFeed(tx, [
-        ...raised.map((e): EscalationFeedFact => ({ escalationId: e.id, kind: 'raised', at: e.raisedAt, briefId: e.briefId, partyId: e.partyId, clock: e.clock, level: e.level })),
+        ...raised.map((e): EscalationFeedFact => ({ escalationId: e.id, kind: 'raised', at: e.raisedAt, briefId: e.briefId, partyId: e.partyId, clock: e.clock, level: e.level, programId: e.programId })),
         ...acknowledged,
       ]);
     });
@@ -170,5 +172,6 @@ async function acknowledgeEscalations(tx: Tx, briefId: string, events: RecordEve
     partyId: row.partyId,
     clock: row.clock,
     level: row.level,
+    programId: row.programId,
   }));
 }

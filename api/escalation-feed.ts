@@ -21,6 +21,7 @@ export interface FeedEvent {
 export interface FeedFilter {
   kinds?: FeedKind[];
   briefId?: string;
+  programId?: string;
   /** Every condition must hold: the caller's own party and a requested one may both be given. */
   partyIds?: string[];
   clock?: string;
@@ -202,6 +203,7 @@ export class EscalationFeed {
       ...(afterId !== undefined ? { id: { gt: afterId } } : {}),
       ...(filter.kinds ? { kind: { in: filter.kinds } } : {}),
       ...(filter.briefId ? { briefId: filter.briefId } : {}),
+      ...(filter.programId ? { programId: filter.programId } : {}),
       ...(filter.partyIds ? { AND: filter.partyIds.map((partyId) => ({ partyId })) } : {}),
       ...(filter.clock ? { clock: filter.clock } : {}),
       ...(filter.level !== undefined ? { level: filter.level } : {}),
@@ -224,6 +226,7 @@ function matches(event: FeedEvent, filter: FeedFilter): boolean {
   return (
     (!filter.kinds || filter.kinds.includes(event.kind)) &&
     (!filter.briefId || e.briefId === filter.briefId) &&
+    (!filter.programId || e.programId === filter.programId) &&
     (!filter.partyIds || filter.partyIds.every((partyId) => e.partyId === partyId)) &&
     (!filter.clock || e.clock === filter.clock) &&
     (filter.level === undefined || e.level === filter.level) &&

@@ -18,6 +18,8 @@ export interface EscalationFeedFact {
   partyId: string;
   clock: string;
   level: number;
+  /** The program of the escalated brief; null outside a program. */
+  programId: string | null;
 }
 
 /**

@@ -13,6 +13,7 @@ const EscalationFilters = z.object({
   state: z.enum(['open', 'acknowledged']).optional(),
   briefId: idString().optional(),
   partyId: idString().optional().meta({ description: "Only this party's escalations; callers who see their own party only get nothing for another." }),
+  programId: idString().optional().meta({ description: "Only the escalations of this program's briefs." }),
   clock: z.enum(CLOCKS).optional(),
   level: z.coerce.number().int().min(1).max(1000).optional().meta({ example: 1 }),
   since: z.iso.datetime({ offset: true }).optional().meta({ description: 'An ISO 8601 instant.', example: '2026-11-27T09:00:00Z' }),
@@ -57,6 +58,7 @@ export const EscalationSchema = z
       description: 'Raised again because the step was still not done a full target after an acknowledgement: the acknowledgement worked, the step is still late.',
     }),
     follows: Id.nullable().meta({ description: 'For a re-escalation, the id of the acknowledged escalation it follows up on; otherwise null.' }),
+    programId: Id.nullable().meta({ description: 'The program the escalated brief belongs to (GET /v1/programs/{id}); null for a brief outside a program.' }),
   })
   .meta({ id: 'Escalation' });
 
@@ -75,6 +77,7 @@ type EscalationRow = {
   repeat: number;
   reescalation: boolean;
   follows: string | null;
+  programId: string | null;
 };
 export const escalationJson = (e: EscalationRow) => ({
   id: e.id,
@@ -91,4 +94,5 @@ export const escalationJson = (e: EscalationRow) => ({
   repeat: e.repeat,
   reescalation: e.reescalation,
   follows: e.follows,
+  programId: e.programId,
 });

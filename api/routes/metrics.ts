@@ -40,19 +40,27 @@ export function exposition(families: Family[]): string {
 }
 
 async function collect(prisma: PrismaClient): Promise<Family[]> {
-  const [open, breaches, warnings, briefs, parties, repairs] = await Promise.all([
+  const [open, breaches, warnings, briefs, parties, repairs, programs, programBriefs, programEscalations] = await Promise.all([
     prisma.escalation.groupBy({ by: ['level', 'partyId'], where: { state: 'open' }, _count: { _all: true }, orderBy: [{ level: 'asc' }, { partyId: 'asc' }] }),
     slaEvents(prisma, 'sla_breached'),
     slaEvents(prisma, 'sla_warning'),
     prisma.brief.groupBy({ by: ['status'], _count: { _all: true } }),
     prisma.party.findMany({ select: { id: true, name: true } }),
     reconcilerRepairs(prisma),
+    prisma.program.groupBy({ by: ['status'], _count: { _all: true } }),
+    runningProgramBriefs(prisma),
+    prisma.escalation.groupBy({ by: ['programId'], where: { state: 'open', programId: { not: null } }, _count: { _all: true } }),
   ]);
   // The id identifies the series (names change); the name beside it is for people reading dashboards.
   const names = new Map(parties.map((p) => [p.id, p.name]));
   const party = (id: string): Labels => ({ party: id, party_name: names.get(id) ?? '' });
   const byStatus = new Map(briefs.map((b) => [b.status, b._count._all]));
   const statuses = [...new Set<string>([...STATUSES, ...byStatus.keys()])];
+  const programsByStatus = new Map(programs.map((p) => [p.status, p._count._all]));
+  // Program series exist while a program runs, so that ended programs leave the dashboards.
+  const running = new Map<string, string>(programBriefs.map((r) => [r.id, r.name]));
+  const program = (id: string): Labels => ({ program: id, program_name: running.get(id) ?? '' });
+  const openByProgram = new Map(programEscalations.map((e) => [e.programId ?? '', e._count._all]));
   return [
     {
       name: 'handoff_escalations_open',
@@ -79,6 +87,24 @@ async function collect(prisma: PrismaClient): Promise<Family[]> {
       samples: statuses.map((status) => ({ labels: { status }, value: byStatus.get(status) ?? 0 })),
     },
     {
+      name: 'handoff_programs',
+      help: 'Programs of dependent briefs by status.',
+      type: 'gauge',
+      samples: PROGRAM_STATUSES.map((status) => ({ labels: { status }, value: programsByStatus.get(status) ?? 0 })),
+    },
+    {
+      name: 'handoff_program_briefs',
+      help: "The briefs of each running program by their state in it: waiting (for their dependencies), running, approved, failed (declined or cancelled: holding their dependents), dropped, cancelled.",
+      type: 'gauge',
+      samples: programBriefs.map((r) => ({ labels: { ...program(r.id), state: r.state }, value: r.count })),
+    },
+    {
+      name: 'handoff_program_escalations_open',
+      help: "Escalations not yet acknowledged of each running program's briefs.",
+      type: 'gauge',
+      samples: [...running.keys()].map((id) => ({ labels: program(id), value: openByProgram.get(id) ?? 0 })),
+    },
+    {
       name: 'handoff_reconciler_repairs_total',
       help: 'Briefs the reconciler repaired, by repair: resumed (workflow terminated or gone), ended (workflow completed), refreshed (read model drifted).',
       type: 'counter',
@@ -88,6 +114,18 @@ async function collect(prisma: PrismaClient): Promise<Family[]> {
 }
 
 const REPAIRS = ['resumed', 'ended', 'refreshed'] as const;
+const PROGRAM_STATUSES = ['running', 'completed', 'cancelled'] as const;
+
+/** The briefs of every running program by state, from the program's recorded state. */
+async function runningProgramBriefs(prisma: PrismaClient) {
+  const rows = await prisma.$queryRaw<{ id: string; name: string; state: string; count: bigint | number }[]>`
+    SELECT p.id, p.name, n->>'state' AS state, count(*) AS count
+    FROM programs p CROSS JOIN LATERAL jsonb_array_elements(p.snapshot->'state'->'nodes') n
+    WHERE p.status = 'running'
+    GROUP BY 1, 2, 3
+    ORDER BY 1, 3`;
+  return rows.map((r) => ({ id: r.id, name: r.name, state: r.state, count: Number(r.count) }));
+}
 
 /** The reconciler's repairs, from its entries in the audit log. */
 async function reconcilerRepairs(prisma: PrismaClient): Promise<Map<string, number>> {
@@ -116,7 +154,7 @@ export function metricsRouter({ db }: ApiDeps, catalog: RouteCatalog): Router {
       operationId: 'metrics',
       summary: 'Prometheus metrics',
       description:
-        'Prometheus text format, computed from the database at scrape time (the same on every replica): handoff_escalations_open{level,party,party_name}, handoff_sla_breaches_total{clock,party,party_name}, handoff_sla_warnings_total{clock,party,party_name}, handoff_briefs{status}, handoff_reconciler_repairs_total{repair}. party is the id of the party, party_name its name (escaped as the text format requires). Watchers only of scope `all`. Limited per client address (HANDOFF_RATE_LIMIT_METRICS requests a minute, shared by every replica).',
+        'Prometheus text format, computed from the database at scrape time (the same on every replica): handoff_escalations_open{level,party,party_name}, handoff_sla_breaches_total{clock,party,party_name}, handoff_sla_warnings_total{clock,party,party_name}, handoff_briefs{status}, handoff_programs{status}, handoff_program_briefs{program,program_name,state} and handoff_program_escalations_open{program,program_name} (running programs only), handoff_reconciler_repairs_total{repair}. party is the id of the party, party_name its name (escaped as the text format requires). Watchers only of scope `all`. Limited per client address (HANDOFF_RATE_LIMIT_METRICS requests a minute, shared by every replica).',
       tag: 'Operations',
       roles: ['admin', 'manager', 'watcher'],
       // Outside the /v1 chain, so the route checks the key itself, before anything else.

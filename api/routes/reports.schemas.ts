@@ -39,6 +39,7 @@ const ReportFilters = z.object({
   agreement: Agreement.optional(),
   priority: z.enum(PRIORITIES).optional(),
   timezone: TimeZone.optional(),
+  programId: idString().optional().meta({ description: "Only the briefs of this program (GET /v1/programs/{id}); 404 for a program the caller may not see." }),
 });
 
 export const ScorecardReportQuery = ReportFilters.extend({
@@ -161,6 +162,7 @@ export const ScorecardBriefRowSchema = z
     review: StepSummary,
     answerMedianMs: Ms.nullable(),
     escalations: z.array(z.object({ level: z.number().int().min(1), count: z.number().int().min(1) })),
+    programId: z.string().nullable().meta({ description: 'The program the brief belongs to; null outside a program.' }),
   })
   .meta({ id: 'ScorecardBriefRow' });
 

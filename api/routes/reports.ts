@@ -12,6 +12,7 @@ import type { ApiDeps } from '../context';
 import { fieldError, notFound } from '../errors';
 import type { RouteCatalog } from '../openapi/route';
 import { decodeCursor, encodeCursor } from '../pagination';
+import { visibleProgram } from '../services/programs';
 import { scorecardBriefsCsv, scorecardReportCsv } from '../services/scorecards-csv';
 import {
   DEFAULT_REPORT_DAYS,
@@ -28,7 +29,7 @@ import type { Trace } from '../../services/scorecards/report';
 
 const DAY_MS = 86_400_000;
 
-type PeriodQuery = Pick<ReportQuery, 'agreement' | 'priority'> & { from?: string; to?: string; timezone?: string };
+type PeriodQuery = Pick<ReportQuery, 'agreement' | 'priority' | 'programId'> & { from?: string; to?: string; timezone?: string };
 
 /** Today's date (YYYY-MM-DD) in a time zone. */
 function today(timeZone: string): string {
@@ -67,7 +68,8 @@ export function reportsRouter(deps: ApiDeps, catalog: RouteCatalog): Router {
     const from = query.from ?? addDays(to, -DEFAULT_REPORT_DAYS);
     if (from > to) throw fieldError('query.from', `must not be after to (${to})`);
     if (daysBetween(from, to) > MAX_REPORT_SPAN_DAYS) throw fieldError('query.from', `the period may span at most ${MAX_REPORT_SPAN_DAYS} days`);
-    return { from, to, timezone, agreement: query.agreement, priority: query.priority, locale: localeOf(member?.locale) };
+    if (query.programId !== undefined) await visibleProgram(prisma, caller, query.programId);
+    return { from, to, timezone, agreement: query.agreement, priority: query.priority, programId: query.programId, locale: localeOf(member?.locale) };
   }
 
   /** The party a caller asks for: 404 when it does not exist or is not theirs to see. */

@@ -29,6 +29,7 @@ export function streamFilter(caller: Caller, query: z.output<typeof StreamEscala
   return {
     ...(query.state ? { kinds: [query.state === 'open' ? 'raised' : 'acknowledged'] } : {}),
     ...(query.briefId ? { briefId: query.briefId } : {}),
+    ...(query.programId ? { programId: query.programId } : {}),
     ...(parties ? { partyIds: parties } : {}),
     ...(query.clock ? { clock: query.clock } : {}),
     ...(query.level !== undefined ? { level: query.level } : {}),
@@ -56,7 +57,7 @@ export function escalationService({ db: { prisma }, temporal, logger }: Pick<Api
       if (count === 0) return undefined;
       const row = await tx.escalation.findUniqueOrThrow({ where: { id } });
       await appendEscalationFeed(tx, [
-        { escalationId: id, kind: 'acknowledged', at: row.acknowledgedAt ?? new Date(), briefId: row.briefId, partyId: row.partyId, clock: row.clock, level: row.level },
+        { escalationId: id, kind: 'acknowledged', at: row.acknowledgedAt ?? new Date(), briefId: row.briefId, partyId: row.partyId, clock: row.clock, level: row.level, programId: row.programId },
       ]);
       return row;
     });
@@ -69,6 +70,7 @@ export function escalationService({ db: { prisma }, temporal, logger }: Pick<Api
       const where: Prisma.EscalationWhereInput = {
         ...(query.state ? { state: query.state } : {}),
         ...(query.briefId ? { briefId: query.briefId } : {}),
+        ...(query.programId ? { programId: query.programId } : {}),
         ...(parties ? { AND: parties.map((partyId) => ({ partyId })) } : {}),
         ...(query.clock ? { clock: query.clock } : {}),
         ...(query.level !== undefined ? { level: query.level } : {}),

@@ -50,6 +50,13 @@ function graphErrors(briefs: { key: string; dependsOn: string[] }[], at: string)
   });
 }
 
+/** The program's row if the caller may see it (a party's members: a program with a brief of theirs); 404 otherwise. */
+export async function visibleProgram(prisma: PrismaClient, caller: Caller, id: string): Promise<ProgramRow> {
+  const row = await prisma.program.findUnique({ where: { id } });
+  if (!row || !(seesAllParties(caller) || row.partyIds.some((p) => canSeeParty(caller, p)))) throw notFound('program');
+  return row;
+}
+
 export function programService(deps: Pick<ApiDeps, 'db' | 'temporal' | 'config' | 'searchAttributes'>) {
   const {
     db: { prisma },
@@ -171,12 +178,7 @@ export function programService(deps: Pick<ApiDeps, 'db' | 'temporal' | 'config' 
       return { ...page, items: await Promise.all(page.items.map((row) => view(caller, row))) };
     },
 
-    /** The program's row if the caller may see it (a party's members: a program with a brief of theirs); 404 otherwise. */
-    async visible(caller: Caller, id: string): Promise<ProgramRow> {
-      const row = await prisma.program.findUnique({ where: { id } });
-      if (!row || !(seesAllParties(caller) || row.partyIds.some((p) => canSeeParty(caller, p)))) throw notFound('program');
-      return row;
-    },
+    visible: (caller: Caller, id: string) => visibleProgram(prisma, caller, id),
 
     async create(caller: Caller, body: z.output<typeof CreateProgramBody>, idempotency: { key?: string; updateId?: string }): Promise<ProgramRow> {
       let name: string;

@@ -23,6 +23,8 @@ export interface ReportQuery {
   partyIds?: readonly string[];
   agreement?: Agreement;
   priority?: Priority;
+  /** Only the briefs of this program: read from the scorecard rows themselves, not the spans (a program has few briefs). */
+  programId?: string;
 }
 
 export interface StepFigures {
@@ -92,6 +94,7 @@ function briefConditions(query: ReportQuery, table: string, createdAt: string) {
       ...(parties ? [parties.length ? Prisma.sql`${column('party_id')} IN (${Prisma.join(parties)})` : Prisma.sql`false`] : []),
       ...(query.agreement ? [Prisma.sql`${column('agreement')} = ${query.agreement}`] : []),
       ...(query.priority ? [Prisma.sql`${column('priority')} = ${query.priority}`] : []),
+      ...(query.programId ? [Prisma.sql`${column('program_id')} = ${query.programId}`] : []),
     ],
     ' AND ',
   );
@@ -276,15 +279,52 @@ function todayIn(timezone: string): string {
 const groupKey = (partyId: string, agreement: string, weekStart: string | null) => `${partyId}\u0000${agreement}\u0000${weekStart ?? ''}`;
 
 /**
+ * The cells of one program's briefs created in the period, per week, party and agreement, summed
+ * from the scorecard rows as a span's cells are (see freshSpans): a program's few hundred briefs
+ * at most need no spans.
+ */
+async function programCells(prisma: PrismaClient, query: ReportQuery): Promise<{ briefs: BriefCell[]; steps: StepCell[] }> {
+  const weekOf = (column: string) => Prisma.sql`to_char(date_trunc('week', ${Prisma.raw(column)} AT TIME ZONE ${query.timezone}), 'YYYY-MM-DD')`;
+  const [briefs, steps] = await Promise.all([
+    prisma.$queryRaw<BriefCell[]>`
+      SELECT ${weekOf('s.created_at')} AS week, s.party_id, s.agreement,
+        count(*)::int AS received,
+        count(*) FILTER (WHERE s.outcome = 'open')::int AS open,
+        count(*) FILTER (WHERE s.outcome = 'approved')::int AS approved,
+        count(*) FILTER (WHERE s.outcome = 'declined')::int AS declined,
+        count(*) FILTER (WHERE s.outcome = 'cancelled')::int AS cancelled,
+        coalesce(sum(s.clarifications), 0)::int AS clarifications,
+        count(*) FILTER (WHERE s.held_ms > 0)::int AS held_briefs,
+        coalesce(sum(s.held_ms), 0)::float8 AS held_ms,
+        coalesce(jsonb_agg(jsonb_build_object(s.rounds::text, 1)) FILTER (WHERE s.outcome = 'approved'), '[]'::jsonb) AS approved_rounds
+      FROM scorecard_briefs s WHERE ${briefConditions(query, 's', 'created_at')}
+      GROUP BY 1, 2, 3`,
+    prisma.$queryRaw<StepCell[]>`
+      SELECT ${weekOf('s.created_at')} AS week, t.party_id, t.agreement, t.step,
+        count(*) FILTER (WHERE t.state = 'done' OR t.late)::int AS counted,
+        count(*) FILTER (WHERE t.state = 'done' AND NOT t.late)::int AS on_time,
+        encode(coalesce(string_agg(float8send(t.business_ms), ''::bytea ORDER BY t.business_ms) FILTER (WHERE t.state = 'done' AND t.business_ms IS NOT NULL), ''::bytea), 'base64') AS done_ms
+      FROM scorecard_steps t JOIN scorecard_briefs s ON s.brief_id = t.brief_id
+      WHERE ${briefConditions(query, 's', 'created_at')}
+      GROUP BY 1, 2, 3, 4`,
+  ]);
+  return { briefs, steps };
+}
+
+/**
  * The scorecards of the briefs created in the period: the cells of the period's spans (made or
  * refreshed first where needed) added up per party and agreement and per week, with the
  * escalations counted from their table.
  */
 export async function scorecardReport(prisma: PrismaClient, query: ReportQuery): Promise<ScorecardReport> {
-  const spans = planSpans(query.from, query.to, query.to >= todayIn(query.timezone));
-  await freshSpans(prisma, query.timezone, spans);
+  const cellsOf = async () => {
+    if (query.programId !== undefined) return programCells(prisma, query);
+    const spans = planSpans(query.from, query.to, query.to >= todayIn(query.timezone));
+    await freshSpans(prisma, query.timezone, spans);
+    return readCells(prisma, query.timezone, spans, query);
+  };
   const [cells, escalationRows, parties] = await Promise.all([
-    readCells(prisma, query.timezone, spans, query),
+    cellsOf(),
     escalationGroups(prisma, query),
     prisma.party.findMany({ select: { id: true, name: true, kind: true } }),
   ]);
@@ -387,6 +427,7 @@ export interface ScorecardBriefRow {
   review: StepSummary | null;
   answerMedianMs: number | null;
   escalations: { level: number; count: number }[];
+  programId: string | null;
 }
 
 /** The Monday (YYYY-MM-DD) ISO week `YYYY-Www` starts on; undefined for a week the year does not have (W53). */
@@ -436,6 +477,7 @@ interface BriefRow {
   rounds: number;
   clarifications: number;
   held_ms: number;
+  program_id: string | null;
   steps: { step: string; steps: number; done: number; late: number; business_ms: number; open: boolean; median_ms: number | null }[] | null;
   escalations: { level: number; count: number }[] | null;
 }
@@ -456,7 +498,7 @@ export async function scorecardBriefs(prisma: PrismaClient, query: BriefsQuery):
   const limit = query.limit === undefined ? Prisma.empty : Prisma.sql`LIMIT ${query.limit + 1}`;
   const rows = await prisma.$queryRaw<BriefRow[]>`
     WITH page AS (
-      SELECT s.brief_id, b.title, b.status, s.priority, s.agreement, s.created_at, s.outcome, s.rounds, s.clarifications, s.held_ms
+      SELECT s.brief_id, b.title, b.status, s.priority, s.agreement, s.created_at, s.outcome, s.rounds, s.clarifications, s.held_ms, s.program_id
       FROM scorecard_briefs s JOIN briefs b ON b.id = s.brief_id
       WHERE ${briefConditions({ ...query, partyIds: [query.partyId] }, 's', 'created_at')} ${week} ${traceCondition(query.trace)} ${after}
       ORDER BY s.created_at DESC, s.brief_id DESC
@@ -500,6 +542,7 @@ export async function scorecardBriefs(prisma: PrismaClient, query: BriefsQuery):
       review: summary('review'),
       answerMedianMs: row.steps?.find((s) => s.step === 'answer')?.median_ms ?? null,
       escalations: row.escalations ?? [],
+      programId: row.program_id,
     };
   });
   return { items, more };

@@ -35,7 +35,8 @@ export async function writeScorecardFacts(tx: Tx, state: BriefState): Promise<vo
     calendar: slaOf(state).calendar,
     events: rows.map((row) => decodeRecordedEvent(brief.id, row)),
   });
-  const { briefId, ...fields } = facts.brief;
+  const { briefId, ...briefFacts } = facts.brief;
+  const fields = { ...briefFacts, programId: brief.program?.id ?? null };
   await tx.scorecardBrief.upsert({ where: { briefId }, create: { briefId, ...fields }, update: { ...fields, updatedAt: new Date() } });
   await tx.scorecardStep.deleteMany({ where: { briefId } });
   if (facts.steps.length) await tx.scorecardStep.createMany({ data: facts.steps });

@@ -78,6 +78,9 @@ describe('GET /metrics', () => {
       handoff_sla_breaches_total: 'counter',
       handoff_sla_warnings_total: 'counter',
       handoff_briefs: 'gauge',
+      handoff_programs: 'gauge',
+      handoff_program_briefs: 'gauge',
+      handoff_program_escalations_open: 'gauge',
       handoff_reconciler_repairs_total: 'counter',
     });
     expect(valueOf(before.samples, 'handoff_briefs', { status: 'awaiting_ack' })).toBe(0);

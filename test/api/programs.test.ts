@@ -14,6 +14,7 @@ describe('programs', () => {
   let env: TestWorkflowEnvironment;
   let handoff: TestHandoff;
   let mara: Member;
+  let admin: ReturnType<typeof directory>['admin'];
   const parties: Record<string, string> = {};
   const members: Record<string, Member> = {};
 
@@ -21,6 +22,7 @@ describe('programs', () => {
     env = await devServerEnv();
     handoff = await startTestHandoff(env, { database: 'pglite' });
     const d = directory(handoff.url);
+    admin = d.admin;
     const shop = await d.party('Shop', 'ecommerce');
     mara = await d.member(shop, 'manager', 'Mara');
     for (const [name, kind] of [
@@ -190,5 +192,96 @@ describe('programs', () => {
     expect((await mara.client.get(`/v1/briefs/${briefOf(p, 'seller-setup').briefId}`)).body.status).toBe('cancelled');
     expect(briefOf(p, 'go-live').briefId).toBeNull();
     expectProblem(await mara.client.post(`/v1/programs/${p.id}/cancel`, { reason: 'again' }), 409, 'conflict');
+  }, 120_000);
+
+  /** The text of an escalation stream once it shows `until`, or after five seconds. */
+  async function streamText(key: string, path: string, until: string): Promise<string> {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), 5_000);
+    let text = '';
+    try {
+      const response = await fetch(`${handoff.url}${path}`, { headers: { authorization: `Bearer ${key}`, accept: 'text/event-stream' }, signal: controller.signal });
+      expect(response.status).toBe(200);
+      for await (const chunk of (response.body as ReadableStream<Uint8Array>).pipeThrough(new TextDecoderStream())) {
+        text += chunk;
+        if (text.includes(until)) break;
+      }
+    } catch (err) {
+      if (!controller.signal.aborted) throw err;
+    } finally {
+      clearTimeout(timer);
+      controller.abort();
+    }
+    return text;
+  }
+
+  test('the escalation list and live feed, the metrics and the scorecards carry the program and are read for one program', async () => {
+    type Escalation = { id: string; briefId: string; programId: string | null };
+    const policy = await admin.post('/v1/sla-policies', { name: 'Escalates at once', escalation: { levels: [{ after: 'PT0S', notify: ['party_lead'] }] } });
+    expect(policy.status).toBe(201);
+    const late = { description: 'd', partyId: parties.data, priority: 'P2', slaPolicyId: policy.body.id, targets: { acknowledge: 'PT2S' } };
+    const outside = await mara.client.post('/v1/briefs', { ...late, title: 'Outside any program' });
+    expect(outside.status).toBe(201);
+    const created = await mara.client.post('/v1/programs', {
+      name: 'Escalating launch',
+      briefs: [
+        { ...late, key: 'late-data', title: 'Late supplier data' },
+        { key: 'import', title: 'Shop import', description: 'd', partyId: parties.it, dependsOn: ['late-data'] },
+      ],
+    });
+    expect(created.status).toBe(201);
+    const p = await until(created.body.id, (x) => briefOf(x, 'late-data').briefId !== null);
+    const briefId = briefOf(p, 'late-data').briefId as string;
+    const escalationsOf = async (query: string, by: Member = mara) => (await by.client.get(`/v1/escalations?${query}`)).body.items as Escalation[];
+    const raised = await eventually(async () => (await escalationsOf(`briefId=${briefId}`))[0], 30_000);
+    expect(raised.programId).toBe(p.id);
+    const outsideEscalation = await eventually(async () => (await escalationsOf(`briefId=${outside.body.id}`))[0], 30_000);
+    expect(outsideEscalation.programId).toBeNull();
+
+    // The list and the live feed for the program: its brief's escalations only.
+    const ofProgram = await escalationsOf(`programId=${p.id}`);
+    expect(ofProgram.map((e) => e.briefId)).toEqual([briefId]);
+    // Watchers of a party see their own party's escalations of the program only.
+    const d = directory(handoff.url);
+    const dataWatcher = await d.member(parties.data, 'watcher', 'Data watcher');
+    const outsiderWatcher = await d.member(parties.outsider, 'watcher', 'Outsider watcher');
+    expect((await escalationsOf(`programId=${p.id}`, dataWatcher)).map((e) => e.id)).toEqual([raised.id]);
+    expect(await escalationsOf(`programId=${p.id}`, outsiderWatcher)).toEqual([]);
+    const since = new Date(Date.now() - 10 * 60_000).toISOString();
+    const feed = await streamText(mara.key, `/v1/escalations/stream?programId=${p.id}&since=${encodeURIComponent(since)}`, raised.id);
+    expect(feed).toContain(`"programId":"${p.id}"`);
+    expect(feed).toContain(raised.id);
+    expect(feed).not.toContain(outsideEscalation.id);
+
+    // The metrics: programs by status, the running program's briefs by state and its open escalations.
+    const metrics = await mara.client.get('/metrics');
+    expect(metrics.status).toBe(200);
+    const text = metrics.body as string;
+    const series = (name: string, labels: string) => Number(new RegExp(`^${name}\\{${labels.replace(/[{}]/g, '\\$&')}\\} (\\d+)$`, 'm').exec(text)?.[1]);
+    expect(series('handoff_programs', 'status="running"')).toBeGreaterThanOrEqual(1);
+    const labels = `program="${p.id}",program_name="Escalating launch"`;
+    expect(series('handoff_program_briefs', `${labels},state="running"`)).toBe(1);
+    expect(series('handoff_program_briefs', `${labels},state="waiting"`)).toBe(1);
+    expect(series('handoff_program_escalations_open', labels)).toBeGreaterThanOrEqual(1);
+
+    // The scorecards for the program: the data agency's one brief of it, not the brief outside it.
+    type Report = { scorecards: { partyId: string; figures: { briefs: { received: number }; escalations: { total: number } } }[] };
+    const all = (await mara.client.get(`/v1/reports/scorecards?partyId=${parties.data}`)).body as Report;
+    expect(all.scorecards[0].figures.briefs.received).toBeGreaterThanOrEqual(2);
+    const report = await mara.client.get(`/v1/reports/scorecards?programId=${p.id}`);
+    expect(report.status).toBe(200);
+    const cards = (report.body as Report).scorecards;
+    expect(cards.map((c) => c.partyId)).toEqual([parties.data]);
+    expect(cards[0].figures.briefs.received).toBe(1);
+    expect(cards[0].figures.escalations.total).toBe((await escalationsOf(`briefId=${briefId}`)).length);
+    const detail = await mara.client.get(`/v1/reports/scorecards/${parties.data}?programId=${p.id}`);
+    expect(detail.status).toBe(200);
+    expect(detail.body.briefs.items.map((b: { briefId: string; programId: string }) => [b.briefId, b.programId])).toEqual([[briefId, p.id]]);
+    // A party's member reads the program's scorecards of its own party; an outsider does not see the program.
+    expect(((await members.data.client.get(`/v1/reports/scorecards?programId=${p.id}`)).body as Report).scorecards.map((c) => c.partyId)).toEqual([parties.data]);
+    expectProblem(await members.outsider.client.get(`/v1/reports/scorecards?programId=${p.id}`), 404, 'not-found');
+
+    expect((await mara.client.post(`/v1/programs/${p.id}/cancel`, { reason: 'done with this test' })).status).toBe(200);
+    expect((await mara.client.post(`/v1/briefs/${outside.body.id}/cancel`, { reason: 'done with this test' })).status).toBe(200);
   }, 120_000);
 });

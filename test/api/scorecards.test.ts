@@ -472,6 +472,7 @@ describe('GET /v1/reports/scorecards', () => {
         { level: 1, count: 1 },
         { level: 2, count: 1 },
       ],
+     programId: null,
     });
     expect(rows['sc-a5']).toMatchObject({
       outcome: 'open',

@@ -47,6 +47,7 @@ describe('scorecardBriefsCsv', () => {
     deliver: { steps: 2, done: 2, late: 1, businessMs: 36_000_000, open: false },
     review: null,
     answerMedianMs: null,
+    programId: null,
     escalations: [
       { level: 1, count: 2 },
       { level: 2, count: 1 },

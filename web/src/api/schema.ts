@@ -261,7 +261,7 @@ export interface paths {
         };
         /**
          * Prometheus metrics
-         * @description Prometheus text format, computed from the database at scrape time (the same on every replica): handoff_escalations_open{level,party,party_name}, handoff_sla_breaches_total{clock,party,party_name}, handoff_sla_warnings_total{clock,party,party_name}, handoff_briefs{status}, handoff_reconciler_repairs_total{repair}. party is the id of the party, party_name its name (escaped as the text format requires). Watchers only of scope `all`. Limited per client address (HANDOFF_RATE_LIMIT_METRICS requests a minute, shared by every replica).
+         * @description Prometheus text format, computed from the database at scrape time (the same on every replica): handoff_escalations_open{level,party,party_name}, handoff_sla_breaches_total{clock,party,party_name}, handoff_sla_warnings_total{clock,party,party_name}, handoff_briefs{status}, handoff_programs{status}, handoff_program_briefs{program,program_name,state} and handoff_program_escalations_open{program,program_name} (running programs only), handoff_reconciler_repairs_total{repair}. party is the id of the party, party_name its name (escaped as the text format requires). Watchers only of scope `all`. Limited per client address (HANDOFF_RATE_LIMIT_METRICS requests a minute, shared by every replica).
          *
          *     Roles: admin, manager, watcher.
          */
@@ -2624,6 +2624,11 @@ export interface components {
             level: number;
             /** @example b57f59f6-907f-4dc0-b3c1-e431ab3efe42 */
             partyId: string;
+            /**
+             * @description The program the escalated brief belongs to (GET /v1/programs/{id}); null for a brief outside a program.
+             * @example b57f59f6-907f-4dc0-b3c1-e431ab3efe42
+             */
+            programId: string | null;
             /** Format: date-time */
             raisedAt: string;
             /** @description Raised again because the step was still not done a full target after an acknowledgement: the acknowledgement worked, the step is still late. */
@@ -3429,6 +3434,8 @@ export interface components {
             outcome: "open" | "approved" | "declined" | "cancelled";
             /** @enum {string} */
             priority: "P1" | "P2" | "P3" | "P4";
+            /** @description The program the brief belongs to; null outside a program. */
+            programId: string | null;
             review: components["schemas"]["ScorecardStepSummary"];
             rounds: number;
             status: string;
@@ -8102,6 +8109,8 @@ export interface operations {
                 limit?: number;
                 /** @description Only this party's escalations; callers who see their own party only get nothing for another. */
                 partyId?: string;
+                /** @description Only the escalations of this program's briefs. */
+                programId?: string;
                 /** @description Only escalations raised at or after this instant (ISO 8601). */
                 since?: string;
                 state?: "open" | "acknowledged";
@@ -8293,6 +8302,8 @@ export interface operations {
                 level?: number;
                 /** @description Only this party's escalations; callers who see their own party only get nothing for another. */
                 partyId?: string;
+                /** @description Only the escalations of this program's briefs. */
+                programId?: string;
                 /** @description Only events that happened at or after this instant (ISO 8601); without Last-Event-ID the stream first replays them. */
                 since?: string;
                 /** @description open: only escalation.raised events; acknowledged: only escalation.acknowledged events. */
@@ -11239,6 +11250,8 @@ export interface operations {
                 /** @description Only this party's scorecards; 404 for a party the caller may not see. */
                 partyId?: string;
                 priority?: "P1" | "P2" | "P3" | "P4";
+                /** @description Only the briefs of this program (GET /v1/programs/{id}); 404 for a program the caller may not see. */
+                programId?: string;
                 /** @description The IANA time zone the dates and weeks are read in; default the caller's own, else UTC. */
                 timezone?: string;
                 /** @description Last day of the period, inclusive; default today. At most 731 days after `from`. */
@@ -11334,6 +11347,8 @@ export interface operations {
                 /** @description Only this party's scorecards; 404 for a party the caller may not see. */
                 partyId?: string;
                 priority?: "P1" | "P2" | "P3" | "P4";
+                /** @description Only the briefs of this program (GET /v1/programs/{id}); 404 for a program the caller may not see. */
+                programId?: string;
                 /** @description The IANA time zone the dates and weeks are read in; default the caller's own, else UTC. */
                 timezone?: string;
                 /** @description Last day of the period, inclusive; default today. At most 731 days after `from`. */
@@ -11431,6 +11446,8 @@ export interface operations {
                 /** @description Page size, 1 to 200. */
                 limit?: number;
                 priority?: "P1" | "P2" | "P3" | "P4";
+                /** @description Only the briefs of this program (GET /v1/programs/{id}); 404 for a program the caller may not see. */
+                programId?: string;
                 /** @description The IANA time zone the dates and weeks are read in; default the caller's own, else UTC. */
                 timezone?: string;
                 /** @description Last day of the period, inclusive; default today. At most 731 days after `from`. */
@@ -11530,6 +11547,8 @@ export interface operations {
                 /** @description First day of the period (briefs created from then on); default `to` minus 83 days (twelve weeks). */
                 from?: string;
                 priority?: "P1" | "P2" | "P3" | "P4";
+                /** @description Only the briefs of this program (GET /v1/programs/{id}); 404 for a program the caller may not see. */
+                programId?: string;
                 /** @description The IANA time zone the dates and weeks are read in; default the caller's own, else UTC. */
                 timezone?: string;
                 /** @description Last day of the period, inclusive; default today. At most 731 days after `from`. */
