@@ -100,3 +100,57 @@ test('a product launch started from its template, followed on the program page',
     await sessions.close();
   }
 });
+
+test("a program's escalations and scorecards, reached from its page", async () => {
+  const policy = await stack.dir.admin.post('/v1/sla-policies', { name: 'Escalates at once', escalation: { levels: [{ after: 'PT0S', notify: ['party_lead'] }] } });
+  expect(policy.status).toBe(201);
+  const late = { description: 'Needed now', priority: 'P2', slaPolicyId: policy.body.id, targets: { acknowledge: 'PT2S' } };
+  const outside = await mara.client.post('/v1/briefs', { ...late, title: 'Banner outside the program', partyId: parties.marketing });
+  expect(outside.status).toBe(201);
+  const created = await mara.client.post('/v1/programs', {
+    name: 'Escalating launch',
+    briefs: [
+      { ...late, key: 'late-data', title: 'Late supplier data', partyId: parties.data },
+      { key: 'import', title: 'Shop import', description: 'Import it', partyId: parties.it, dependsOn: ['late-data'] },
+    ],
+  });
+  expect(created.status).toBe(201);
+  const programId = created.body.id as string;
+  const escalated = async (query: string) => eventually(async () => ((await mara.client.get(`/v1/escalations?${query}`)).body.items?.length ? true : undefined), 30_000);
+  await escalated(`programId=${programId}`);
+  await escalated(`briefId=${outside.body.id}`);
+
+  const sessions = keySessions(stack);
+  try {
+    const m = await sessions.open(mara);
+    const problems = watchProblems(m);
+    await m.goto(`/programs/${programId}`);
+    await m.getByRole('link', { name: 'Escalations of this program' }).click();
+    await m.waitForURL(`**/escalations?programId=${programId}`);
+    const rows = m.locator('table.escalation-list tbody tr');
+    await rows.first().waitFor();
+    await m.locator('.program-filter').getByRole('link', { name: 'Escalating launch' }).waitFor();
+    await rows.first().locator('.program-of').getByRole('link', { name: 'Escalating launch' }).waitFor();
+    expect(await rows.locator('th a').first().textContent()).toBe('Late supplier data');
+    expect(await rows.evaluateAll((trs) => trs.every((tr) => tr.textContent?.includes('Late supplier data')))).toBe(true);
+    await check(stack, m, 'program-escalations');
+    // Every escalation again: the brief outside the program shows up.
+    await m.locator('.program-filter').getByRole('button', { name: 'Show all' }).click();
+    await m.waitForURL(/\/escalations$/);
+    await m.getByRole('link', { name: 'Banner outside the program' }).first().waitFor();
+
+    await m.goto(`/programs/${programId}`);
+    await m.getByRole('link', { name: 'Scorecards of this program' }).click();
+    await m.waitForURL(`**/reports?programId=${programId}**`);
+    await m.locator('.program-filter').getByRole('link', { name: 'Escalating launch' }).waitFor();
+    const table = m.getByRole('table');
+    await table.getByRole('link', { name: 'Datenwerk (data agency)' }).waitFor();
+    expect(await table.getByRole('link', { name: 'Clickwerk (marketing and SEO)' }).count()).toBe(0);
+    await check(stack, m, 'program-scorecards');
+    expect(problems).toEqual([]);
+  } finally {
+    await sessions.close();
+    await mara.client.post(`/v1/programs/${programId}/cancel`, { reason: 'Done with this test' });
+    await mara.client.post(`/v1/briefs/${outside.body.id}/cancel`, { reason: 'Done with this test' });
+  }
+});

@@ -1,7 +1,8 @@
-// The scorecard pages' filters: the period (briefs created from … to), the agreement and the
-// priority. They live in the page's address, so a filtered page can be bookmarked, shared and
+// The scorecard pages' filters: the period (briefs created from … to), the agreement, the
+// priority and, coming from a program's page, the program. They live in the page's address, so a filtered page can be bookmarked, shared and
 // printed as it is.
 import { PRIORITIES } from './briefs';
+import { ProgramFilter } from './programs';
 import { AGREEMENTS, type ReportFilters } from './scorecards';
 import { useText } from '../i18n';
 
@@ -50,6 +51,7 @@ export function ReportFilterForm({ filters, period, onChange }: { filters: Repor
           ))}
         </select>
       </div>
+      {filters.programId && <ProgramFilter programId={filters.programId} onClear={() => onChange({ programId: '' })} />}
     </form>
   );
 }

@@ -30,6 +30,8 @@ export interface ReportFilters {
   to: string;
   agreement: string;
   priority: string;
+  /** Only the briefs of this program. */
+  programId: string;
 }
 
 export const filtersOf = (query: Record<string, string | undefined>): ReportFilters => ({
@@ -37,6 +39,7 @@ export const filtersOf = (query: Record<string, string | undefined>): ReportFilt
   to: query.to ?? '',
   agreement: query.agreement ?? '',
   priority: query.priority ?? '',
+  programId: query.programId ?? '',
 });
 
 /** `?from=…&to=…` of the non-empty values, or '' when there are none. */
@@ -52,6 +55,7 @@ const apiFilters = (filters: ReportFilters) => ({
   ...(filters.to ? { to: filters.to } : {}),
   ...(filters.agreement ? { agreement: filters.agreement as Agreement } : {}),
   ...(filters.priority ? { priority: filters.priority as Priority } : {}),
+  ...(filters.programId ? { programId: filters.programId } : {}),
 });
 
 export const loadReport = (filters: ReportFilters) => ok(api.GET('/v1/reports/scorecards', { params: { query: apiFilters(filters) } }));

@@ -3,10 +3,12 @@
 // last minutes), so an escalation raised while the page loads is never missed; after a drop the
 // browser reconnects with the last event id and the stream replays what happened meanwhile.
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLocation } from 'preact-iso';
 import { api, ApiProblem, ok, type Schemas } from '../api/client';
 import { useMemberNames, useParties } from '../components/briefs';
+import { ProgramFilter } from '../components/programs';
 import { formatInstant, locale, timeZone, useCommon, useText } from '../i18n';
-import { briefPath } from '../paths';
+import { APP_PATHS, briefPath, programPath } from '../paths';
 import { loadSession, session } from '../session';
 
 type Escalation = Schemas['Escalation'];
@@ -51,6 +53,7 @@ const TEXT = {
     unknownMember: 'a member',
     announce: (title: string, level: number) => `New escalation: ${title} level ${level}`,
     shown: (shown: number, all: number) => `${shown} of ${all} shown`,
+    program: 'Program',
   },
   de: {
     title: 'IT-Eskalationen',
@@ -84,16 +87,23 @@ const TEXT = {
     unknownMember: 'einem Mitglied',
     announce: (title: string, level: number) => `Neue Eskalation: ${title} Stufe ${level}`,
     shown: (shown: number, all: number) => `${shown} von ${all} angezeigt`,
+    program: 'Programm',
   },
 };
 
-/** Titles of briefs, fetched once per brief for the whole visit. */
-const titles = new Map<string, Promise<string | null>>();
-function briefTitle(id: string): Promise<string | null> {
+/** What a row shows of its brief: the title and the program it belongs to. */
+interface BriefLabel {
+  title: string;
+  program: { id: string; name: string } | null;
+}
+
+/** Titles of briefs (and their programs), fetched once per brief for the whole visit. */
+const titles = new Map<string, Promise<BriefLabel | null>>();
+function briefLabel(id: string): Promise<BriefLabel | null> {
   let title = titles.get(id);
   if (!title) {
     title = ok(api.GET('/v1/briefs/{id}', { params: { path: { id } } })).then(
-      (brief) => brief.title,
+      (brief) => ({ title: brief.title, program: brief.program ? { id: brief.program.id, name: brief.program.name } : null }),
       () => null,
     );
     titles.set(id, title);
@@ -101,14 +111,14 @@ function briefTitle(id: string): Promise<string | null> {
   return title;
 }
 
-function useBriefTitles(ids: string[]): Map<string, string | null> {
-  const [known, setKnown] = useState(new Map<string, string | null>());
+function useBriefTitles(ids: string[]): Map<string, BriefLabel | null> {
+  const [known, setKnown] = useState(new Map<string, BriefLabel | null>());
   const key = [...new Set(ids)].sort().join(',');
   useEffect(() => {
     let live = true;
     for (const id of key.split(',').filter(Boolean)) {
       if (known.has(id)) continue;
-      void briefTitle(id).then((title) => {
+      void briefLabel(id).then((title) => {
         if (live) setKnown((before) => new Map(before).set(id, title));
       });
     }
@@ -135,6 +145,9 @@ const localDay = (iso: string | Date) => new Intl.DateTimeFormat('en-CA', { time
 export function Escalations() {
   const text = useText(TEXT);
   const common = useCommon();
+  const { query, route } = useLocation();
+  // From a program's page: its escalations only, in the list and the live stream.
+  const programId = query.programId ?? '';
   const current = session.value;
   const mayList = !!current && current.member.role !== 'member';
   const [items, setItems] = useState(new Map<string, Escalation>());
@@ -154,6 +167,10 @@ export function Escalations() {
 
   useEffect(() => {
     if (!mayList) return;
+    // Another program (or none): the list starts over for it.
+    itemsRef.current = new Map();
+    setItems(itemsRef.current);
+    setListed(false);
     let stopped = false;
     let listLoaded = false;
     let source: EventSource | undefined;
@@ -177,15 +194,15 @@ export function Escalations() {
       apply([escalation]);
       if (arrived) {
         setFresh((before) => new Set(before).add(escalation.id));
-        void briefTitle(escalation.briefId).then((title) => {
-          if (!stopped) setAnnouncement(TEXT[locale.value].announce(title ?? '', escalation.level));
+        void briefLabel(escalation.briefId).then((label) => {
+          if (!stopped) setAnnouncement(TEXT[locale.value].announce(label?.title ?? '', escalation.level));
         });
       }
     };
     const connect = () => {
       // A stream opened anew (not the browser's own reconnection) resumes after the last event seen.
-      const query = lastEventId ? `lastEventId=${encodeURIComponent(lastEventId)}` : `since=${encodeURIComponent(since)}`;
-      const es = new EventSource(`/v1/escalations/stream?${query}`);
+      const resume = lastEventId ? `lastEventId=${encodeURIComponent(lastEventId)}` : `since=${encodeURIComponent(since)}`;
+      const es = new EventSource(`/v1/escalations/stream?${resume}${programId ? `&programId=${encodeURIComponent(programId)}` : ''}`);
       source = es;
       es.addEventListener('open', () => setConnection('live'));
       es.addEventListener('escalation.raised', onEvent as EventListener);
@@ -227,9 +244,10 @@ export function Escalations() {
     window.addEventListener('offline', offline);
     window.addEventListener('online', online);
     const load = async () => {
+      const scope = programId ? { programId } : {};
       const [recent, open] = await Promise.all([
-        ok(api.GET('/v1/escalations', { params: { query: { limit: 200 } } })),
-        ok(api.GET('/v1/escalations', { params: { query: { limit: 200, state: 'open' } } })),
+        ok(api.GET('/v1/escalations', { params: { query: { limit: 200, ...scope } } })),
+        ok(api.GET('/v1/escalations', { params: { query: { limit: 200, state: 'open', ...scope } } })),
       ]);
       if (stopped) return;
       apply([...open.items, ...recent.items]);
@@ -247,7 +265,7 @@ export function Escalations() {
       window.removeEventListener('offline', offline);
       window.removeEventListener('online', online);
     };
-  }, [mayList]);
+  }, [mayList, programId]);
 
   if (!current) return null;
   if (!mayList) {
@@ -319,6 +337,7 @@ export function Escalations() {
           {error}
         </p>
       )}
+      {programId && <ProgramFilter programId={programId} onClear={() => route(APP_PATHS.escalations)} />}
       <h2 class="visually-hidden">{text.figures}</h2>
       <ul class="figures">
         {openByLevel.size === 0 && (
@@ -404,8 +423,14 @@ export function Escalations() {
               {shown.map((e) => (
                 <tr key={e.id} class={`${fresh.has(e.id) ? 'new-item ' : ''}${e.state}`} data-escalation={e.id}>
                   <th scope="row">
-                    <a href={briefPath(e.briefId)}>{titleOf.get(e.briefId) ?? text.unknownBrief}</a>{' '}
+                    <a href={briefPath(e.briefId)}>{titleOf.get(e.briefId)?.title ?? text.unknownBrief}</a>{' '}
                     {fresh.has(e.id) && <span class="badge soon">{text.newBadge}</span>}
+                    {e.programId && (
+                      <span class="muted program-of">
+                        <br />
+                        {text.program}: <a href={programPath(e.programId)}>{titleOf.get(e.briefId)?.program?.name ?? e.programId.slice(0, 8)}</a>
+                      </span>
+                    )}
                   </th>
                   <td data-label={text.party}>{partyName(e.partyId)}</td>
                   <td data-label={text.clock}>{common.clock[e.clock]}</td>
@@ -435,7 +460,7 @@ export function Escalations() {
                   </td>
                   <td data-label={text.actions}>
                     {e.state === 'open' && mayAcknowledge && (
-                      <button type="button" disabled={busy === e.id} onClick={() => void acknowledge(e)} aria-label={`${text.acknowledge}: ${titleOf.get(e.briefId) ?? text.unknownBrief}, ${common.clock[e.clock]}, ${text.level} ${e.level}`}>
+                      <button type="button" disabled={busy === e.id} onClick={() => void acknowledge(e)} aria-label={`${text.acknowledge}: ${titleOf.get(e.briefId)?.title ?? text.unknownBrief}, ${common.clock[e.clock]}, ${text.level} ${e.level}`}>
                         {busy === e.id ? text.acknowledging : text.acknowledge}
                       </button>
                     )}

@@ -6,7 +6,7 @@ import { useRoute } from 'preact-iso';
 import { api, ApiProblem, ok, type Schemas } from '../api/client';
 import { useParties, usePolledList } from '../components/briefs';
 import { formatInstant, useCommon, useText } from '../i18n';
-import { briefPath } from '../paths';
+import { APP_PATHS, briefPath } from '../paths';
 import { session } from '../session';
 
 const TEXT = {
@@ -30,6 +30,8 @@ const TEXT = {
     drop: 'Drop',
     party: 'Party',
     notFound: 'This program does not exist or is not shared with you.',
+    escalations: 'Escalations of this program',
+    scorecards: 'Scorecards of this program',
   },
   de: {
     graph: 'Abhängigkeiten',
@@ -51,10 +53,15 @@ const TEXT = {
     drop: 'Streichen',
     party: 'Partner',
     notFound: 'Dieses Programm gibt es nicht oder es ist nicht für Sie freigegeben.',
+    escalations: 'Eskalationen dieses Programms',
+    scorecards: 'Scorecards dieses Programms',
   },
 };
 
 type Program = Schemas['Program'];
+
+/** The day before an instant (YYYY-MM-DD, UTC): a period from then holds every brief of the program in any time zone. */
+const dayBefore = (iso: string) => new Date(Date.parse(iso) - 86_400_000).toISOString().slice(0, 10);
 type ProgramBrief = Program['briefs'][number];
 
 const FILL: Record<string, string> = { waiting: '#eef1f5', running: '#dbeafe', approved: '#d1fae5', failed: '#fee2e2', dropped: '#f3f4f6', cancelled: '#f3f4f6' };
@@ -161,6 +168,15 @@ export function ProgramPage() {
         <dt>{text.target}</dt>
         <dd>{program.targetDate ? formatInstant(program.targetDate, true) : '–'}</dd>
       </dl>
+      <p class="program-links">
+        {member && member.role !== 'member' && (
+          <>
+            <a href={`${APP_PATHS.escalations}?programId=${encodeURIComponent(program.id)}`}>{text.escalations}</a>
+            {' · '}
+          </>
+        )}
+        <a href={`${APP_PATHS.reports}?programId=${encodeURIComponent(program.id)}&from=${dayBefore(program.createdAt)}`}>{text.scorecards}</a>
+      </p>
       {error && (
         <p class="error" role="alert">
           {error}
