@@ -10,10 +10,8 @@ import type { Prisma } from '../../lib/db/generated/client';
 import { decodeSnapshot } from '../../services/snapshot';
 import { expandTemplate, loadTemplates, type ProgramTemplate } from '../../services/programs/templates';
 import type { BriefInput } from '../../workflows/domain/brief';
-import { addBusinessTime, CALENDAR_24X7 } from '../../workflows/domain/calendar';
 import { viewBrief } from '../../workflows/domain/sla';
-import { blockedBy, graphProblems, project } from '../../workflows/domain/program';
-import { CLOCKS } from '../../workflows/domain/vocabulary';
+import { blockedBy, graphProblems } from '../../workflows/domain/program';
 import {
   addProgramBriefUpdate,
   cancelProgramUpdate,
@@ -25,6 +23,7 @@ import {
   type ProgramSnapshot,
   type ProgramSpec,
 } from '../../workflows/program/definitions';
+import { projectProgram } from '../../workflows/program/projection';
 import type { programWorkflow } from '../../workflows/program/workflow';
 import { canSeeParty, seesAllParties, type Caller } from '../auth';
 import type { ApiDeps } from '../context';
@@ -100,19 +99,13 @@ export function programService(deps: Pick<ApiDeps, 'db' | 'temporal' | 'config' 
     const now = Date.now();
     const nodes = program.briefs.map((b) => ({ key: b.key, dependsOn: b.dependsOn }));
     const states = Object.fromEntries(state.nodes.map((n) => [n.key, n.state]));
-    // What remains of each brief, in business time of its calendar.
-    const remaining: Record<string, number> = {};
-    const calendars: Record<string, typeof CALENDAR_24X7> = {};
-    for (const spec of program.briefs) {
-      const node = state.nodes.find((n) => n.key === spec.key);
-      calendars[spec.key] = spec.brief.sla?.calendar ?? CALENDAR_24X7;
-      if (!node || ['approved', 'dropped', 'cancelled'].includes(node.state)) remaining[spec.key] = 0;
-      else if (node.briefId && byId.get(node.briefId)) {
-        const live = viewBrief(decodeSnapshot(node.briefId, byId.get(node.briefId)?.snapshot), now);
-        remaining[spec.key] = CLOCKS.reduce((sum, c) => sum + (['pending', 'running', 'paused', 'breached'].includes(live.sla[c].state) ? Math.max(0, live.sla[c].state === 'pending' ? live.sla[c].targetMs : live.sla[c].remainingMs) : 0), 0);
-      } else remaining[spec.key] = CLOCKS.reduce((sum, c) => sum + spec.brief.targetsMs[c], 0);
-    }
-    const projection = project(nodes, remaining, now, (key, start, ms) => addBusinessTime(calendars[key], start, ms));
+    // Each started brief's clocks as they stand now, from its recorded state.
+    const clocksOf = (briefId: string) => {
+      const recorded = byId.get(briefId);
+      return recorded ? viewBrief(decodeSnapshot(briefId, recorded.snapshot), now).sla : undefined;
+    };
+    const projection = projectProgram(program, state, clocksOf, now);
+    const remaining = projection.remainingMs;
     const holding = blockedBy(nodes, states);
     const visible = (partyId: string) => canSeeParty(caller, partyId);
     const iso = (ms: number) => new Date(ms).toISOString();
