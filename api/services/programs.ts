@@ -11,7 +11,7 @@ import { decodeSnapshot } from '../../services/snapshot';
 import { expandTemplate, loadTemplates, type ProgramTemplate } from '../../services/programs/templates';
 import type { BriefInput } from '../../workflows/domain/brief';
 import { viewBrief } from '../../workflows/domain/sla';
-import { blockedBy, graphProblems } from '../../workflows/domain/program';
+import { blockedBy, graphProblems, targetInstant } from '../../workflows/domain/program';
 import {
   addProgramBriefUpdate,
   cancelProgramUpdate,
@@ -196,7 +196,7 @@ export function programService(deps: Pick<ApiDeps, 'db' | 'temporal' | 'config' 
         id,
         name,
         ownerId: caller.memberId,
-        targetDate: targetDate ? new Date(targetDate).toISOString() : null,
+        targetDate: targetDate ? targetInstant(targetDate, (await prisma.member.findUnique({ where: { id: caller.memberId }, select: { timezone: true } }))?.timezone ?? 'UTC') : null,
         template,
         briefs: await resolveBriefs(caller, list, 'body.briefs'),
       };

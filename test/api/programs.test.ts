@@ -224,12 +224,15 @@ describe('programs', () => {
     expect(outside.status).toBe(201);
     const created = await mara.client.post('/v1/programs', {
       name: 'Escalating launch',
+      targetDate: '2027-01-15',
       briefs: [
         { ...late, key: 'late-data', title: 'Late supplier data' },
         { key: 'import', title: 'Shop import', description: 'd', partyId: parties.it, dependsOn: ['late-data'] },
       ],
     });
     expect(created.status).toBe(201);
+    // A date alone: the end of that day where the owner lives (Mara has no time zone set: UTC).
+    expect(created.body.targetDate).toBe('2027-01-15T23:59:59.999Z');
     const p = await until(created.body.id, (x) => briefOf(x, 'late-data').briefId !== null);
     const briefId = briefOf(p, 'late-data').briefId as string;
     const escalationsOf = async (query: string, by: Member = mara) => (await by.client.get(`/v1/escalations?${query}`)).body.items as Escalation[];

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { addBusinessTime, CALENDAR_24X7, type Calendar } from '../../workflows/domain/calendar';
-import { blockedBy, graphProblems, programDone, project, readyToStart, topologicalOrder, type NodeState, type ProgramNode } from '../../workflows/domain/program';
+import { blockedBy, graphProblems, programDone, project, readyToStart, targetInstant, topologicalOrder, type NodeState, type ProgramNode } from '../../workflows/domain/program';
 import { expandTemplate, loadTemplates, parseTemplate } from '../../services/programs/templates';
 
 const HOUR = 3_600_000;
@@ -132,5 +132,15 @@ describe('program templates', () => {
     const cyclic = { ...base, briefs: [{ ...brief('a', ['b']), title: 'A' }, { ...brief('b', ['a']), title: 'B' }] };
     expect(() => parseTemplate('x.json', JSON.stringify(cyclic))).toThrow(/a cycle: a -> b -> a/);
     expect(() => parseTemplate('x.json', '{')).toThrow(/not JSON/);
+  });
+});
+
+describe('targetInstant', () => {
+  it('reads a date alone as the end of that day in the owner’s time zone, an instant as it is', () => {
+    expect(targetInstant('2027-01-15', 'UTC')).toBe('2027-01-15T23:59:59.999Z');
+    expect(targetInstant('2027-01-15', 'Europe/Berlin')).toBe('2027-01-15T22:59:59.999Z');
+    expect(targetInstant('2027-06-30', 'Europe/Berlin')).toBe('2027-06-30T21:59:59.999Z');
+    expect(targetInstant('2027-01-15', 'America/New_York')).toBe('2027-01-16T04:59:59.999Z');
+    expect(targetInstant('2027-01-15T12:00:00+01:00', 'America/New_York')).toBe('2027-01-15T11:00:00.000Z');
   });
 });

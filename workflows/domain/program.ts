@@ -1,6 +1,8 @@
 // Programs: named sets of briefs with dependencies (a directed acyclic graph). Pure: the graph's
 // problems (duplicate keys, unknown references, cycles), which briefs may start, what holds the
-// others, and the critical path with the projected finish from what remains of each brief.
+// others, the critical path with the projected finish from what remains of each brief, and the
+// instant a target date means.
+import { zonedInstant } from './calendar';
 
 /** A brief of a program as the graph sees it. */
 export interface ProgramNode {
@@ -165,4 +167,13 @@ export function project(
   // Nothing remains (every brief done): no path holds the program up.
   if (end !== undefined && finishAt[end] > now) for (let key: string | undefined = end; key !== undefined; key = via[key]) criticalPath.unshift(key);
   return { finishAt, criticalPath, finishAtMs: end === undefined ? now : finishAt[end] };
+}
+
+/**
+ * The instant a target date means: a date alone (2027-01-15) is the end of that day where the
+ * owner lives (their time zone, else UTC), so "done by the 15th" holds all through the 15th there.
+ */
+export function targetInstant(value: string, timezone: string): string {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return new Date(zonedInstant(timezone, value, '23:59:59') + 999).toISOString();
+  return new Date(value).toISOString();
 }
