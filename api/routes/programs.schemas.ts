@@ -1,5 +1,6 @@
 // The zod schemas of the program routes: request validation and the documented answers.
 import { z } from 'zod';
+import { MAX_PROGRAM_BRIEFS } from '../../workflows/domain/program';
 import { PRIORITIES } from '../../workflows/domain/vocabulary';
 import { PageQuery } from '../pagination';
 import { idString, nonBlankText } from '../validate';
@@ -26,7 +27,7 @@ export const CreateProgramBody = z
     z.strictObject({
       name: nonBlankText(200).meta({ example: 'Winter boots launch' }),
       targetDate: z.iso.datetime({ offset: true }).or(z.iso.date()).optional().meta({ description: 'When the program should be done.', example: '2027-01-15' }),
-      briefs: z.array(ProgramBriefBody).min(1).max(200),
+      briefs: z.array(ProgramBriefBody).min(1).max(MAX_PROGRAM_BRIEFS),
     }),
     z.strictObject({
       template: z.string().min(1).max(100).meta({ description: 'A template of GET /v1/program-templates.', example: 'product-launch' }),

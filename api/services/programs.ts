@@ -11,7 +11,7 @@ import { decodeSnapshot } from '../../services/snapshot';
 import { expandTemplate, loadTemplates, type ProgramTemplate } from '../../services/programs/templates';
 import type { BriefInput } from '../../workflows/domain/brief';
 import { viewBrief } from '../../workflows/domain/sla';
-import { blockedBy, graphProblems, targetInstant } from '../../workflows/domain/program';
+import { blockedBy, graphProblems, MAX_PROGRAM_BRIEFS, targetInstant } from '../../workflows/domain/program';
 import {
   addProgramBriefUpdate,
   cancelProgramUpdate,
@@ -224,6 +224,7 @@ export function programService(deps: Pick<ApiDeps, 'db' | 'temporal' | 'config' 
     async addBrief(caller: Caller, row: ProgramRow, body: z.output<typeof ProgramBriefBody>) {
       requireRunning(row);
       const { program } = row.snapshot as unknown as ProgramSnapshot;
+      if (program.briefs.length >= MAX_PROGRAM_BRIEFS) throw conflict(`the program holds ${program.briefs.length} briefs, the most a program may hold`);
       const errors = graphErrors([...program.briefs.map((b) => ({ key: b.key, dependsOn: b.dependsOn })), { key: body.key, dependsOn: body.dependsOn }], 'body').map((e) => ({
         ...e,
         path: e.path.replace(/^body\.\d+\./, 'body.'),

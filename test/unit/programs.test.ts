@@ -2,6 +2,11 @@ import fc from 'fast-check';
 import { addBusinessTime, CALENDAR_24X7, type Calendar } from '../../workflows/domain/calendar';
 import { blockedBy, graphProblems, programDone, project, readyToStart, targetInstant, topologicalOrder, type NodeState, type ProgramNode } from '../../workflows/domain/program';
 import { expandTemplate, loadTemplates, parseTemplate } from '../../services/programs/templates';
+import { ActionRejected } from '../../workflows/domain/steps';
+import { MAX_PROGRAM_BRIEFS } from '../../workflows/domain/program';
+import { addBrief, initialProgramState } from '../../workflows/program/state';
+import type { ProgramSpec } from '../../workflows/program/definitions';
+import { actors, briefInput } from '../support/briefs';
 
 const HOUR = 3_600_000;
 const node = (key: string, ...dependsOn: string[]): ProgramNode => ({ key, dependsOn });
@@ -142,5 +147,20 @@ describe('targetInstant', () => {
     expect(targetInstant('2027-06-30', 'Europe/Berlin')).toBe('2027-06-30T21:59:59.999Z');
     expect(targetInstant('2027-01-15', 'America/New_York')).toBe('2027-01-16T04:59:59.999Z');
     expect(targetInstant('2027-01-15T12:00:00+01:00', 'America/New_York')).toBe('2027-01-15T11:00:00.000Z');
+  });
+});
+
+describe('a program’s size', () => {
+  it(`takes briefs added at run time up to ${MAX_PROGRAM_BRIEFS}, then refuses the next`, () => {
+    const { id: _id, ...brief } = briefInput();
+    const spec = (key: string) => ({ key, dependsOn: [], brief });
+    const program: ProgramSpec = { id: 'p', name: 'Big', ownerId: actors.manager.memberId, targetDate: null, template: null, briefs: [] };
+    for (let i = 0; i < MAX_PROGRAM_BRIEFS - 1; i++) program.briefs.push(spec(`b${i}`));
+    const state = initialProgramState(program, 0);
+    addBrief(program, state, actors.manager, spec('last'), 1);
+    expect(program.briefs).toHaveLength(MAX_PROGRAM_BRIEFS);
+    expect(() => addBrief(program, state, actors.manager, spec('one-more'), 2)).toThrow(ActionRejected);
+    expect(() => addBrief(program, state, actors.manager, spec('one-more'), 2)).toThrow(`at most ${MAX_PROGRAM_BRIEFS} briefs`);
+    expect(state.nodes).toHaveLength(MAX_PROGRAM_BRIEFS);
   });
 });

@@ -4,6 +4,13 @@
 // instant a target date means.
 import { zonedInstant } from './calendar';
 
+/**
+ * The most briefs a program holds, those added while it runs included: its workflow's history
+ * then stays far below Temporal's limits (a brief adds about 13 events and its input) without
+ * continuing as new.
+ */
+export const MAX_PROGRAM_BRIEFS = 200;
+
 /** A brief of a program as the graph sees it. */
 export interface ProgramNode {
   key: string;

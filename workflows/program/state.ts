@@ -2,7 +2,7 @@
 // validators can refuse a change before it enters history (a cycle, an unknown key, a brief in
 // the wrong state).
 import type { BriefView } from '../domain/brief';
-import { graphProblems, readyToStart, type ProgramNode } from '../domain/program';
+import { graphProblems, MAX_PROGRAM_BRIEFS, readyToStart, type ProgramNode } from '../domain/program';
 import { ActionRejected } from '../domain/steps';
 import type { Actor } from '../domain/vocabulary';
 import type { ProgramBriefSpec, ProgramNodeState, ProgramSpec, ProgramState } from './definitions';
@@ -80,6 +80,7 @@ export function cancelProgram(program: ProgramSpec, state: ProgramState, actor: 
 export function checkAddBrief(program: ProgramSpec, state: ProgramState, actor: Actor, spec: ProgramBriefSpec): void {
   requireOwner(program, actor);
   requireRunning(state);
+  if (program.briefs.length >= MAX_PROGRAM_BRIEFS) throw new ActionRejected('InvalidInput', `a program holds at most ${MAX_PROGRAM_BRIEFS} briefs`);
   const problems = graphProblems([...nodesOf(program), { key: spec.key, dependsOn: spec.dependsOn }]);
   if (problems.length) throw new ActionRejected('InvalidInput', problems.map((p) => p.message).join('; '));
 }
