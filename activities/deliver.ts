@@ -26,7 +26,9 @@ import { renderNotification, STEP_CLOCK, type ActorName, type BriefContent } fro
 import { sendWebhook } from './notifications/webhook';
 import { outboxKey } from './outbox-keys';
 import { resolveRecipients } from './recipients';
+import { deliverProgramHeldNotice } from './program-held-notice';
 import { deliverScorecardEmail } from './scorecard-emails';
+import { PROGRAM_HELD_NOTICE_EVENT } from '../workflows/program/definitions';
 import { SCORECARD_EVENT } from '../workflows/scorecards/definitions';
 import type { PlanInput, PlannedDelivery } from './types';
 
@@ -205,6 +207,8 @@ export const createDeliverNotification =
     if (!row || DONE.has(row.status)) return;
     // The monthly scorecard email is about no brief: its own path (activities/scorecard-emails.ts).
     if (row.event === SCORECARD_EVENT) return deliverScorecardEmail(deps, row, Context.current().info.attempt);
+    // So is a program's notice to its owner (activities/program-held-notice.ts).
+    if (row.event === PROGRAM_HELD_NOTICE_EVENT) return deliverProgramHeldNotice(deps, row, Context.current().info.attempt);
     const payload = row.payload as unknown as Payload;
     const sentAt = sendingInstant();
     const channel = row.channel as Channel;

@@ -3,6 +3,7 @@ import { createDeliverNotification, createNotificationFailed, createPlanNotifica
 import { createNotify } from './legacy/notify';
 import { failingPermanently } from './permanent-failures';
 import { createPolicyApplicationActivities, type PolicyApplicationDeps } from './policy-application';
+import { createPlanProgramHeldNotice } from './program-held-notice';
 import { createProgramActivities } from './programs';
 import { createReconcilePage, type ReconcilerDeps } from './reconcile';
 import { createRecordEvents } from './record-events';
@@ -22,5 +23,6 @@ export function createActivities(deps: ActivityDeps): BriefActivities & PolicyAp
     reconcilePage: createReconcilePage(deps),
     planScorecardEmails: createPlanScorecardEmails(deps),
     ...createProgramActivities(deps),
+    planProgramHeldNotice: failingPermanently('planProgramHeldNotice', deps, createPlanProgramHeldNotice(deps), (input) => input.briefId),
   };
 }

@@ -1,5 +1,6 @@
 // The activities of a program's workflow (workflows/program): record the program into the read
-// model, and cancel a running brief when the program is cancelled.
+// model, and cancel a running brief when the program is cancelled. (The notice to the owner of a
+// held program goes through the outbox: program-held-notice.ts.)
 import { ApplicationFailure } from '@temporalio/activity';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { PrismaClient } from '../lib/db/database';
@@ -30,7 +31,7 @@ function rowOf(program: ProgramSpec, state: ProgramRecord['state']) {
   };
 }
 
-export function createProgramActivities({ prisma, temporal, logger }: ProgramDeps): ProgramActivities {
+export function createProgramActivities({ prisma, temporal, logger }: ProgramDeps): Pick<ProgramActivities, 'recordProgram' | 'cancelProgramBrief'> {
   return {
     async recordProgram({ programId, program: spec, state }: ProgramRecord): Promise<void> {
       await prisma.$transaction(async (tx) => {

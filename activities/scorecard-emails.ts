@@ -6,7 +6,6 @@
 // twice. deliverNotification hands a scorecard row to deliverScorecardEmail, which reads the
 // figures of the month and the month before from the scorecard facts and renders them in the
 // recipient's language: the workflow carries row ids only.
-import { ApplicationFailure } from '@temporalio/activity';
 import type { PrismaClient } from '../lib/db/database';
 import type { Notification } from '../lib/db/generated/client';
 import type { Logger } from '../lib/logger';
@@ -14,8 +13,8 @@ import { localeOf } from '../lib/i18n';
 import { memberTimeZone } from '../services/member-zone';
 import { scorecardReport, type Figures } from '../services/scorecards/report';
 import { monthDays, previousMonth, SCORECARD_EVENT } from '../workflows/scorecards/definitions';
-import { DeliveryError, classifyError } from './notifications/delivery-errors';
 import type { Mailer } from './notifications/mailer';
+import { sendOutboxEmail } from './notifications/outbox-email';
 import { renderScorecardEmail, type ScorecardLine, type ScorecardLineFigures } from './notifications/scorecard-template';
 import type { PlannedDelivery } from './types';
 
@@ -95,7 +94,7 @@ async function scorecardLines(prisma: PrismaClient, month: string, timezone: str
 
 /** Sends one scorecard row (see deliverNotification): once in effect, under the row's Message-ID on a retry. */
 export async function deliverScorecardEmail(deps: ScorecardEmailDeps, row: Notification, attempt: number): Promise<void> {
-  const { prisma, mailer, logger } = deps;
+  const { prisma, logger } = deps;
   const payload = row.payload as unknown as ScorecardPayload;
   const member = await prisma.member.findUniqueOrThrow({ where: { id: row.recipientId }, include: { party: true } });
   // Deactivated, or opted out, since the month was planned: nothing is sent, nor retried.
@@ -105,13 +104,7 @@ export async function deliverScorecardEmail(deps: ScorecardEmailDeps, row: Notif
     logger.info({ notificationId: row.id, reason: gone }, 'scorecard email dropped');
     return;
   }
-  // Claimed first, as every send is; an attempt that finds the claim of one that died mid-send
-  // sends again under the same Message-ID, for the mail server to recognise.
-  if (row.status !== 'sending') {
-    const { count } = await prisma.notification.updateMany({ where: { id: row.id, status: { in: ['pending', 'held'] } }, data: { status: 'sending' } });
-    if (count === 0) return;
-  }
-  try {
+  await sendOutboxEmail(deps, row, attempt, 'scorecard email', async () => {
     const locale = localeOf(member.locale);
     const timezone = await memberTimeZone(prisma, member);
     const lines = await scorecardLines(prisma, payload.month, timezone, payload.comparison ? undefined : (payload.leadOf ?? undefined));
@@ -126,17 +119,6 @@ export async function deliverScorecardEmail(deps: ScorecardEmailDeps, row: Notif
       comparison: payload.comparison,
       reportsUrl: `${base}${page}?from=${from}&to=${to}`,
     });
-    const { transport } = await mailer.send({ to: member.email, subject: message.subject, text: message.text, html: message.html, idempotencyKey: row.id });
-    await prisma.notification.update({ where: { id: row.id }, data: { status: 'sent', transport, attempts: { increment: 1 }, sentAt: new Date(), lastError: null } });
-  } catch (err) {
-    const failure = err instanceof DeliveryError ? err : classifyError(err);
-    const message = failure.message.slice(0, 500);
-    logger.warn({ notificationId: row.id, channel: 'email', attempt, kind: failure.kind, error: message }, 'scorecard email not delivered');
-    if (failure.kind === 'permanent') {
-      await prisma.notification.update({ where: { id: row.id }, data: { status: 'failed', attempts: { increment: 1 }, lastError: message } });
-      return;
-    }
-    await prisma.notification.update({ where: { id: row.id }, data: { status: 'pending', attempts: { increment: 1 }, lastError: message } });
-    throw ApplicationFailure.create({ type: 'TransientDeliveryFailure', message, ...(failure.retryAfterMs !== undefined ? { nextRetryDelay: failure.retryAfterMs } : {}) });
-  }
+    return { to: member.email, subject: message.subject, text: message.text, html: message.html };
+  });
 }

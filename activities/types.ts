@@ -1,6 +1,6 @@
 // The activity contracts the workflows call: a leaf that imports nothing from the activities
 // themselves. Workflows import its types and its failure type names.
-import type { ProgramRecord } from '../workflows/program/definitions';
+import type { ProgramHeldNoticeInput, ProgramRecord } from '../workflows/program/definitions';
 import type { Audience } from '../workflows/domain/audience';
 import type { BriefState, BriefView } from '../workflows/domain/brief';
 import type { TimelineEvent } from '../workflows/domain/events';
@@ -78,6 +78,13 @@ export interface ProgramActivities {
   recordProgram(record: ProgramRecord): Promise<void>;
   /** Cancels a running brief of a cancelled program through its workflow (once, by update id); a brief that has ended is left as it is. */
   cancelProgramBrief(input: { workflowId: string; actorId: string; reason: string }): Promise<void>;
+  /**
+   * The outbox row of the notice to the program's owner that a declined or cancelled brief holds
+   * others (email, if the owner takes that brief outcome's notifications by email), keyed by the
+   * program's workflow id and the ended brief's id: the row still to send, none once it went out.
+   * deliverNotification sends it.
+   */
+  planProgramHeldNotice(input: ProgramHeldNoticeInput): Promise<PlannedDelivery[]>;
 }
 
 export interface ScorecardEmailActivities {

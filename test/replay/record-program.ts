@@ -1,17 +1,29 @@
 // Records the histories that test/replay/program.test.ts replays against the current program
 // workflow:
 //
-//   HISTORY_SET=v1-initial npm run record:programs
+//   HISTORY_SET=v2-held-notice npm run record:programs
+//
+// Sets: v1-initial (before the notice to the owner of a held program), v2-held-notice (each
+// declined brief planned into a notice and delivered, the second delivery given up on).
 //
 // It starts a Temporal dev server (in memory), runs each scenario against programWorkflow, its
 // briefs as child brief workflows, with stub activities, and writes the program's history to
 // test/replay/program/<set>/<scenario>.json. The rules of record.ts hold here too: record only to
 // ADD histories, never to make a failing replay pass.
 import type { Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import { actionUpdates } from '../../workflows/brief/definitions';
 import { briefWorkflowId } from '../../workflows/domain/ids';
 import type { Actor } from '../../workflows/domain/vocabulary';
-import { addProgramBriefUpdate, dropProgramBriefUpdate, programQuery, replaceProgramBriefUpdate, type ProgramSnapshot, type ProgramSpec } from '../../workflows/program/definitions';
+import {
+  addProgramBriefUpdate,
+  dropProgramBriefUpdate,
+  programQuery,
+  replaceProgramBriefUpdate,
+  type ProgramHeldNoticeInput,
+  type ProgramSnapshot,
+  type ProgramSpec,
+} from '../../workflows/program/definitions';
 import type { programWorkflow } from '../../workflows/program/workflow';
 import { briefInput } from '../support/briefs';
 import { PROGRAM_SCENARIOS, replayProgramId, replayProgramWorkflowId, type ProgramScenario } from './program-scenarios';
@@ -28,17 +40,26 @@ const spec = (key: string, dependsOn: string[] = []) => {
 
 // The activities only answer: a history holds their results, not their effects.
 let client: Client | undefined;
+let noticesDelivered = 0;
 const activities = {
   async recordEvents() {},
   async notify() {},
   async planNotifications() {
     return [];
   },
-  async deliverNotification() {},
+  // The second notice's delivery fails for good, so that a history holds the outbox's give-up too.
+  async deliverNotification({ id }: { id: string }) {
+    if (!id.startsWith('notice-')) return;
+    noticesDelivered += 1;
+    if (noticesDelivered === 2) throw ApplicationFailure.create({ type: 'PermanentDeliveryFailure', message: 'mailbox unavailable', nonRetryable: true });
+  },
   async notificationFailed() {},
   async recordProgram() {},
   async cancelProgramBrief({ workflowId, reason }: { workflowId: string; reason: string }) {
     await client?.workflow.getHandle(workflowId).executeUpdate(actionUpdates.cancel, { args: [{ actor: manager, payload: { reason } }] });
+  },
+  async planProgramHeldNotice({ briefId }: ProgramHeldNoticeInput) {
+    return [{ id: `notice-${briefId}`, notBefore: null }];
   },
 };
 

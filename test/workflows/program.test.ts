@@ -1,7 +1,9 @@
 // The program workflow on the time-skipping server, with its briefs' real workflows as children
 // and stub activities: only roots start; a brief starts once all its dependencies are approved,
 // with their last deliveries; parallel branches; a declined brief holds its dependents until it
-// is replaced or dropped; cancelling ends what runs and what waits; a brief added at run time.
+// is replaced or dropped, and its owner is sent one notice naming what it holds (none for the
+// briefs the program's own cancel ends); cancelling ends what runs and what waits; a brief added
+// at run time.
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
@@ -17,6 +19,7 @@ import {
   programQuery,
   programWorkflowId,
   replaceProgramBriefUpdate,
+  type ProgramHeldNoticeInput,
   type ProgramRecord,
   type ProgramSnapshot,
   type ProgramState,
@@ -33,9 +36,16 @@ const spec = (key: string, dependsOn: string[] = []) => {
   return { key, dependsOn, brief };
 };
 
-async function withProgramWorker<T>(fn: (taskQueue: string, recorded: ProgramRecord[]) => Promise<T>): Promise<T> {
+/** The owner's notices: each plan call, and each delivery of a planned row. */
+interface Notices {
+  planned: ProgramHeldNoticeInput[];
+  delivered: string[];
+}
+
+async function withProgramWorker<T>(fn: (taskQueue: string, recorded: ProgramRecord[], notices: Notices) => Promise<T>): Promise<T> {
   const acts = recordingActivities();
   const recorded: ProgramRecord[] = [];
+  const notices: Notices = { planned: [], delivered: [] };
   const taskQueue = `programs-${randomUUID()}`;
   const worker = await Worker.create({
     connection: env.nativeConnection,
@@ -44,7 +54,10 @@ async function withProgramWorker<T>(fn: (taskQueue: string, recorded: ProgramRec
     activities: {
       recordEvents: acts.recordEvents,
       planNotifications: acts.planNotifications,
-      deliverNotification: acts.deliverNotification,
+      async deliverNotification({ id }: { id: string }) {
+        if (id.startsWith('notice-')) notices.delivered.push(id);
+        else await acts.deliverNotification({ id });
+      },
       notificationFailed: acts.notificationFailed,
       notify: acts.notify,
       async recordProgram(record: ProgramRecord) {
@@ -53,9 +66,13 @@ async function withProgramWorker<T>(fn: (taskQueue: string, recorded: ProgramRec
       async cancelProgramBrief({ workflowId, reason }: { workflowId: string; actorId: string; reason: string }) {
         await env.client.workflow.getHandle(workflowId).executeUpdate(actionUpdates.cancel, { args: [{ actor: actors.manager, payload: { reason } }] });
       },
+      async planProgramHeldNotice(input: ProgramHeldNoticeInput) {
+        notices.planned.push(structuredClone(input));
+        return [{ id: `notice-${input.briefId}`, notBefore: null }];
+      },
     },
   });
-  return worker.runUntil(() => fn(taskQueue, recorded));
+  return worker.runUntil(() => fn(taskQueue, recorded, notices));
 }
 
 async function start(taskQueue: string, briefs: ReturnType<typeof spec>[]) {
@@ -123,8 +140,8 @@ test('only roots start; dependents start once all their dependencies are approve
   });
 });
 
-test('a declined brief holds its dependents until replaced; a dropped one releases them', async () => {
-  await withProgramWorker(async (taskQueue) => {
+test('a declined brief holds its dependents until replaced; a dropped one releases them; the owner is sent one notice per declined brief', async () => {
+  await withProgramWorker(async (taskQueue, _recorded, notices) => {
     const handle = await start(taskQueue, [spec('a'), spec('b', ['a']), spec('c'), spec('d', ['b', 'c'])]);
     let s = await when(handle, (x) => stateOf(x).a === 'running' && stateOf(x).c === 'running');
     await runBrief(briefOf(s, 'a'), 'decline');
@@ -132,6 +149,11 @@ test('a declined brief holds its dependents until replaced; a dropped one releas
     s = await when(handle, (x) => stateOf(x).a === 'failed' && stateOf(x).c === 'failed');
     expect(stateOf(s).b).toBe('waiting');
     const declined = briefOf(s, 'a');
+    // The owner hears of each declined brief with what it holds: a holds b directly and d through b; c holds d.
+    const notice = (key: string, held: string[]) => ({ workflowId: handle.workflowId, programId: s.program.id, ownerId: actors.manager.memberId, key, briefId: briefOf(s, key), outcome: 'declined', held });
+    await when(handle, () => notices.delivered.length === 2);
+    expect([...notices.planned].sort((x, y) => x.key.localeCompare(y.key))).toEqual([notice('a', ['b', 'd']), notice('c', ['d'])]);
+    expect([...notices.delivered].sort()).toEqual([`notice-${briefOf(s, 'a')}`, `notice-${briefOf(s, 'c')}`].sort());
     const answer = await handle.executeUpdate(replaceProgramBriefUpdate, { args: [{ actor: actors.manager, key: 'a', brief: spec('a').brief }] });
     expect(answer.status).toBe('running');
     const replaced = await handle.query(programQuery);
@@ -149,11 +171,30 @@ test('a declined brief holds its dependents until replaced; a dropped one releas
     s = await when(handle, (x) => stateOf(x).d === 'running');
     await runBrief(briefOf(s, 'd'), 'approve');
     expect((await handle.result()).status).toBe('completed');
+    // Replacing, dropping and the replacement's approval ask nothing more of the owner.
+    expect(notices.planned.map((n) => n.key).sort()).toEqual(['a', 'c']);
+    expect(notices.delivered).toHaveLength(2);
   });
 });
 
-test('cancelling cancels the running briefs and those not started, keeping the approved ones', async () => {
-  await withProgramWorker(async (taskQueue) => {
+test('a brief cancelled by its manager holds the program and is noticed as cancelled', async () => {
+  await withProgramWorker(async (taskQueue, _recorded, notices) => {
+    const handle = await start(taskQueue, [spec('a'), spec('b', ['a'])]);
+    let s = await when(handle, (x) => stateOf(x).a === 'running');
+    await act(briefOf(s, 'a'), 'cancel', actors.manager, { reason: 'budget cut' });
+    s = await when(handle, (x) => stateOf(x).a === 'failed');
+    await when(handle, () => notices.delivered.length === 1);
+    expect(notices.planned).toEqual([expect.objectContaining({ key: 'a', briefId: briefOf(s, 'a'), outcome: 'cancelled', held: ['b'] })]);
+    await handle.executeUpdate(dropProgramBriefUpdate, { args: [{ actor: actors.manager, key: 'a' }] });
+    s = await when(handle, (x) => stateOf(x).b === 'running');
+    await runBrief(briefOf(s, 'b'), 'approve');
+    expect((await handle.result()).status).toBe('completed');
+    expect(notices.planned).toHaveLength(1);
+  });
+});
+
+test('cancelling cancels the running briefs and those not started, keeping the approved ones, with no notice to the owner', async () => {
+  await withProgramWorker(async (taskQueue, _recorded, notices) => {
     const handle = await start(taskQueue, [spec('a'), spec('b'), spec('c', ['a', 'b'])]);
     let s = await when(handle, (x) => stateOf(x).a === 'running' && stateOf(x).b === 'running');
     await runBrief(briefOf(s, 'a'), 'approve');
@@ -165,6 +206,8 @@ test('cancelling cancels the running briefs and those not started, keeping the a
     expect(stateOf(done)).toEqual({ a: 'approved', b: 'cancelled', c: 'cancelled' });
     const b = await env.client.workflow.getHandle(briefWorkflowId(briefOf(s, 'b'))).result();
     expect((b as BriefView).status).toBe('cancelled');
+    // The program's own cancel ended b and c: the owner did it, nothing holds anything.
+    expect(notices).toEqual({ planned: [], delivered: [] });
   });
 });
 

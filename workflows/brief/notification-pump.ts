@@ -25,7 +25,8 @@ const { planNotifications, notificationFailed } = proxyActivities<BriefActivitie
 /** How deliveries are retried: exponential backoff for up to a day, unless the input says otherwise (tests). */
 export const DEFAULT_DELIVERY_RETRY: DeliveryRetry = { initialIntervalMs: 10_000, maximumIntervalMs: 3_600_000, deadlineMs: 24 * 3_600_000 };
 
-function deliveryActivity(retry: DeliveryRetry, taskQueue: string | undefined) {
+/** deliverNotification on the delivery queue, retried as `retry` says (briefs and programs send through it). */
+export function deliveryActivity(retry: DeliveryRetry, taskQueue: string | undefined) {
   return proxyActivities<BriefActivities>({
     ...(taskQueue ? { taskQueue } : {}),
     startToCloseTimeout: retry.attemptTimeoutMs ?? 60_000,

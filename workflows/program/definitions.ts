@@ -79,6 +79,28 @@ export interface ProgramRecord {
   state: Omit<ProgramState, 'outputs'>;
 }
 
+/** The outbox event of the notice to a program's owner that a declined or cancelled brief holds others. */
+export const PROGRAM_HELD_NOTICE_EVENT = 'program_brief_held';
+
+/**
+ * What the notice to a program's owner takes when a brief of the running program ended declined
+ * or cancelled: ids, the brief's key, how it ended and the keys it holds. Names, titles and the
+ * reason are read from the read model (the child's final view holds no events: they are recorded),
+ * so the program's spec never travels with it.
+ */
+export interface ProgramHeldNoticeInput {
+  /** The program's workflow id: with briefId, what keys the notice, so that a retry plans nothing twice. */
+  workflowId: string;
+  programId: string;
+  ownerId: string;
+  key: string;
+  /** The brief that ended (the key's latest). */
+  briefId: string;
+  outcome: 'declined' | 'cancelled';
+  /** The briefs it holds: its direct and transitive dependents still waiting, in the program's order. */
+  held: string[];
+}
+
 /** What the program's updates answer, once the change is recorded: the API reads the rest from the read model. */
 export interface ProgramAnswer {
   status: ProgramStatus;

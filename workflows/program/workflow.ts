@@ -2,7 +2,8 @@
 // are approved (with their last deliveries passed on), follows each brief to its end, and takes
 // the owner's changes (cancel, add, replace, drop) as updates checked before they enter history.
 // The program is recorded into the read model after every change; the workflow ends when every
-// brief is approved, dropped or cancelled.
+// brief is approved, dropped or cancelled. A brief of the running program declined or cancelled
+// holds its dependents, and the owner is sent a notice of it (owner-notices.ts).
 import { allHandlersFinished, ApplicationFailure, condition, ParentClosePolicy, proxyActivities, setHandler, startChild, uuid4 } from '@temporalio/workflow';
 import type { ProgramActivities } from '../../activities/types';
 import type { BriefView } from '../domain/brief';
@@ -21,6 +22,7 @@ import {
   type ProgramState,
   type ProgramWorkflowInput,
 } from './definitions';
+import { ownerNotices } from './owner-notices';
 import { addBrief, cancelProgram, checkAddBrief, checkCancel, checkDrop, checkReplace, dropBrief, finished, initialProgramState, markEnded, markStarted, replaceBrief, startable } from './state';
 
 const { recordProgram, cancelProgramBrief } = proxyActivities<ProgramActivities>({
@@ -48,6 +50,7 @@ export async function programWorkflow(input: ProgramWorkflowInput): Promise<Prog
   const ended: { key: string; briefId: string; view: BriefView | null }[] = [];
   let running = 0;
   const toCancel: { workflowId: string; actorId: string; reason: string }[] = [];
+  const notices = ownerNotices(input, program, state);
   const answered = async (): Promise<ProgramAnswer> => {
     const seq = state.seq;
     await condition(() => recordedSeq >= seq);
@@ -118,6 +121,7 @@ export async function programWorkflow(input: ProgramWorkflowInput): Promise<Prog
       const { key, briefId, view } = ended.shift() as (typeof ended)[number];
       running -= 1;
       markEnded(state, key, briefId, view, Date.now());
+      notices.noteEnded(key, briefId);
     }
     while (toCancel.length) {
       const next = toCancel.shift() as (typeof toCancel)[number];
@@ -132,16 +136,20 @@ export async function programWorkflow(input: ProgramWorkflowInput): Promise<Prog
       recordedSeq = seq;
       continue;
     }
+    // After the record: the notice reads the program as recorded.
+    if (notices.pending) {
+      await notices.send();
+      continue;
+    }
     if (state.status === 'running' && finished(state)) {
       state.status = 'completed';
       state.seq += 1;
       state.updatedAt = new Date().toISOString();
       continue;
     }
-    if (state.status !== 'running' && running === 0 && allHandlersFinished()) break;
-    await condition(
-      () => ended.length > 0 || toCancel.length > 0 || state.seq > recordedSeq || startable(program, state).length > 0 || (state.status !== 'running' && running === 0 && allHandlersFinished()),
-    );
+    const over = () => state.status !== 'running' && running === 0 && !notices.delivering && allHandlersFinished();
+    if (over()) break;
+    await condition(() => ended.length > 0 || toCancel.length > 0 || notices.pending || state.seq > recordedSeq || startable(program, state).length > 0 || over());
   }
   return state;
 }
