@@ -117,7 +117,7 @@ test('the owner in German; one who takes declines by chat only gets no email; a 
   const [toMax] = await run(plan, notice('p2', 'brief-2', 'max'));
   await run(deliver, { id: toMax.id });
   const german = smtp.messages.filter((m) => m.to.includes('max@shop.example')).map((m) => parseEmail(m.raw));
-  expect(german.map((m) => header(m, 'Subject'))).toEqual(['[Handoff] Programm „Winter launch“: „Supplier data“ wurde abgelehnt – ersetzen oder entfernen Sie es']);
+  expect(german.map((m) => header(m, 'Subject'))).toEqual(['[Handoff] Programm „Winter launch“: „Supplier data“ wurde abgelehnt – ersetzen oder streichen Sie es']);
   expect(german[0].text).toContain('Ein Briefing des Programms wartet darauf.');
   expect(german[0].text).not.toContain('Begründung');
 
