@@ -49,7 +49,7 @@ const WORDS = {
     subject: (program: string, brief: string, outcome: string) => `Programm „${program}“: „${brief}“ wurde ${outcome} – ersetzen oder streichen Sie es`,
     headline: (brief: string, party: string, outcome: string) => `„${brief}“ (${party}) wurde ${outcome}`,
     holds: (count: number) => (count === 1 ? 'Ein Briefing des Programms wartet darauf.' : `${count} Briefings des Programms warten darauf.`),
-    holdsNone: 'Kein anderes Briefing wartet darauf, aber das Programm kann erst enden, wenn es ersetzt oder entfernt ist.',
+    holdsNone: 'Kein anderes Briefing wartet darauf, aber das Programm kann erst enden, wenn es ersetzt oder gestrichen ist.',
     ask: 'Bitte ersetzen Sie es (ein neues Briefing, z. B. für einen anderen Partner, startet sofort) oder streichen Sie es (die Briefings, die nur darauf gewartet haben, starten dann).',
     outcome: { declined: 'abgelehnt', cancelled: 'storniert' },
     program: 'Programm',
