@@ -16,11 +16,15 @@ export interface OutboxEmailDeps {
   logger: Logger;
 }
 
-export interface OutboxEmail {
-  to: string;
+/** An email as a template renders it. */
+export interface RenderedEmail {
   subject: string;
   text: string;
   html: string;
+}
+
+export interface OutboxEmail extends RenderedEmail {
+  to: string;
 }
 
 /** `what` names the email in the log (e.g. "scorecard email"); `compose` runs once the row is claimed. */

@@ -4,6 +4,7 @@
 // emails (templates.ts). Titles, names and reasons come from outside parties: every one of them is
 // escaped in the HTML, and kept to one line where a line is expected.
 import { escapeHtml, safeHref, type Locale } from '../../lib/i18n';
+import type { RenderedEmail } from './outbox-email';
 
 export interface ProgramHeldNoticeEmailInput {
   recipient: { name: string; locale: Locale };
@@ -19,11 +20,6 @@ export interface ProgramHeldNoticeEmailInput {
   programUrl: string;
 }
 
-export interface RenderedProgramHeldNotice {
-  subject: string;
-  text: string;
-  html: string;
-}
 
 const WORDS = {
   en: {
@@ -69,7 +65,7 @@ const oneLine = (value: string) => value.replace(/\s+/g, ' ').trim();
 
 const BUTTON = 'display:inline-block;padding:10px 18px;margin:0 8px 8px 0;border-radius:6px;text-decoration:none;font-weight:600;background:#1f6feb;color:#fff;';
 
-export function renderProgramHeldNotice(input: ProgramHeldNoticeEmailInput): RenderedProgramHeldNotice {
+export function renderProgramHeldNotice(input: ProgramHeldNoticeEmailInput): RenderedEmail {
   const locale: Locale = input.recipient.locale === 'de' ? 'de' : 'en';
   const words = WORDS[locale];
   const outcome = words.outcome[input.outcome];

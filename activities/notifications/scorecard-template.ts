@@ -3,6 +3,7 @@
 // to acknowledge and the escalations, each beside its change against the month before. Pure, with
 // the look of the other emails (templates.ts): the delivery activity gathers the figures.
 import { escapeHtml, formatSpan, safeHref, type Locale } from '../../lib/i18n';
+import type { RenderedEmail } from './outbox-email';
 
 /** The figures of one party and agreement the email shows (a slice of the report's Figures). */
 export interface ScorecardLineFigures {
@@ -36,11 +37,6 @@ export interface ScorecardEmailInput {
   reportsUrl: string;
 }
 
-export interface RenderedScorecard {
-  subject: string;
-  text: string;
-  html: string;
-}
 
 const WORDS = {
   en: {
@@ -141,7 +137,7 @@ const TH = 'padding:4px 12px 4px 0;text-align:left;color:#555;font-weight:600;bo
 const TD = 'padding:4px 12px 4px 0;border-bottom:1px solid #eee;white-space:nowrap';
 const BUTTON = 'display:inline-block;padding:10px 18px;margin:0 8px 8px 0;border-radius:6px;text-decoration:none;font-weight:600;background:#1f6feb;color:#fff;';
 
-export function renderScorecardEmail(input: ScorecardEmailInput): RenderedScorecard {
+export function renderScorecardEmail(input: ScorecardEmailInput): RenderedEmail {
   const locale: Locale = input.recipient.locale === 'de' ? 'de' : 'en';
   const words = WORDS[locale];
   const month = monthName(input.month, locale);

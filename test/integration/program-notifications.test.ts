@@ -4,34 +4,18 @@
 // holds (and not those it does not), with a link that opens the program's page; the owner
 // replaces the brief through the API, the replacement is declined too and noticed on its own, and
 // the owner drops it, which starts the held briefs. The parties' words are hostile HTML: escaped.
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { directory, type DirectoryHelper, type Member } from '../support/directory';
-import { startTestHandoff, type TestHandoff } from '../support/handoff';
+import type { DirectoryHelper, Member } from '../support/directory';
+import type { TestHandoff } from '../support/handoff';
+import { withMailStack, type MailStack } from '../support/mail-stack';
 import { eventually } from '../support/http';
 import { header, parseEmail, type ParsedEmail } from '../support/parse-email';
-import { startSmtpReceiver, type SmtpReceiver } from '../support/receivers';
-import { devServerEnv } from '../support/temporal';
+import type { SmtpReceiver } from '../support/receivers';
 
-let env: TestWorkflowEnvironment;
 let handoff: TestHandoff;
 let smtp: SmtpReceiver;
 let dir: DirectoryHelper;
-
-beforeAll(async () => {
-  env = await devServerEnv();
-  smtp = await startSmtpReceiver();
-  handoff = await startTestHandoff(env, { database: 'postgres', extraEnv: { SMTP_URL: smtp.url } });
-  dir = directory(handoff.url);
-}, 120_000);
-
-afterAll(async () => {
-  await handoff?.cleanup();
-  await smtp?.stop();
-  await env?.teardown();
-});
-
-const person = (partyId: string, name: string, role: string) =>
-  dir.memberWith(partyId, { name, email: `${name.toLowerCase().replace(/\W+/g, '.')}@example.test`, role, locale: 'en' });
+let person: MailStack['person'];
+withMailStack('postgres', (stack) => ({ handoff, smtp, dir, person } = stack));
 
 /** The emails to `email` whose subject matches `pattern`, parsed as a mail client reads them. */
 const mailsTo = (email: string, pattern: RegExp): ParsedEmail[] =>

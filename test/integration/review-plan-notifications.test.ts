@@ -4,33 +4,17 @@
 // of a reviewer who is out of office; a reviewer approves from the email's one-click link, another
 // requests changes from theirs with a reason on the page; the party hears the outcome with the
 // reasons.
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { directory, type DirectoryHelper, type Member } from '../support/directory';
-import { startTestHandoff, type TestHandoff } from '../support/handoff';
+import type { DirectoryHelper, Member } from '../support/directory';
+import type { TestHandoff } from '../support/handoff';
+import { withMailStack, type MailStack } from '../support/mail-stack';
 import { eventually } from '../support/http';
-import { decodeQuotedPrintable, startSmtpReceiver, type SmtpReceiver } from '../support/receivers';
-import { devServerEnv } from '../support/temporal';
+import { decodeQuotedPrintable, type SmtpReceiver } from '../support/receivers';
 
-let env: TestWorkflowEnvironment;
 let handoff: TestHandoff;
 let smtp: SmtpReceiver;
 let dir: DirectoryHelper;
-
-beforeAll(async () => {
-  env = await devServerEnv();
-  smtp = await startSmtpReceiver();
-  handoff = await startTestHandoff(env, { database: 'pglite', extraEnv: { SMTP_URL: smtp.url } });
-  dir = directory(handoff.url);
-}, 120_000);
-
-afterAll(async () => {
-  await handoff?.cleanup();
-  await smtp?.stop();
-  await env?.teardown();
-});
-
-const person = (partyId: string, name: string, role: string) =>
-  dir.memberWith(partyId, { name, email: `${name.toLowerCase().replace(/\W+/g, '.')}@example.test`, role, locale: 'en' });
+let person: MailStack['person'];
+withMailStack('pglite', (stack) => ({ handoff, smtp, dir, person } = stack));
 
 /** The text of the one email to `who` whose text matches `pattern`, once it has arrived. */
 async function mailTo(who: Member & { email?: string }, email: string, pattern: RegExp): Promise<string> {
