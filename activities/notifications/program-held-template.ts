@@ -3,7 +3,8 @@
 // and what to do (replace or drop it), in the owner's language. Pure, with the look of the other
 // emails (templates.ts). Titles, names and reasons come from outside parties: every one of them is
 // escaped in the HTML, and kept to one line where a line is expected.
-import { escapeHtml, safeHref, type Locale } from '../../lib/i18n';
+import { escapeHtml, type Locale } from '../../lib/i18n';
+import { emailPage } from './email-page';
 import type { RenderedEmail } from './outbox-email';
 
 export interface ProgramHeldNoticeEmailInput {
@@ -63,7 +64,6 @@ const WORDS = {
 /** A field shown on one line (a subject, a fact): whatever line breaks it holds become spaces. */
 const oneLine = (value: string) => value.replace(/\s+/g, ' ').trim();
 
-const BUTTON = 'display:inline-block;padding:10px 18px;margin:0 8px 8px 0;border-radius:6px;text-decoration:none;font-weight:600;background:#1f6feb;color:#fff;';
 
 export function renderProgramHeldNotice(input: ProgramHeldNoticeEmailInput): RenderedEmail {
   const locale: Locale = input.recipient.locale === 'de' ? 'de' : 'en';
@@ -92,13 +92,11 @@ export function renderProgramHeldNotice(input: ProgramHeldNoticeEmailInput): Ren
   text.push('', `${words.api}:`, ...calls.map((c) => `  ${c}`), '', `${words.open}: ${input.programUrl}`, '', '--', words.footer);
 
   const e = escapeHtml;
-  const href = safeHref(input.programUrl);
-  const html = `<!doctype html>
-<html lang="${locale}">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${e(subject)}</title></head>
-<body style="margin:0;padding:24px;font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;font-size:15px;line-height:1.5;color:#1f2328">
-<p style="margin:0 0 12px">${e(greeting)}</p>
-<h1 style="font-size:20px;margin:0 0 12px">${e(headline)}</h1>
+  const html = emailPage({
+    locale,
+    subject,
+    greeting,
+    body: `<h1 style="font-size:20px;margin:0 0 12px">${e(headline)}</h1>
 <p style="margin:0 0 16px;font-weight:600">${e(holds)} ${e(words.ask)}</p>
 <table role="presentation" style="border-collapse:collapse">
 ${facts.map((f) => `<tr><td style="padding:2px 12px 2px 0;color:#555;white-space:nowrap">${e(f.label)}</td><td style="padding:2px 0">${e(f.value)}</td></tr>`).join('\n')}
@@ -106,13 +104,9 @@ ${facts.map((f) => `<tr><td style="padding:2px 12px 2px 0;color:#555;white-space
 ${reason ? `<p style="margin:16px 0 4px"><strong>${e(words.reason)}</strong></p>\n<blockquote style="margin:0;padding:4px 12px;border-left:3px solid #ccc">${e(reason).replace(/\r?\n/g, '<br>')}</blockquote>` : ''}
 ${held.length ? `<p style="margin:16px 0 4px"><strong>${e(words.held)}</strong></p>\n<ul>${held.map((h) => `<li>${e(h)}</li>`).join('')}</ul>` : ''}
 <p style="margin:16px 0 4px"><strong>${e(words.api)}</strong></p>
-<p style="margin:0;font-family:ui-monospace,Menlo,Consolas,monospace;font-size:13px">${calls.map(e).join('<br>')}</p>
-<p style="margin:24px 0 0">
-${href ? `<a href="${e(href)}" style="${BUTTON}">${e(words.open)}</a>` : e(words.open)}
-</p>
-<p style="margin:24px 0 0;font-size:12px;color:#777">${e(words.footer)}</p>
-</body>
-</html>
-`;
+<p style="margin:0;font-family:ui-monospace,Menlo,Consolas,monospace;font-size:13px">${calls.map(e).join('<br>')}</p>`,
+    open: { label: words.open, url: input.programUrl },
+    footer: words.footer,
+  });
   return { subject, text: `${text.join('\n')}\n`, html };
 }

@@ -2,7 +2,8 @@
 // the briefs received, the on-time rates of acknowledgement, delivery and review, the median time
 // to acknowledge and the escalations, each beside its change against the month before. Pure, with
 // the look of the other emails (templates.ts): the delivery activity gathers the figures.
-import { escapeHtml, formatSpan, safeHref, type Locale } from '../../lib/i18n';
+import { escapeHtml, formatSpan, type Locale } from '../../lib/i18n';
+import { emailPage } from './email-page';
 import type { RenderedEmail } from './outbox-email';
 
 /** The figures of one party and agreement the email shows (a slice of the report's Figures). */
@@ -135,7 +136,6 @@ function sectionsOf(input: ScorecardEmailInput): Section[] {
 
 const TH = 'padding:4px 12px 4px 0;text-align:left;color:#555;font-weight:600;border-bottom:1px solid #ddd';
 const TD = 'padding:4px 12px 4px 0;border-bottom:1px solid #eee;white-space:nowrap';
-const BUTTON = 'display:inline-block;padding:10px 18px;margin:0 8px 8px 0;border-radius:6px;text-decoration:none;font-weight:600;background:#1f6feb;color:#fff;';
 
 export function renderScorecardEmail(input: ScorecardEmailInput): RenderedEmail {
   const locale: Locale = input.recipient.locale === 'de' ? 'de' : 'en';
@@ -168,22 +168,16 @@ ${section.lines.map((line) => `<tr>${cells(line, locale).map((v) => `<td style="
       return `<h2 style="font-size:16px;margin:20px 0 8px">${e(section.heading)}</h2>\n${body}`;
     })
     .join('\n');
-  const href = safeHref(input.reportsUrl);
-  const html = `<!doctype html>
-<html lang="${locale}">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${e(subject)}</title></head>
-<body style="margin:0;padding:24px;font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;font-size:15px;line-height:1.5;color:#1f2328">
-<p style="margin:0 0 12px">${e(greeting)}</p>
-<h1 style="font-size:20px;margin:0 0 12px">${e(subject.replace(/^\[Handoff\] /, ''))}</h1>
+  const html = emailPage({
+    locale,
+    subject,
+    greeting,
+    body: `<h1 style="font-size:20px;margin:0 0 12px">${e(subject.replace(/^\[Handoff\] /, ''))}</h1>
 <p style="margin:0 0 16px">${e(words.intro(month))}</p>
 ${tables}
-<p style="margin:12px 0 0;font-size:13px;color:#555">${e(words.change)}</p>
-<p style="margin:24px 0 0">
-${href ? `<a href="${e(href)}" style="${BUTTON}">${e(words.open)}</a>` : e(words.open)}
-</p>
-<p style="margin:24px 0 0;font-size:12px;color:#777">${e(words.footer)}</p>
-</body>
-</html>
-`;
+<p style="margin:12px 0 0;font-size:13px;color:#555">${e(words.change)}</p>`,
+    open: { label: words.open, url: input.reportsUrl },
+    footer: words.footer,
+  });
   return { subject, text: `${text.join('\n')}\n`, html };
 }
