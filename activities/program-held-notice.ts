@@ -45,11 +45,11 @@ export function programHeldNoticeKey(workflowId: string, briefId: string, recipi
 
 const SETTLED = ['sent', 'failed', 'dropped', 'unconfirmed'];
 
-/** The reason the brief's recorded end gives; null without one (or before it is recorded). */
-async function recordedReason(prisma: PrismaClient, briefId: string, outcome: ProgramHeldNoticeInput['outcome']): Promise<string | null> {
-  const ended = await prisma.briefEvent.findFirst({ where: { briefId, type: outcome }, orderBy: { seq: 'desc' }, select: { data: true } });
+/** Who ended the brief and why, as its recorded end says; nulls without them (or before it is recorded). */
+async function recordedEnd(prisma: PrismaClient, briefId: string, outcome: ProgramHeldNoticeInput['outcome']): Promise<{ actorId: string | null; reason: string | null }> {
+  const ended = await prisma.briefEvent.findFirst({ where: { briefId, type: outcome }, orderBy: { seq: 'desc' }, select: { actorId: true, data: true } });
   const reason = (ended?.data as { reason?: unknown } | null | undefined)?.reason;
-  return typeof reason === 'string' && reason.trim() !== '' ? reason : null;
+  return { actorId: ended?.actorId ?? null, reason: typeof reason === 'string' && reason.trim() !== '' ? reason : null };
 }
 
 export const createPlanProgramHeldNotice =
@@ -60,6 +60,10 @@ export const createPlanProgramHeldNotice =
       logger.info({ programId: input.programId, ownerId: input.ownerId }, 'program held notice not planned: the owner is gone or deactivated');
       return [];
     }
+    const end = await recordedEnd(prisma, input.briefId, input.outcome);
+    // As with every notification, whoever acted is not told of their own action: an owner who
+    // cancelled the brief themselves knows (the program page shows what it holds).
+    if (end.actorId === owner.id) return [];
     const wanted = preferencesOf(owner.role, owner.notificationPreferences as Partial<Preferences> | null)[input.outcome] ?? [];
     // Webhooks and chat posts carry brief events; a program notice has no such contract yet.
     if (!wanted.includes('email') || !owner.email) return [];
@@ -70,7 +74,7 @@ export const createPlanProgramHeldNotice =
       key: input.key,
       briefId: input.briefId,
       outcome: input.outcome,
-      reason: await recordedReason(prisma, input.briefId, input.outcome),
+      reason: end.reason,
       held: input.held,
     };
     const row = await prisma.notification.upsert({

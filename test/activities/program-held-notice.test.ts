@@ -73,12 +73,12 @@ afterAll(async () => {
   await db?.close();
 });
 
-/** A brief of the agency that ended declined, its end recorded with `reason`. */
-async function declinedBrief(id: string, reason?: string) {
+/** A brief of the agency that ended `outcome` (declined by default), its end recorded with `reason`, by `actorId`. */
+async function declinedBrief(id: string, reason?: string, { outcome = 'declined', actorId = null }: { outcome?: 'declined' | 'cancelled'; actorId?: string | null } = {}) {
   await db.prisma.brief.create({
-    data: { id, workflowId: `brief-${id}`, title: 'Supplier data', partyId: 'agency', managerId: 'mara', priority: 'P3', status: 'declined', revision: 1, lastSeq: 2, snapshot: {}, createdAt: new Date(), updatedAt: new Date() },
+    data: { id, workflowId: `brief-${id}`, title: 'Supplier data', partyId: 'agency', managerId: 'mara', priority: 'P3', status: outcome, revision: 1, lastSeq: 2, snapshot: {}, createdAt: new Date(), updatedAt: new Date() },
   });
-  await db.prisma.briefEvent.create({ data: { id: `${id}-2`, briefId: id, seq: 2, type: 'declined', actorId: null, at: new Date(), data: reason === undefined ? {} : { reason } } });
+  await db.prisma.briefEvent.create({ data: { id: `${id}-2`, briefId: id, seq: 2, type: outcome, actorId, at: new Date(), data: reason === undefined ? {} : { reason } } });
 }
 
 test('a retried plan keeps one row, keyed by the program workflow and the ended brief; a retried delivery sends one email', async () => {
@@ -129,4 +129,17 @@ test('the owner in German; one who takes declines by chat only gets no email; a 
   await run(deliver, { id: overtaken.id });
   expect(await db.prisma.notification.findUniqueOrThrow({ where: { id: overtaken.id } })).toMatchObject({ status: 'dropped', lastError: 'the brief was replaced meanwhile' });
   expect(smtp.messages.filter((m) => m.raw.includes('p3'))).toEqual([]);
+});
+
+test('an owner who cancelled the brief themselves is not told of it; cancelled by another manager, they are', async () => {
+  await declinedBrief('brief-5', 'Wrong supplier', { outcome: 'cancelled', actorId: 'mara' });
+  await recordProgram('p5', 'brief-5');
+  const plan = createPlanProgramHeldNotice(deps);
+  expect(await run(plan, { ...notice('p5', 'brief-5'), outcome: 'cancelled' })).toEqual([]);
+
+  await declinedBrief('brief-6', 'Wrong supplier', { outcome: 'cancelled', actorId: 'max' });
+  await recordProgram('p6', 'brief-6');
+  const planned = await run(plan, { ...notice('p6', 'brief-6'), outcome: 'cancelled' });
+  expect(planned).toHaveLength(1);
+  expect((await db.prisma.notification.findUniqueOrThrow({ where: { id: planned[0].id } })).payload).toMatchObject({ outcome: 'cancelled', reason: 'Wrong supplier' });
 });
