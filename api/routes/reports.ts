@@ -113,7 +113,7 @@ export function reportsRouter(deps: ApiDeps, catalog: RouteCatalog): Router {
     errors: [404],
   };
   const reportDescription =
-    'Per party and agreement (external SLA, internal OLA), for the briefs created from `from` to `to` (in `timezone`), and per ISO week of their creation: briefs received and how they ended; acknowledge, deliver and review on time, with median, p90 and a histogram of the business time they took; rounds per approved brief; clarifications and how fast the e-commerce team answered; escalations by level; time held. Admins, managers and watchers of scope `all` see every party; everyone else their own party only (another `partyId` is 404). 400 names the field: a bad date, `from` after `to`, a period over 731 days, an unknown agreement, priority or time zone.';
+    'Per party and agreement (external SLA, internal OLA), for the briefs created from `from` to `to` (in `timezone`), and per ISO week of their creation: briefs received and how they ended; acknowledge, deliver and review on time, with median, p90 and a histogram of the business time they took; rounds per approved brief; clarifications and how fast the e-commerce team answered; escalations by level; time held. `programId` keeps the briefs of one program (404 for a program the caller does not see). Admins, managers and watchers of scope `all` see every party; everyone else their own party only (another `partyId` is 404). 400 names the field: a bad date, `from` after `to`, a period over 731 days, an unknown agreement, priority or time zone.';
 
   const detailDoc = {
     tag: 'Reports',
