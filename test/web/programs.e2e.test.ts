@@ -85,7 +85,16 @@ test('a product launch started from its template, followed on the program page',
     await approve(await started('supplier-data'), members.supplier);
     await m.locator('svg.program-graph g[data-key="data-enrichment"][data-state="running"]').waitFor({ timeout: 10_000 });
     expect(await node(m, 'supplier-data').getAttribute('data-state')).toBe('approved');
-    await approve(await started('data-enrichment'), members.data);
+    // The data agency's brief names its program and shows what the supplier delivered.
+    const enrichment = await started('data-enrichment');
+    const d = await open(members.data);
+    await d.goto(`/briefs/${enrichment}`);
+    const inputs = d.getByRole('region', { name: 'What the briefs it depends on delivered' });
+    await inputs.locator('[data-input="supplier-data"]').getByText('Done').waitFor();
+    expect(await inputs.locator('[data-input="supplier-data"] h3').textContent()).toMatch(/^Product data for Winter boots: version 1, /);
+    expect(await d.getByRole('link', { name: /Winter boots/ }).first().getAttribute('href')).toBe(`/programs/${programId}`);
+    await check(stack, d, 'program-brief-inputs');
+    await approve(enrichment, members.data);
     await m.locator('svg.program-graph g[data-key="shop-import"][data-state="running"]').waitFor({ timeout: 10_000 });
     await check(stack, m, 'program-moving');
 

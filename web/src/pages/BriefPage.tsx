@@ -10,6 +10,7 @@ import { api, ApiProblem, type Brief } from '../api/client';
 import { CLOCK_NAMES, Marks, useMemberNames, useParties, workingCalendar } from '../components/briefs';
 import { formatDueIn, formatInstant, useCommon, useText } from '../i18n';
 import { PlanOnBrief, ReviewDecision, ReviewProgress, reviewRoleOf } from '../components/review';
+import { programPath } from '../paths';
 import { session } from '../session';
 
 const POLL_MS = 1_500;
@@ -31,6 +32,10 @@ const TEXT = {
     question: 'Open question',
     askedBy: (who: string, at: string) => `asked by ${who}, ${at}`,
     deliveries: 'Deliveries',
+    program: 'Program',
+    inputs: 'What the briefs it depends on delivered',
+    inputVersion: (title: string, n: number, at: string) => `${title}: version ${n}, ${at}`,
+    noDelivery: (title: string) => `${title}: nothing delivered`,
     version: (n: number) => `Version ${n}`,
     deliveredBy: (who: string, at: string) => `by ${who}, ${at}`,
     timeline: 'Timeline',
@@ -109,6 +114,10 @@ const TEXT = {
     question: 'Offene Rückfrage',
     askedBy: (who: string, at: string) => `gestellt von ${who}, ${at}`,
     deliveries: 'Lieferungen',
+    program: 'Programm',
+    inputs: 'Was die Briefings geliefert haben, von denen es abhängt',
+    inputVersion: (title: string, n: number, at: string) => `${title}: Version ${n}, ${at}`,
+    noDelivery: (title: string) => `${title}: nichts geliefert`,
     version: (n: number) => `Version ${n}`,
     deliveredBy: (who: string, at: string) => `von ${who}, ${at}`,
     timeline: 'Verlauf',
@@ -252,6 +261,29 @@ const safeHref = (value: string) => {
     return undefined;
   }
 };
+
+/** A delivery's links: web links as links, anything else a party typed as text. */
+function DeliveryLinks({ links }: { links: string[] }) {
+  if (links.length === 0) return null;
+  return (
+    <ul>
+      {links.map((link) => {
+        const href = safeHref(link);
+        return (
+          <li key={link}>
+            {href ? (
+              <a href={href} rel="noopener noreferrer nofollow" target="_blank">
+                {link}
+              </a>
+            ) : (
+              link
+            )}
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
 
 function ActionForm({ brief, action, onDone }: { brief: Brief; action: ActionName; onDone: (message: string) => void }) {
   const text = useText(TEXT);
@@ -553,6 +585,14 @@ export function BriefPage() {
           <dd>{formatInstant(brief.dueAt, true)}</dd>
           <dt>{text.revision}</dt>
           <dd>{brief.revision}</dd>
+          {brief.program && (
+            <>
+              <dt>{text.program}</dt>
+              <dd>
+                <a href={programPath(brief.program.id)}>{brief.program.name}</a>
+              </dd>
+            </>
+          )}
           {brief.slaPolicy && (
             <>
               <dt>{text.policy}</dt>
@@ -575,6 +615,24 @@ export function BriefPage() {
           </>
         )}
       </section>
+      {brief.program && brief.program.inputs.length > 0 && (
+        <section aria-labelledby="h-inputs">
+          <h2 id="h-inputs">{text.inputs}</h2>
+          {brief.program.inputs.map((input) => (
+            <div class="card" key={input.key} data-input={input.key}>
+              {input.delivery ? (
+                <>
+                  <h3>{text.inputVersion(input.title, input.delivery.version, formatInstant(input.delivery.submittedAt))}</h3>
+                  <p style={{ whiteSpace: 'pre-wrap' }}>{input.delivery.summary}</p>
+                  <DeliveryLinks links={input.delivery.links} />
+                </>
+              ) : (
+                <h3>{text.noDelivery(input.title)}</h3>
+              )}
+            </div>
+          ))}
+        </section>
+      )}
       <section aria-labelledby="h-clocks">
         <h2 id="h-clocks">{text.clocks}</h2>
         <ul class="list clocks">
@@ -640,14 +698,7 @@ export function BriefPage() {
               <h3>{text.version(delivery.version)}</h3>
               <p class="muted">{text.deliveredBy(who(delivery.submittedBy), formatInstant(delivery.submittedAt))}</p>
               <p style={{ whiteSpace: 'pre-wrap' }}>{delivery.summary}</p>
-              {delivery.links.length > 0 && (
-                <ul>
-                  {delivery.links.map((link) => {
-                    const href = safeHref(link);
-                    return <li key={link}>{href ? <a href={href} rel="noopener noreferrer nofollow" target="_blank">{link}</a> : link}</li>;
-                  })}
-                </ul>
-              )}
+              <DeliveryLinks links={delivery.links} />
             </div>
           ))}
         </section>
