@@ -4,6 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, ok, type Schemas } from '../api/client';
 import { formatInstant, useText } from '../i18n';
 import { useMemberNames } from './briefs';
+import { ErrorNote } from './error-note';
 
 const TEXT = {
   en: {
@@ -135,11 +136,7 @@ export function OutOfOfficeSettings({ member }: { member: { id: string; partyId:
           {message}
         </p>
       )}
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorNote message={error} />
     </section>
   );
 }

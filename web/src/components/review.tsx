@@ -5,6 +5,7 @@ import { useState } from 'preact/hooks';
 import { api, ApiProblem, type Brief, type Schemas } from '../api/client';
 import { formatInstant, useText } from '../i18n';
 import type { Member, Party } from './briefs';
+import { ErrorNote } from './error-note';
 
 export type ReviewPlanInput = NonNullable<Schemas['CreateBrief']['reviewPlan']>;
 type StageInput = ReviewPlanInput['stages'][number];
@@ -390,11 +391,7 @@ export function ReviewDecision({ brief, colleagues, asDelegate, onDone }: { brie
           </div>
         </form>
       )}
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorNote message={error} />
     </div>
   );
 }
@@ -430,11 +427,7 @@ export function PlanOnBrief({ brief, etag, reviewers, parties, onSaved }: { brie
       <div class="actions">
         <button type="submit">{text.savePlan}</button>
       </div>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorNote message={error} />
     </form>
   );
 }

@@ -7,6 +7,7 @@ import { Marks, NextDue, OPEN_STATUSES, CLOSED_STATUSES, PRIORITIES, useParties,
 import { useCommon, useText } from '../i18n';
 import { APP_PATHS, briefPath } from '../paths';
 import { session } from '../session';
+import { ErrorNote } from '../components/error-note';
 
 const TEXT = {
   en: {
@@ -170,11 +171,7 @@ export function Board() {
           </ul>
         </section>
       )}
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorNote message={error} />
       {data && (
         <p class="muted" role="status">
           {text.count(briefs.length)}

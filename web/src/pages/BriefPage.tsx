@@ -12,6 +12,7 @@ import { formatDueIn, formatInstant, useCommon, useText } from '../i18n';
 import { PlanOnBrief, ReviewDecision, ReviewProgress, reviewRoleOf } from '../components/review';
 import { programPath } from '../paths';
 import { session } from '../session';
+import { ErrorNote } from '../components/error-note';
 
 const POLL_MS = 1_500;
 
@@ -325,11 +326,7 @@ function ActionForm({ brief, action, onDone }: { brief: Brief; action: ActionNam
           {label}
         </button>
       </div>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorNote message={error} />
     </form>
   );
 }
@@ -387,11 +384,7 @@ function EditForm({ brief, etag, onSaved, onLostRace }: { brief: Brief; etag: st
       <div class="actions">
         <button type="submit">{text.saveEdit}</button>
       </div>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorNote message={error} />
     </form>
   );
 }
@@ -493,11 +486,7 @@ export function BriefPage() {
           {notice}
         </p>
       )}
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorNote message={error} />
       <section aria-labelledby="h-actions">
         <h2 id="h-actions">{text.actions}</h2>
         {actions.length === 0 && <p class="muted">{text.noActions}</p>}

@@ -10,6 +10,7 @@ import { ProgramFilter } from '../components/programs';
 import { formatInstant, locale, timeZone, useCommon, useText } from '../i18n';
 import { APP_PATHS, briefPath, programPath } from '../paths';
 import { loadSession, session } from '../session';
+import { ErrorNote } from '../components/error-note';
 
 type Escalation = Schemas['Escalation'];
 type Connection = 'connecting' | 'live' | 'reconnecting';
@@ -332,11 +333,7 @@ export function Escalations() {
       <p class="visually-hidden" aria-live="polite">
         {announcement}
       </p>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorNote message={error} />
       {programId && <ProgramFilter programId={programId} onClear={() => route(APP_PATHS.escalations)} />}
       <h2 class="visually-hidden">{text.figures}</h2>
       <ul class="figures">
@@ -464,11 +461,7 @@ export function Escalations() {
                         {busy === e.id ? text.acknowledging : text.acknowledge}
                       </button>
                     )}
-                    {rowErrors[e.id] && (
-                      <p class="error" role="alert">
-                        {rowErrors[e.id]}
-                      </p>
-                    )}
+                    <ErrorNote message={rowErrors[e.id]} />
                   </td>
                 </tr>
               ))}

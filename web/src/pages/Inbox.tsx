@@ -4,6 +4,7 @@ import { api, ok } from '../api/client';
 import { CLOSED_STATUSES, Marks, NextDue, nextDueMs, usePolledList } from '../components/briefs';
 import { formatInstant, useCommon, useText } from '../i18n';
 import { briefPath } from '../paths';
+import { ErrorNote } from '../components/error-note';
 
 const TEXT = {
   en: { title: 'Inbox', open: 'Open briefs', closed: 'Recently closed', empty: 'Nothing waiting for you.', received: 'received' },
@@ -20,11 +21,7 @@ export function Inbox() {
   return (
     <section>
       <h1>{text.title}</h1>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorNote message={error} />
       {!data && !error && <p class="loading">{common.loading}</p>}
       {data && (
         <>

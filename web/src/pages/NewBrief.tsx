@@ -7,6 +7,7 @@ import { CLOCK_NAMES, PRIORITIES, useMemberNames, useParties } from '../componen
 import { formatInstant, useCommon, useText } from '../i18n';
 import { briefPath } from '../paths';
 import { ReviewPlanEditor, type ReviewPlanInput } from '../components/review';
+import { ErrorNote } from '../components/error-note';
 
 const TEXT = {
   en: {
@@ -252,11 +253,7 @@ export function NewBrief() {
             {busy ? text.sending : text.send}
           </button>
         </div>
-        {error && (
-          <p class="error" role="alert">
-            {error}
-          </p>
-        )}
+        <ErrorNote message={error} />
       </form>
     </section>
   );

@@ -8,6 +8,7 @@ import { useParties, usePolledList } from '../components/briefs';
 import { formatInstant, useCommon, useText } from '../i18n';
 import { APP_PATHS, briefPath } from '../paths';
 import { session } from '../session';
+import { ErrorNote } from '../components/error-note';
 
 const TEXT = {
   en: {
@@ -177,11 +178,7 @@ export function ProgramPage() {
         )}
         <a href={`${APP_PATHS.reports}?programId=${encodeURIComponent(program.id)}&from=${dayBefore(program.createdAt)}`}>{text.scorecards}</a>
       </p>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorNote message={error} />
       <section aria-labelledby="h-graph">
         <h2 id="h-graph">{text.graph}</h2>
         <Graph program={program} />

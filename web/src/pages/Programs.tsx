@@ -7,6 +7,7 @@ import { useParties, usePolledList } from '../components/briefs';
 import { formatInstant, useCommon, useText } from '../i18n';
 import { programPath } from '../paths';
 import { session } from '../session';
+import { ErrorNote } from '../components/error-note';
 
 const TEXT = {
   en: {
@@ -124,11 +125,7 @@ function StartForm() {
           {text.startButton}
         </button>
       </div>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorNote message={error} />
     </form>
   );
 }
@@ -141,11 +138,7 @@ export function Programs() {
   return (
     <section>
       <h1>{text.title}</h1>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorNote message={error} />
       {!data && !error && <p class="loading">{common.loading}</p>}
       {data && data.items.length === 0 && <p class="muted">{text.none}</p>}
       <ul class="list">

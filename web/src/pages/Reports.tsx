@@ -8,6 +8,7 @@ import { csvHref, filtersOf, formatDay, formatHours, formatNumber, formatPercent
 import { locale, useCommon, useText } from '../i18n';
 import { APP_PATHS, scorecardPath } from '../paths';
 import { session } from '../session';
+import { ErrorNote } from '../components/error-note';
 
 const TEXT = {
   en: {
@@ -187,11 +188,7 @@ export function Reports() {
       </div>
       <p class="muted no-print">{text.intro}</p>
       <ReportFilterForm filters={filters} period={report} onChange={update} />
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorNote message={error} />
       {!report && !error && <p class="loading">{common.loading}</p>}
       {report && (
         <p class="period" role="status">

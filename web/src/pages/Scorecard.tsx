@@ -31,6 +31,7 @@ import { formatInstant, useCommon, useText } from '../i18n';
 import { APP_PATHS, briefPath, scorecardPath } from '../paths';
 import { session } from '../session';
 import { NotFound } from './NotFound';
+import { ErrorNote } from '../components/error-note';
 
 const TEXT = {
   en: {
@@ -555,11 +556,7 @@ export function Scorecard() {
         </p>
       </div>
       <ReportFilterForm filters={filters} period={detail} onChange={update} />
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorNote message={error} />
       {!detail && !error && <p class="loading">{common.loading}</p>}
       {detail && (
         <p class="period" role="status">

@@ -7,6 +7,7 @@ import { formatInstant, setLocale, timeZone, useCommon, useText, type Locale } f
 import { session } from '../session';
 import { FieldError, FormStatus, SecretBox, timeZones, useForm, valueOf } from './admin/form';
 import { OutOfOfficeSettings } from '../components/out-of-office';
+import { ErrorNote } from '../components/error-note';
 
 type Preferences = Schemas['NotificationPreferences'];
 type EventName = keyof Preferences['channels'];
@@ -233,11 +234,7 @@ export function Settings() {
         <dd>{member.partyName}</dd>
       </dl>
       <p class="muted">{text.accountNote}</p>
-      {loadError && (
-        <p class="error" role="alert">
-          {loadError}
-        </p>
-      )}
+      <ErrorNote message={loadError} />
       {!prefs && !loadError && <p class="loading">{common.loading}</p>}
       {prefs && draft && (
         <form onSubmit={save} noValidate>

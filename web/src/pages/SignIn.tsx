@@ -5,6 +5,7 @@ import { useState } from 'preact/hooks';
 import { useLocation, useRoute } from 'preact-iso';
 import { LOCALES, locale, setLocale, useText } from '../i18n';
 import { requestSignInLink, signInWith } from '../session';
+import { ErrorNote } from '../components/error-note';
 
 const TEXT = {
   en: {
@@ -100,11 +101,7 @@ export function SignIn() {
           {text.sent(sentTo)}
         </p>
       )}
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorNote message={error} />
       <details>
         <summary>{text.withKey}</summary>
         <form

@@ -5,6 +5,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, ok } from '../../api/client';
 import { formatInstant, useCommon, useText } from '../../i18n';
 import { FieldError, FormStatus, timeZones, useForm, valueOf } from './form';
+import { ErrorNote } from '../../components/error-note';
 
 const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 type Day = (typeof DAYS)[number];
@@ -166,11 +167,7 @@ export function Calendars() {
   return (
     <>
       <h2>{text.calendars}</h2>
-      {loadError && (
-        <p class="error" role="alert">
-          {loadError}
-        </p>
-      )}
+      <ErrorNote message={loadError} />
       {!calendars && !loadError && <p class="loading">{common.loading}</p>}
       {calendars && (
         <table class="cards">

@@ -5,6 +5,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, ok, type Schemas } from '../../api/client';
 import { formatInstant, useCommon, useText } from '../../i18n';
 import { FieldError, FormStatus, SecretBox, timeZones, useForm, valueOf } from './form';
+import { ErrorNote } from '../../components/error-note';
 
 type Party = Schemas['Party'];
 type Member = Schemas['Member'];
@@ -149,11 +150,7 @@ export function Parties() {
   return (
     <>
       <h2>{text.parties}</h2>
-      {loadError && (
-        <p class="error" role="alert">
-          {loadError}
-        </p>
-      )}
+      <ErrorNote message={loadError} />
       {parties && (
         <table class="cards">
           <thead>
@@ -276,11 +273,7 @@ function Members({ party }: { party: Party }) {
   return (
     <section class="card" aria-labelledby="members-title">
       <h3 id="members-title">{text.membersOf(party.name)}</h3>
-      {loadError && (
-        <p class="error" role="alert">
-          {loadError}
-        </p>
-      )}
+      <ErrorNote message={loadError} />
       {!members && !loadError && <p class="loading">{common.loading}</p>}
       {members?.length === 0 && <p class="muted">{text.noMembers}</p>}
       {members && members.length > 0 && (
@@ -473,11 +466,7 @@ function ApiKeys({ member, onClose }: { member: Member; onClose: () => void }) {
   return (
     <section class="card" aria-labelledby="keys-title">
       <h4 id="keys-title">{text.keysOf(member.name)}</h4>
-      {loadError && (
-        <p class="error" role="alert">
-          {loadError}
-        </p>
-      )}
+      <ErrorNote message={loadError} />
       {!keys && !loadError && <p class="loading">{common.loading}</p>}
       {keys?.length === 0 && <p class="muted">{text.noKeys}</p>}
       {keys && keys.length > 0 && (

@@ -5,6 +5,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, ok } from '../../api/client';
 import { formatInstant, useCommon, useText } from '../../i18n';
 import { FieldError, FormStatus, useForm, valueOf } from './form';
+import { ErrorNote } from '../../components/error-note';
 
 const CLOCKS = ['acknowledge', 'deliver', 'review'] as const;
 const PRIORITIES = ['P1', 'P2', 'P3', 'P4'] as const;
@@ -230,11 +231,7 @@ export function Policies() {
   return (
     <>
       <h2>{text.policies}</h2>
-      {loadError && (
-        <p class="error" role="alert">
-          {loadError}
-        </p>
-      )}
+      <ErrorNote message={loadError} />
       {!policies && !loadError && <p class="loading">{common.loading}</p>}
       {policies && (
         <table class="cards">
